@@ -1,0 +1,61 @@
+#pragma once
+// The per-host memory and CPU model of spec section 3 (docs/model.md): what the guests placed on
+// a host commit, how much swap it needs, how far it is overcommitted, and what to warn about.
+#include <optional>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "kvmplan/bytes.hpp"
+#include "kvmplan/ksm.hpp"
+#include "kvmplan/scenario.hpp"
+
+namespace kvmplan {
+
+// A guest on a host; `nodes` are indices into Host::nodes, empty when not tied to nodes.
+struct GuestOnHost {
+  std::uint32_t guest = 0;
+  std::vector<int> nodes;
+};
+
+// A finding about a host that a person should read; `code` is stable for scripts.
+struct Warning {
+  std::string code;
+  std::string message;
+};
+
+struct HostFigures {
+  Bytes ram, reserve;
+  Bytes hugepages;          // the host's hugepage pools
+  Bytes pinned;             // memory of locked guests
+  Bytes committed;          // overcommittable guests' memory + every guest's QEMU overhead
+  Bytes usable;             // RAM - hugepages - pinned - reserve (may be negative)
+  Bytes guest_swap;         // max(0, committed + reserve - (RAM - hugepages - pinned))
+  Bytes baseline_swap;
+  Bytes swap;               // guest_swap + baseline_swap
+  std::optional<Bytes> declared_swap;
+  Bytes swap_deficit;       // swap - declared_swap when positive
+  std::optional<double> memory_overcommit;  // committed / usable, none when usable <= 0
+  Bytes resident_before_ksm;                // expected use without merging
+  Bytes ksm_savings;
+  Bytes expected_resident;  // resident_before_ksm - ksm_savings
+  Ksmtuned ksmtuned;
+  int vcpus = 0;            // shared guests' vCPUs
+  int pcpus = 0;            // physical CPUs (threads) left for shared guests
+  int dedicated_vcpus = 0;
+  int dedicated_pcpus = 0;  // CPUs dedicated guests may use
+  int cores = 0;            // physical cores of the host
+  int shared_cores = 0;     // cores with a CPU shared guests may use
+  std::optional<double> cpu_overcommit;     // vcpus / pcpus, none when pcpus is 0
+  int guests = 0;
+  std::vector<Warning> warnings;
+};
+
+// QEMU's own memory for one guest, per policy.guest_overhead.
+Bytes guest_overhead(const Policy& policy, const GuestSpec& spec);
+// A guest's expected resident memory: usage x memory (rounded up), capped by current_memory.
+Bytes expected_use(const GuestSpec& spec);
+
+HostFigures size_host(const Scenario& scenario, const Host& host, std::span<const GuestOnHost> guests);
+
+}  // namespace kvmplan

@@ -1,0 +1,54 @@
+#include "cli.hpp"
+
+#include <CLI/CLI.hpp>
+
+#include "kvmplan/policy.hpp"
+#include "kvmplan/version.hpp"
+
+namespace kvmplan::cli {
+namespace {
+
+constexpr int exit_usage = 2;
+
+void add_common(CLI::App& sub, CommonOptions& o) {
+  sub.add_option("files", o.files, "scenario YAML files, merged in order (- reads standard input)")->required();
+  sub.add_option("--baseline", o.baseline, "baseline swap: rhel5 | rhel6 | rhel7 | rhel9 | none | a size (4GiB)");
+  sub.add_option("--objective", o.objective, "placement objective: pack | spread")
+      ->check(CLI::IsMember({"pack", "spread"}));
+  sub.add_flag("-q,--quiet", o.quiet, "print nothing but the output and errors");
+}
+
+}  // namespace
+
+int run(int argc, const char* const* argv, std::ostream& out, std::ostream& err) {
+  CLI::App app{"kvmplan: capacity planning for KVM hosts: swap sizing, overcommit and placement"};
+  app.name("kvmplan");
+  app.set_version_flag("--version", std::string("kvmplan ") + version);
+  app.require_subcommand(1);
+
+  SizeOptions size;
+  CLI::App* size_cmd = app.add_subcommand("size", "how much swap each host needs, and how overcommitted it is");
+  add_common(*size_cmd, size.common);
+  size_cmd->add_option("--format", size.format, "text | json | markdown")
+      ->check(CLI::IsMember({"text", "json", "markdown"}));
+  size_cmd->add_option("-o,--output", size.output, "write the report here, atomically (- is standard output)");
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    const int code = app.exit(e, out, err);
+    return code == static_cast<int>(CLI::ExitCodes::Success) ? 0 : exit_usage;
+  }
+  // Options that set policy keys are checked by the same parser as the file's key.
+  if (!size.common.baseline.empty()) {
+    Policy probe = default_policy();
+    if (std::string problem = find_knob("swap_baseline")->set(probe, size.common.baseline); !problem.empty()) {
+      err << "kvmplan: error: --baseline: " << problem << "\n";
+      return exit_usage;
+    }
+  }
+  if (size_cmd->parsed()) return run_size(size, out, err);
+  return exit_usage;
+}
+
+}  // namespace kvmplan::cli

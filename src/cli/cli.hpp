@@ -1,0 +1,28 @@
+#pragma once
+// The command line: parses argv, runs a subcommand, returns the exit code (0 done, 1 plan
+// incomplete or violated, 2 bad input or usage). The only code that prints or picks exit codes.
+#include <ostream>
+#include <string>
+#include <vector>
+
+namespace kvmplan::cli {
+
+int run(int argc, const char* const* argv, std::ostream& out, std::ostream& err);
+
+// Options every subcommand shares.
+struct CommonOptions {
+  std::vector<std::string> files;
+  std::string baseline;   // "" when not given
+  std::string objective;  // "" when not given
+  bool quiet = false;
+};
+
+struct SizeOptions {
+  CommonOptions common;
+  std::string format = "text";
+  std::string output = "-";
+};
+
+int run_size(const SizeOptions& options, std::ostream& out, std::ostream& err);
+
+}  // namespace kvmplan::cli

@@ -1,0 +1,135 @@
+#include "kvmplan/cpuset.hpp"
+
+#include <algorithm>
+#include <bit>
+#include <charconv>
+
+namespace kvmplan {
+namespace {
+
+bool parse_id(std::string_view s, int& out) {
+  if (s.empty()) return false;
+  const auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), out);
+  return ec == std::errc{} && p == s.data() + s.size();
+}
+
+}  // namespace
+
+CpuSet CpuSet::first(int n) {
+  CpuSet s;
+  for (int i = 0; i < n; ++i) s.insert(i);
+  return s;
+}
+
+Result<CpuSet> CpuSet::parse(std::string_view text) {
+  const std::string quoted = "\"" + std::string(text) + "\"";
+  CpuSet set;
+  std::size_t start = 0;
+  while (start <= text.size()) {
+    std::size_t end = text.find(',', start);
+    if (end == std::string_view::npos) end = text.size();
+    std::string_view token = text.substr(start, end - start);
+    while (!token.empty() && token.front() == ' ') token.remove_prefix(1);
+    while (!token.empty() && token.back() == ' ') token.remove_suffix(1);
+    const bool exclude = !token.empty() && token.front() == '^';
+    if (exclude) token.remove_prefix(1);
+    const std::size_t dash = token.find('-');
+    int lo = 0, hi = 0;
+    const bool ok = dash == std::string_view::npos
+                        ? parse_id(token, lo) && (hi = lo, true)
+                        : parse_id(token.substr(0, dash), lo) && parse_id(token.substr(dash + 1), hi);
+    if (!ok) {
+      return Error{quoted + " is not a CPU list; write ids and ranges such as 0-3,8,^2"};
+    }
+    if (lo > hi) return Error{quoted + ": range " + std::string(token) + " runs backwards"};
+    if (hi > max_cpu) return Error{quoted + ": CPU " + std::to_string(hi) + " is beyond " +
+                                   std::to_string(max_cpu)};
+    for (int c = lo; c <= hi; ++c) exclude ? set.erase(c) : set.insert(c);
+    start = end + 1;
+  }
+  return set;
+}
+
+void CpuSet::insert(int cpu) {
+  const auto w = static_cast<std::size_t>(cpu) / 64;
+  if (words_.size() <= w) words_.resize(w + 1, 0);
+  words_[w] |= std::uint64_t{1} << (cpu % 64);
+}
+
+void CpuSet::erase(int cpu) {
+  const auto w = static_cast<std::size_t>(cpu) / 64;
+  if (w < words_.size()) words_[w] &= ~(std::uint64_t{1} << (cpu % 64));
+  trim();
+}
+
+bool CpuSet::contains(int cpu) const {
+  const auto w = static_cast<std::size_t>(cpu) / 64;
+  return cpu >= 0 && w < words_.size() && ((words_[w] >> (cpu % 64)) & 1);
+}
+
+int CpuSet::count() const {
+  int n = 0;
+  for (auto w : words_) n += std::popcount(w);
+  return n;
+}
+
+std::vector<int> CpuSet::ids() const {
+  std::vector<int> out;
+  out.reserve(static_cast<std::size_t>(count()));
+  for (std::size_t w = 0; w < words_.size(); ++w) {
+    for (std::uint64_t bits = words_[w]; bits != 0; bits &= bits - 1) {
+      out.push_back(static_cast<int>(w * 64) + std::countr_zero(bits));
+    }
+  }
+  return out;
+}
+
+CpuSet CpuSet::operator|(const CpuSet& o) const {
+  CpuSet r = words_.size() >= o.words_.size() ? *this : o;
+  const CpuSet& s = words_.size() >= o.words_.size() ? o : *this;
+  for (std::size_t i = 0; i < s.words_.size(); ++i) r.words_[i] |= s.words_[i];
+  return r;
+}
+
+CpuSet CpuSet::operator&(const CpuSet& o) const {
+  CpuSet r;
+  r.words_.resize(std::min(words_.size(), o.words_.size()));
+  for (std::size_t i = 0; i < r.words_.size(); ++i) r.words_[i] = words_[i] & o.words_[i];
+  r.trim();
+  return r;
+}
+
+CpuSet CpuSet::operator-(const CpuSet& o) const {
+  CpuSet r = *this;
+  for (std::size_t i = 0; i < std::min(r.words_.size(), o.words_.size()); ++i) {
+    r.words_[i] &= ~o.words_[i];
+  }
+  r.trim();
+  return r;
+}
+
+bool CpuSet::operator==(const CpuSet& o) const { return words_ == o.words_; }
+
+void CpuSet::trim() {
+  while (!words_.empty() && words_.back() == 0) words_.pop_back();
+}
+
+std::string to_string(const CpuSet& set) {
+  std::string out;
+  const auto ids = set.ids();
+  for (std::size_t i = 0; i < ids.size();) {
+    std::size_t j = i;
+    while (j + 1 < ids.size() && ids[j + 1] == ids[j] + 1) ++j;
+    if (!out.empty()) out += ',';
+    out += std::to_string(ids[i]);
+    if (j > i) out += "-" + std::to_string(ids[j]);
+    i = j + 1;
+  }
+  return out;
+}
+
+std::string cpus_are(const CpuSet& set) {
+  return set.count() == 1 ? "CPU " + to_string(set) + " is" : "CPUs " + to_string(set) + " are";
+}
+
+}  // namespace kvmplan

@@ -1,0 +1,262 @@
+// groups, flavors and guests: flavor merging, `count:` expansion and cross-references.
+#include <unordered_map>
+
+#include "kvmplan/values.hpp"
+#include "loader_parts.hpp"
+
+namespace kvmplan::detail {
+namespace {
+
+const std::vector<std::string> group_keys{"name", "policy", "scope"};
+
+// Keys a flavor and a guest share; a guest's own value wins over its flavor's.
+const std::vector<std::string> spec_keys{
+    "vcpus", "memory", "current_memory", "usage", "image", "ksm_shareable", "hugepages",
+    "locked", "cpu_policy", "cpu_quota", "numa_nodes", "groups"};
+
+std::vector<std::string> with(std::vector<std::string> keys, std::initializer_list<std::string> more) {
+  keys.insert(keys.begin(), more);
+  return keys;
+}
+
+template <class T>
+struct Field {
+  std::optional<T> value;
+  SourceRef at;
+};
+
+// A value for ksm_shareable: a fraction of memory ("0.3") or a size ("512MiB").
+struct Shareable {
+  std::optional<Decimal> fraction;
+  std::optional<Bytes> size;
+};
+
+Result<Shareable> shareable(std::string_view text) {
+  if (auto f = Decimal::parse(text)) {
+    auto checked = values::fraction(text);
+    if (!checked) return Error{checked.error() + " (or a size such as 512MiB)"};
+    return Shareable{checked.value(), std::nullopt};
+  }
+  auto size = values::size(text);
+  if (!size) return Error{"\"" + std::string(text) + "\" is neither a fraction such as 0.3 nor a size such as 512MiB"};
+  return Shareable{std::nullopt, size.value()};
+}
+
+struct SpecFields {
+  Field<std::int64_t> vcpus;
+  Field<Bytes> memory, current_memory, hugepages;
+  Field<Decimal> usage, cpu_quota;
+  Field<std::string> image;
+  Field<Shareable> ksm_shareable;
+  Field<bool> locked;
+  Field<CpuPolicy> cpu_policy;
+  Field<std::int64_t> numa_nodes;
+  Field<std::vector<std::pair<std::string, SourceRef>>> groups;
+
+  // Fields of `over` replace ours where set.
+  void overlay(const SpecFields& over) {
+    auto pick = [](auto& mine, const auto& theirs) {
+      if (theirs.value) mine = theirs;
+    };
+    pick(vcpus, over.vcpus); pick(memory, over.memory); pick(current_memory, over.current_memory);
+    pick(hugepages, over.hugepages); pick(usage, over.usage); pick(cpu_quota, over.cpu_quota);
+    pick(image, over.image); pick(ksm_shareable, over.ksm_shareable); pick(locked, over.locked);
+    pick(cpu_policy, over.cpu_policy); pick(numa_nodes, over.numa_nodes); pick(groups, over.groups);
+  }
+};
+
+template <class T, class Rule>
+void read(const yaml::MapReader& map, const char* key, Rule rule, Field<T>& field) {
+  if (const yaml::Entry* e = map.find(key)) {
+    field.at = e->value_at;
+    if (auto v = map.get(key, rule)) field.value = static_cast<T>(*v);
+  }
+}
+
+SpecFields read_spec(const yaml::MapReader& map) {
+  SpecFields f;
+  read(map, "vcpus", [](auto t) { return values::integer(t, 1); }, f.vcpus);
+  read(map, "memory", values::positive_size, f.memory);
+  read(map, "current_memory", values::positive_size, f.current_memory);
+  read(map, "hugepages", values::page_size, f.hugepages);
+  read(map, "usage", values::fraction, f.usage);
+  read(map, "cpu_quota", [](std::string_view t) -> Result<Decimal> {
+    auto d = values::fraction(t);
+    if (d && d->num == 0) return Error{"\"" + std::string(t) + "\" must be greater than 0"};
+    return d;
+  }, f.cpu_quota);
+  read(map, "image", [](std::string_view t) { return Result<std::string>(std::string(t)); }, f.image);
+  read(map, "ksm_shareable", shareable, f.ksm_shareable);
+  read(map, "locked", values::boolean, f.locked);
+  read(map, "cpu_policy", [](std::string_view t) -> Result<CpuPolicy> {
+    static constexpr std::array<std::string_view, 2> names{"shared", "dedicated"};
+    auto i = values::choice(t, names);
+    if (!i) return Error{i.error()};
+    return static_cast<CpuPolicy>(i.value());
+  }, f.cpu_policy);
+  read(map, "numa_nodes", [](auto t) { return values::integer(t, 1); }, f.numa_nodes);
+  if (const yaml::Entry* e = map.find("groups")) {
+    f.groups.at = e->value_at;
+    f.groups.value = yaml::scalar_list(map.context(), *e, map.path("groups"));
+  }
+  return f;
+}
+
+struct Flavor {
+  SpecFields fields;
+};
+
+}  // namespace
+
+std::string where(const SourceFiles& sources, SourceRef other, SourceRef here) {
+  if (other.file == here.file) return "line " + std::to_string(other.line);
+  return sources.files[other.file].path + ":" + std::to_string(other.line);
+}
+
+void load_guests(Diagnostics& diagnostics, const SourceFiles& sources, const RawScenario& raw,
+                 Scenario& scenario) {
+  std::unordered_map<std::string, std::size_t> host_index, pool_index;
+  for (std::size_t i = 0; i < scenario.hosts.size(); ++i) host_index.emplace(scenario.hosts[i].name, i);
+  for (std::size_t i = 0; i < scenario.auto_pools.size(); ++i) pool_index.emplace(scenario.auto_pools[i].name, i);
+
+  std::unordered_map<std::string, std::uint32_t> group_index;
+  for (const auto& item : raw.groups) {
+    const yaml::Context ctx{diagnostics, item.file};
+    const yaml::MapReader map(ctx, item.node, item.at, item.path, group_keys);
+    if (!map.ok()) continue;
+    Group g;
+    g.at = map.at();
+    if (map.require("name")) g.name = map.text("name").value_or("");
+    if (map.require("policy")) {
+      static constexpr std::array<std::string_view, 4> names{"affinity", "anti-affinity", "soft-affinity", "soft-anti-affinity"};
+      if (auto p = map.get("policy", [](auto t) { return values::choice(t, names); })) g.policy = static_cast<GroupPolicy>(*p);
+    }
+    static constexpr std::array<std::string_view, 3> scopes{"host", "zone", "node"};
+    if (auto s = map.get("scope", [](auto t) { return values::choice(t, scopes); })) g.scope = static_cast<GroupScope>(*s);
+    if (g.name.empty()) continue;
+    if (!group_index.emplace(g.name, static_cast<std::uint32_t>(scenario.groups.size())).second) {
+      ctx.error(map.find("name")->value_at, map.path("name"), "duplicate group name \"" + g.name + "\"");
+      continue;
+    }
+    scenario.groups.push_back(g);
+  }
+
+  std::unordered_map<std::string, Flavor> flavors;
+  std::vector<std::string> flavor_names;
+  for (const auto& item : raw.flavors) {
+    const yaml::Context ctx{diagnostics, item.file};
+    const yaml::MapReader map(ctx, item.node, item.at, item.path, with(spec_keys, {"name"}));
+    if (!map.ok() || !map.require("name")) continue;
+    const auto name = map.text("name");
+    if (!name) continue;
+    Flavor flavor{read_spec(map)};
+    if (!flavors.emplace(*name, std::move(flavor)).second) {
+      ctx.error(map.find("name")->value_at, map.path("name"), "duplicate flavor name \"" + *name + "\"");
+    }
+    flavor_names.push_back(*name);
+  }
+
+  std::vector<std::string> host_names;  // for suggestions, built on the first bad reference
+  std::unordered_map<std::string, SourceRef> guest_names;
+  for (const auto& item : raw.guests) {
+    const yaml::Context ctx{diagnostics, item.file};
+    const yaml::MapReader map(ctx, item.node, item.at, item.path,
+                              with(spec_keys, {"name", "count", "flavor", "host"}));
+    if (!map.ok()) continue;
+    const std::size_t errors_before = diagnostics.items.size();
+    const bool has_name = map.require("name");
+    const std::string base = map.text("name").value_or("");
+    if (has_name && !base.empty()) {
+      if (std::string problem = check_name(base); !problem.empty()) ctx.error(map.find("name")->value_at, map.path("name"), problem);
+    }
+    const std::int64_t count = map.get("count", [](auto t) { return values::integer(t, 1); }).value_or(1);
+    SpecFields fields;
+    GuestSpec spec;
+    if (auto flavor = map.text("flavor")) {
+      auto it = flavors.find(*flavor);
+      if (it == flavors.end()) {
+        const std::string hint = nearest(*flavor, flavor_names);
+        ctx.error(map.find("flavor")->value_at, map.path("flavor"),
+                  "flavor \"" + *flavor + "\" names no flavor" + (hint.empty() ? "" : "; did you mean \"" + hint + "\"?"));
+      } else {
+        fields = it->second.fields;
+        spec.flavor = *flavor;
+      }
+    }
+    fields.overlay(read_spec(map));
+    const std::string from_flavor = spec.flavor.empty() ? "" : " (in the guest or its flavor " + spec.flavor + ")";
+    if (!fields.vcpus.value && !map.find("vcpus")) ctx.error(map.at(), map.path(), "missing required key \"vcpus\"" + from_flavor);
+    if (!fields.memory.value && !map.find("memory")) ctx.error(map.at(), map.path(), "missing required key \"memory\"" + from_flavor);
+
+    spec.vcpus = static_cast<int>(fields.vcpus.value.value_or(1));
+    spec.memory = fields.memory.value.value_or(Bytes{});
+    spec.current_memory = fields.current_memory.value;
+    if (spec.current_memory && fields.memory.value && *spec.current_memory > spec.memory) {
+      ctx.error(fields.current_memory.at, map.path("current_memory"),
+                to_string(*spec.current_memory) + " is more than memory " + to_string(spec.memory) +
+                    "; the balloon target is at most <memory>");
+    }
+    spec.usage = fields.usage.value.value_or(scenario.policy.usage);
+    spec.image = fields.image.value.value_or("");
+    const Shareable share = fields.ksm_shareable.value.value_or(Shareable{scenario.policy.ksm.shareable, std::nullopt});
+    if (share.size) {
+      if (*share.size > spec.memory && fields.memory.value) {
+        ctx.error(fields.ksm_shareable.at, map.path("ksm_shareable"),
+                  to_string(*share.size) + " is more than memory " + to_string(spec.memory));
+      }
+      spec.ksm_shareable = min(*share.size, spec.memory);
+    } else {
+      spec.ksm_shareable = share.fraction->scale_down(spec.memory);
+    }
+    spec.hugepages = fields.hugepages.value;
+    spec.locked = fields.locked.value.value_or(false);
+    spec.cpu_policy = fields.cpu_policy.value.value_or(CpuPolicy::shared);
+    spec.cpu_quota = fields.cpu_quota.value;
+    spec.numa_nodes = static_cast<int>(fields.numa_nodes.value.value_or(0));
+    for (const auto& [name, at] : fields.groups.value.value_or(std::vector<std::pair<std::string, SourceRef>>{})) {
+      auto it = group_index.find(name);
+      if (it == group_index.end()) {
+        std::vector<std::string> names;
+        for (const auto& g : scenario.groups) names.push_back(g.name);
+        const std::string hint = nearest(name, names);
+        diagnostics.error(at, map.path("groups"), "group \"" + name + "\" names no group" +
+                                                      (hint.empty() ? "" : "; did you mean \"" + hint + "\"?"));
+      } else {
+        spec.groups.push_back(it->second);
+      }
+    }
+
+    std::int32_t host = -1;
+    if (auto name = map.text("host")) {
+      const SourceRef at = map.find("host")->value_at;
+      if (auto it = host_index.find(*name); it != host_index.end()) {
+        host = static_cast<std::int32_t>(it->second);
+      } else if (pool_index.count(*name)) {
+        ctx.error(at, map.path("host"), "host \"" + *name + "\" has count: auto; its hosts are named by kvmplan place, so leave host out");
+      } else {
+        if (host_names.empty()) {
+          for (const auto& [n, i] : host_index) host_names.push_back(n);
+          std::sort(host_names.begin(), host_names.end());
+        }
+        const std::string hint = nearest(*name, host_names);
+        ctx.error(at, map.path("host"), "host \"" + *name + "\" names no host" + (hint.empty() ? "" : "; did you mean \"" + hint + "\"?"));
+      }
+    }
+    if (diagnostics.items.size() != errors_before) continue;
+
+    const SourceRef name_at = map.find("name")->value_at;
+    const auto spec_index = static_cast<std::uint32_t>(scenario.specs.size());
+    scenario.specs.push_back(std::move(spec));
+    for (std::int64_t i = 1; i <= count; ++i) {
+      std::string name = expanded_name(base, i, count);
+      if (auto [it, fresh] = guest_names.emplace(name, name_at); !fresh) {
+        ctx.error(name_at, map.path("name"), "duplicate guest name \"" + name + "\" (also at " +
+                                                 where(sources, it->second, name_at) + ")");
+        break;
+      }
+      scenario.guests.push_back({std::move(name), spec_index, host, name_at});
+    }
+  }
+}
+
+}  // namespace kvmplan::detail

@@ -1,0 +1,53 @@
+#include <doctest/doctest.h>
+
+#include "kvmplan/cpuset.hpp"
+
+using namespace kvmplan;
+
+TEST_CASE("cpulists parse ranges and exclusions") {
+  CHECK(CpuSet::parse("0-3,8,10-11")->ids() == std::vector<int>{0, 1, 2, 3, 8, 10, 11});
+  CHECK(CpuSet::parse("0-7,^2")->ids() == std::vector<int>{0, 1, 3, 4, 5, 6, 7});
+  CHECK(CpuSet::parse("0-7,^2-5")->ids() == std::vector<int>{0, 1, 6, 7});
+  // Tokens apply in order, as libvirt reads them: a later range adds an excluded CPU back.
+  CHECK(CpuSet::parse("^2,0-3")->ids() == std::vector<int>{0, 1, 2, 3});
+  CHECK(CpuSet::parse("5")->ids() == std::vector<int>{5});
+  CHECK(CpuSet::parse("64-66,127,128")->ids() == std::vector<int>{64, 65, 66, 127, 128});
+  CHECK(CpuSet::parse("0, 2")->ids() == std::vector<int>{0, 2});
+}
+
+TEST_CASE("cpulists print canonically and parse back") {
+  CHECK(to_string(*CpuSet::parse("11,10,8,3,2,1,0")) == "0-3,8,10-11");
+  CHECK(to_string(*CpuSet::parse("0,2,4,6")) == "0,2,4,6");
+  CHECK(to_string(*CpuSet::parse("0,1")) == "0-1");
+  CHECK(to_string(CpuSet{}) == "");
+  for (const char* t : {"0-5,12-17", "6-11,18-23", "0,2,4,6,8,10,12,14", "0-63,128-191", "3"}) {
+    CAPTURE(t);
+    const CpuSet s = *CpuSet::parse(t);
+    CHECK(*CpuSet::parse(to_string(s)) == s);
+    CHECK(to_string(s) == t);
+  }
+}
+
+TEST_CASE("cpulist rejections") {
+  CHECK(CpuSet::parse("3-1").error() == "\"3-1\": range 3-1 runs backwards");
+  CHECK(CpuSet::parse("a").error() == "\"a\" is not a CPU list; write ids and ranges such as 0-3,8,^2");
+  CHECK(CpuSet::parse("1,,2").error() == "\"1,,2\" is not a CPU list; write ids and ranges such as 0-3,8,^2");
+  CHECK(CpuSet::parse("-1").error() == "\"-1\" is not a CPU list; write ids and ranges such as 0-3,8,^2");
+  CHECK(CpuSet::parse("0-70000").error() == "\"0-70000\": CPU 70000 is beyond 65535");
+}
+
+TEST_CASE("set operations") {
+  const CpuSet a = *CpuSet::parse("0-7"), b = *CpuSet::parse("4-11");
+  CHECK(to_string(a | b) == "0-11");
+  CHECK(to_string(a & b) == "4-7");
+  CHECK(to_string(a - b) == "0-3");
+  CHECK((a - a).empty());
+  CHECK(a.intersects(b));
+  CHECK_FALSE(a.intersects(*CpuSet::parse("8-9")));
+  CHECK(CpuSet::parse("1-2")->subset_of(a));
+  CHECK_FALSE(b.subset_of(a));
+  CHECK(a.count() == 8);
+  CHECK(CpuSet::first(3) == *CpuSet::parse("0-2"));
+  CHECK(cpus_are(*CpuSet::parse("9")) == "CPU 9 is");
+  CHECK(cpus_are(*CpuSet::parse("8-9")) == "CPUs 8-9 are");
+}
