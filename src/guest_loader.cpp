@@ -184,9 +184,21 @@ void load_guests(Diagnostics& diagnostics, const SourceFiles& sources, const Raw
       }
     }
     fields.overlay(read_spec(map));
-    const std::string from_flavor = spec.flavor.empty() ? "" : " (in the guest or its flavor " + spec.flavor + ")";
-    if (!fields.vcpus.value && !map.find("vcpus")) ctx.error(map.at(), map.path(), "missing required key \"vcpus\"" + from_flavor);
-    if (!fields.memory.value && !map.find("memory")) ctx.error(map.at(), map.path(), "missing required key \"memory\"" + from_flavor);
+    // Required here or in the flavor; an unknown flavor was reported already.
+    const bool flavor_unknown = map.find("flavor") && spec.flavor.empty();
+    if (!flavor_unknown && spec.flavor.empty()) {
+      map.require("vcpus");
+      map.require("memory");
+    } else if (!flavor_unknown) {
+      for (const char* key : {"vcpus", "memory"}) {
+        const bool present = std::string_view(key) == "vcpus" ? fields.vcpus.value.has_value() || map.find(key)
+                                                               : fields.memory.value.has_value() || map.find(key);
+        if (!present) {
+          ctx.error(map.at(), map.path(), "missing required key \"" + std::string(key) +
+                                              "\" (in the guest or its flavor " + spec.flavor + ")");
+        }
+      }
+    }
 
     spec.vcpus = static_cast<int>(fields.vcpus.value.value_or(1));
     spec.memory = fields.memory.value.value_or(Bytes{});

@@ -33,6 +33,7 @@ Result<CpuSet> host_cpus(std::string_view text) {
 
 struct NodeRead {
   NumaNode node;
+  SourceRef cpus_at, hugepages_at;  // for errors found once all nodes are read
   bool has_memory = false;
   std::vector<CpuSet> siblings;
 };
@@ -44,12 +45,15 @@ std::optional<NodeRead> read_node(const yaml::Context& ctx, const YAML::Node& n,
   NodeRead r;
   r.node.id = static_cast<int>(map.get("id", [](auto t) { return values::integer(t, 0); })
                                    .value_or(static_cast<std::int64_t>(index)));
+  r.cpus_at = r.hugepages_at = map.at();
+  if (const yaml::Entry* e = map.find("cpus")) r.cpus_at = e->value_at;
   if (auto cpus = map.get("cpus", CpuSet::parse)) r.node.cpus = *cpus;
   if (auto mem = map.get("memory", values::positive_size)) {
     r.node.memory = *mem;
     r.has_memory = true;
   }
   if (const yaml::Entry* hp = map.find("hugepages")) {
+    r.hugepages_at = hp->value_at;
     if (!hp->value.IsMap()) {
       ctx.error(hp->value_at, map.path("hugepages"),
                 "expected a mapping of page size to pages, such as {2MiB: 0, 1GiB: 4}, got " +
@@ -247,6 +251,7 @@ void load_host(const yaml::Context& ctx, const Item& item, Scenario& scenario) {
 
   // NUMA nodes: as listed, or one node holding the whole host.
   std::vector<CpuSet> siblings;
+  std::vector<SourceRef> hugepages_at;  // per node
   const yaml::Entry* numa = map.find("numa");
   if (numa && !numa->value.IsSequence()) {
     ctx.error(numa->value_at, map.path("numa"), "expected a list of nodes, got " + yaml::describe(numa->value));
@@ -269,12 +274,13 @@ void load_host(const yaml::Context& ctx, const Item& item, Scenario& scenario) {
         for (std::size_t other = 0; other < host.nodes.size(); ++other) {
           const CpuSet both = host.nodes[other].cpus & r->node.cpus;
           if (!both.empty()) {
-            ctx.error(at, path + ".cpus", cpus_are(both) + " also in numa[" + std::to_string(other) + "]");
+            ctx.error(r->cpus_at, path + ".cpus", cpus_are(both) + " also in numa[" + std::to_string(other) + "]");
           }
         }
         with_memory += r->has_memory;
         host.cpus = host.cpus | r->node.cpus;
         siblings.insert(siblings.end(), r->siblings.begin(), r->siblings.end());
+        hugepages_at.push_back(r->hugepages_at);
         host.nodes.push_back(std::move(r->node));
       }
       ++index;
@@ -316,7 +322,7 @@ void load_host(const yaml::Context& ctx, const Item& item, Scenario& scenario) {
   for (std::size_t i = 0; i < host.nodes.size(); ++i) {
     const NumaNode& node = host.nodes[i];
     if (node.hugepage_bytes() > node.memory && node.memory.value > 0) {
-      ctx.error(numa ? ctx.at(numa->value[i].Mark()) : map.at(), map.path("numa") + "[" + std::to_string(i) + "].hugepages",
+      ctx.error(hugepages_at.at(i), map.path("numa") + "[" + std::to_string(i) + "].hugepages",
                 "hugepage pools of " + to_string(node.hugepage_bytes()) + " exceed the node's memory, " + to_string(node.memory));
     }
   }

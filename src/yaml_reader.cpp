@@ -1,5 +1,7 @@
 #include "yaml_reader.hpp"
 
+#include <algorithm>
+
 namespace kvmplan::yaml {
 
 SourceRef Context::at(const YAML::Mark& mark) const {
@@ -43,6 +45,7 @@ MapReader::MapReader(const Context& ctx, const YAML::Node& node, SourceRef at, s
       std::string message = "unknown key \"" + key + "\"";
       if (!hint.empty()) {
         message += "; did you mean \"" + hint + "\"?";
+        suggested_.push_back(hint);
       } else {
         message += "; known keys:";
         for (std::size_t i = 0; i < known.size(); ++i) message += (i ? ", " : " ") + known[i];
@@ -84,6 +87,7 @@ std::optional<std::string> MapReader::text(std::string_view key) const {
 
 bool MapReader::require(std::string_view key) const {
   if (find(key)) return true;
+  if (std::find(suggested_.begin(), suggested_.end(), key) != suggested_.end()) return false;
   ctx_.error(at_, path_, "missing required key \"" + std::string(key) + "\"");
   return false;
 }

@@ -62,7 +62,8 @@ class MapReader {
     }
     return r.value();
   }
-  // Records "missing required key" when absent; returns whether present.
+  // Records "missing required key" when absent (unless a misspelling of it was reported);
+  // returns whether present.
   bool require(std::string_view key) const;
 
   const Context& context() const { return ctx_; }
@@ -73,6 +74,7 @@ class MapReader {
   std::string path_;
   bool ok_ = false;
   std::vector<Entry> entries_;  // first occurrence of each known key
+  std::vector<std::string> suggested_;  // keys suggested for misspelled ones
 };
 
 // A list of scalars written as a YAML list or a single scalar; records errors.
