@@ -1,1 +1,106 @@
+// KSM savings and ksmtuned's behaviour (docs/model.md section 5).
 #include <doctest/doctest.h>
+
+#include "kvmplan/ksm.hpp"
+#include "kvmplan/model.hpp"
+#include "test_util.hpp"
+
+using namespace kvmplan;
+
+TEST_CASE("savings per image: n guests keep one copy of their common pages") {
+  std::vector<KsmShare> shares;
+  // Image a: 3 guests x 1GiB shareable -> (3 - 1) x 1GiB = 2GiB.
+  for (int i = 0; i < 3; ++i) shares.push_back({"a", -1, GiB(1)});
+  // Image b: 512MiB and 1GiB -> (2 - 1) x mean 768MiB = 768MiB.
+  shares.push_back({"b", -1, MiB(512)});
+  shares.push_back({"b", -1, GiB(1)});
+  // Image c alone: nothing to share with. No image: never merged.
+  shares.push_back({"c", -1, GiB(4)});
+  shares.push_back({"", -1, GiB(4)});
+  shares.push_back({"", -1, GiB(4)});
+  CHECK(ksm_savings(shares, GiB(64)) == GiB(2) + MiB(768));
+}
+
+TEST_CASE("savings per node when pages do not merge across nodes") {
+  // Image a on nodes 0, 0, 1: node 0 saves 1 x 1GiB, node 1 has one guest and saves nothing.
+  const std::vector<KsmShare> shares{{"a", 0, GiB(1)}, {"a", 0, GiB(1)}, {"a", 1, GiB(1)}};
+  CHECK(ksm_savings(shares, GiB(64)) == GiB(1));
+  // The same guests merging across nodes: 2 x 1GiB.
+  const std::vector<KsmShare> across{{"a", -1, GiB(1)}, {"a", -1, GiB(1)}, {"a", -1, GiB(1)}};
+  CHECK(ksm_savings(across, GiB(64)) == GiB(2));
+}
+
+TEST_CASE("savings are capped at half of RAM (RHEL's ksm service limit)") {
+  // 100 x 1GiB of one image would save 99GiB; a 32GiB host shares at most 16GiB.
+  const std::vector<KsmShare> shares(100, KsmShare{"a", -1, GiB(1)});
+  CHECK(ksm_savings(shares, GiB(32)) == GiB(16));
+  CHECK(ksm_savings(shares, GiB(256)) == GiB(99));
+}
+
+TEST_CASE("on a host: hugepage and locked guests are never merged; per node with merge_across_nodes false") {
+  const auto l = kvmplan::test::load_text(R"(
+policy: {ksm: {merge_across_nodes: false}}
+hosts:
+  - name: h
+    numa:
+      - {cpus: "0-7", memory: 32GiB, hugepages: {1GiB: 8}}
+      - {cpus: "8-15", memory: 32GiB}
+guests:
+  - {name: s, count: 4, vcpus: 1, memory: 2GiB, image: rhel9, ksm_shareable: 1GiB, host: h}
+  - {name: huge, count: 2, vcpus: 1, memory: 2GiB, image: rhel9, ksm_shareable: 1GiB, hugepages: 1GiB, host: h}
+  - {name: locked, count: 2, vcpus: 1, memory: 2GiB, image: rhel9, ksm_shareable: 1GiB, locked: true, host: h}
+)");
+  REQUIRE_MESSAGE(l.ok(), kvmplan::test::errors_of(l));
+  const Scenario& s = l.scenario;
+  // Guests 0-3 are the shareable ones: two on node 0, two on node 1.
+  std::vector<GuestOnHost> on{{0, {0}}, {1, {0}}, {2, {1}}, {3, {1}}, {4, {0}}, {5, {0}}, {6, {1}}, {7, {1}}};
+  const HostFigures per_node = size_host(s, s.hosts[0], on);
+  CHECK(per_node.ksm_savings == GiB(2));  // node 0: 1 x 1GiB, node 1: 1 x 1GiB
+  // Not tied to nodes: the four merge as one group, 3 x 1GiB.
+  std::vector<GuestOnHost> loose;
+  for (std::uint32_t i = 0; i < 8; ++i) loose.push_back({i, {}});
+  CHECK(size_host(s, s.hosts[0], loose).ksm_savings == GiB(3));
+}
+
+TEST_CASE("shareable memory never exceeds what the guest is expected to use") {
+  // usage 0.25 of 4GiB = 1GiB resident; ksm_shareable 0.5 (2GiB) is capped to 1GiB.
+  const auto l = kvmplan::test::load_text(R"(
+hosts: [{name: h, memory: 64GiB, cpus: 16}]
+guests: [{name: g, count: 2, vcpus: 1, memory: 4GiB, usage: 0.25, image: x, ksm_shareable: 0.5, host: h}]
+)");
+  REQUIRE(l.ok());
+  std::vector<GuestOnHost> on{{0, {}}, {1, {}}};
+  CHECK(size_host(l.scenario, l.scenario.hosts[0], on).ksm_savings == GiB(1));
+}
+
+TEST_CASE("ksmtuned's threshold and sleep, in its own kB arithmetic") {
+  struct Row {
+    Bytes ram;
+    std::int64_t thres_kb;  // max(total_kb x 20 / 100, 2048), integer division
+    int sleep;              // max(10, 10 x 16777216 / total_kb)
+  };
+  const Row rows[] = {
+      {MiB(8), 2048, 20480},       // 8192 kB x 20% = 1638 < 2048: the floor applies
+      {GiB(2), 419430, 80},        // 2097152 kB x 20 / 100 = 419430.4 -> 419430
+      {GiB(8), 1677721, 20},
+      {GiB(16), 3355443, 10},
+      {GiB(32), 6710886, 10},      // 10 x 16GiB / 32GiB = 5 -> at least 10
+      {GiB(512), 107374182, 10},
+  };
+  for (const Row& r : rows) {
+    CAPTURE(r.ram.value);
+    const Ksmtuned k = predict_ksmtuned(r.ram, Bytes{0});
+    CHECK(k.threshold == KiB(r.thres_kb));
+    CHECK(k.sleep_millisecs == r.sleep);
+  }
+}
+
+TEST_CASE("ksmtuned starts KSM when resident + thres >= RAM: both sides of the border") {
+  for (const Bytes ram : {GiB(2), GiB(8), GiB(16), GiB(32), GiB(512)}) {
+    CAPTURE(ram.value);
+    const Bytes thres = predict_ksmtuned(ram, Bytes{0}).threshold;
+    CHECK(predict_ksmtuned(ram, ram - thres).active);                 // equality starts it
+    CHECK_FALSE(predict_ksmtuned(ram, ram - thres - Bytes{1}).active);
+    CHECK(predict_ksmtuned(ram, ram).active);
+  }
+}

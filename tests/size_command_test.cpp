@@ -1,1 +1,170 @@
+// kvmplan size, end to end through the command line.
 #include <doctest/doctest.h>
+#include <yaml-cpp/yaml.h>
+
+#include <filesystem>
+
+#include "test_util.hpp"
+
+namespace fs = std::filesystem;
+using kvmplan::test::read_file;
+using kvmplan::test::run_cli;
+
+TEST_CASE("size --format json on the book example, field by field (spec section 6)") {
+  const auto r = run_cli({"size", "scenarios/book-example.yaml", "--format", "json"});
+  REQUIRE(r.code == 0);
+  // JSON is YAML: yaml-cpp reads it back.
+  const YAML::Node doc = YAML::Load(r.out);
+  CHECK(doc["kvmplan"].as<std::string>() == "0.1.0");
+  CHECK(doc["swap_baseline"].as<std::string>() == "rhel5");
+  REQUIRE(doc["hosts"].size() == 1);
+  const YAML::Node h = doc["hosts"][0];
+  CHECK(h["name"].as<std::string>() == "kvm01");
+  CHECK(h["memory_mib"].as<long>() == 32768);
+  CHECK(h["reserve_mib"].as<long>() == 4096);
+  CHECK(h["hugepages_mib"].as<long>() == 0);
+  CHECK(h["committed_mib"].as<long>() == 65536);
+  CHECK(h["guest_swap_mib"].as<long>() == 36864);
+  CHECK(h["baseline_swap_mib"].as<long>() == 8192);
+  CHECK(h["swap_mib"].as<long>() == 45056);
+  CHECK(h["memory_overcommit"].as<double>() == doctest::Approx(2.286));
+  CHECK(h["expected_resident_mib"].as<long>() == 65536);
+  CHECK(h["ksm_savings_mib"].as<long>() == 0);
+  CHECK(h["ksm_active"].as<bool>() == true);
+  CHECK(h["vcpus"].as<int>() == 64);
+  CHECK(h["pcpus"].as<int>() == 16);
+  CHECK(h["cpu_overcommit"].as<double>() == doctest::Approx(4.0));
+  CHECK(h["guests"].as<int>() == 64);
+  CHECK(h["warnings"].IsSequence());
+  CHECK(doc["unplaced"].IsSequence());
+  CHECK(doc["unplaced"].size() == 0);
+  CHECK(doc["totals"]["hosts"].as<int>() == 1);
+  CHECK(doc["totals"]["guests"].as<int>() == 64);
+  CHECK(doc["totals"]["swap_mib"].as<long>() == 45056);
+  // Ratios print as numbers with a decimal point, as in the spec.
+  CHECK(r.out.find("\"cpu_overcommit\": 4.0,") != std::string::npos);
+  CHECK(r.out.find("\"memory_overcommit\": 2.286,") != std::string::npos);
+}
+
+TEST_CASE("the text report is a table with totals") {
+  const auto r = run_cli({"size", "scenarios/book-example.yaml"});
+  REQUIRE(r.code == 0);
+  CHECK(r.out.find("kvmplan 0.1.0: swap sizing, baseline rhel5\n") == 0);
+  CHECK(r.out.find("kvm01  32GiB") != std::string::npos);
+  CHECK(r.out.find("  44GiB  ") != std::string::npos);
+  CHECK(r.out.find("totals: 1 host, 64 guests placed, 0 unplaced, swap to create 44GiB\n") != std::string::npos);
+}
+
+TEST_CASE("markdown has a header row, an alignment row and one row per host") {
+  const auto r = run_cli({"size", "scenarios/rhel5-example.yaml", "--format", "markdown"});
+  CHECK(r.code == 0);
+  CHECK(r.out.find("| host | RAM |") != std::string::npos);
+  CHECK(r.out.find("| --- | ---: |") != std::string::npos);
+  CHECK(r.out.find("| server1 | 32GiB | 4GiB | 0 | 0 | 56GiB | 2.0 | 28GiB | 8GiB | 36GiB |") != std::string::npos);
+}
+
+TEST_CASE("--baseline overrides the file's policy") {
+  // rhel9 gives 4GiB for 32GiB of RAM: 36 + 4 = 40GiB = 40960MiB.
+  const auto r = run_cli({"size", "scenarios/book-example.yaml", "--format", "json", "--baseline", "rhel9"});
+  REQUIRE(r.code == 0);
+  const YAML::Node doc = YAML::Load(r.out);
+  CHECK(doc["swap_baseline"].as<std::string>() == "rhel9");
+  CHECK(doc["hosts"][0]["swap_mib"].as<long>() == 40960);
+  const auto flat = run_cli({"size", "scenarios/book-example.yaml", "--format", "json", "--baseline", "2GiB"});
+  CHECK(YAML::Load(flat.out)["hosts"][0]["swap_mib"].as<long>() == 38912);  // 36 + 2
+  const auto bad = run_cli({"size", "scenarios/book-example.yaml", "--baseline", "rhel8"});
+  CHECK(bad.code == 2);
+  CHECK(bad.err == "kvmplan: error: --baseline: \"rhel8\" is not a swap baseline; write rhel5, rhel6, rhel7, rhel9, none or a size such as 4GiB\n");
+}
+
+TEST_CASE("guests without a host are unplaced: listed with the reason, exit 1") {
+  const fs::path dir = fs::temp_directory_path() / "kvmplan-test-unplaced";
+  fs::create_directories(dir);
+  const std::string file = (dir / "s.yaml").string();
+  std::ofstream(file) << "hosts: [{name: h, memory: 32GiB, cpus: 16}]\n"
+                         "guests:\n  - {name: a, vcpus: 1, memory: 1GiB, host: h}\n  - {name: b, vcpus: 1, memory: 1GiB}\n";
+  const auto r = run_cli({"size", file, "--format", "json"});
+  CHECK(r.code == 1);
+  const YAML::Node doc = YAML::Load(r.out);
+  REQUIRE(doc["unplaced"].size() == 1);
+  CHECK(doc["unplaced"][0]["guest"].as<std::string>() == "b");
+  CHECK(doc["unplaced"][0]["reasons"][0].as<std::string>() ==
+        "no host given: automatic placement is what `kvmplan place` does");
+  CHECK(doc["totals"]["guests"].as<int>() == 1);
+  const auto text = run_cli({"size", file});
+  CHECK(text.out.find("unplaced guests (1):\n  b: no host given") != std::string::npos);
+}
+
+TEST_CASE("a swap deficit makes the exit code 1") {
+  const auto r = run_cli({"size", "scenarios/locked-guests.yaml", "--format", "json"});
+  CHECK(r.code == 1);
+  const YAML::Node h = YAML::Load(r.out)["hosts"][0];
+  CHECK(h["declared_swap_mib"].as<long>() == 8192);
+  CHECK(h["swap_deficit_mib"].as<long>() > 0);
+}
+
+TEST_CASE("-o writes the report atomically and says so unless --quiet") {
+  const fs::path dir = fs::temp_directory_path() / "kvmplan-test-output";
+  fs::remove_all(dir);
+  fs::create_directories(dir);
+  const std::string out = (dir / "report.json").string();
+  const auto r = run_cli({"size", "scenarios/book-example.yaml", "--format", "json", "-o", out});
+  CHECK(r.code == 0);
+  CHECK(r.out.empty());
+  CHECK(r.err == "kvmplan: wrote " + out + "\n");
+  CHECK(read_file(out) == run_cli({"size", "scenarios/book-example.yaml", "--format", "json"}).out);
+  const auto quiet = run_cli({"size", "scenarios/book-example.yaml", "-o", out, "--quiet"});
+  CHECK(quiet.err.empty());
+  CHECK(std::distance(fs::directory_iterator(dir), fs::directory_iterator{}) == 1);
+}
+
+TEST_CASE("the same input gives byte-identical output") {
+  for (const char* format : {"text", "json", "markdown"}) {
+    CAPTURE(format);
+    const auto a = run_cli({"size", "scenarios/two-node-hugepages.yaml", "--format", format});
+    const auto b = run_cli({"size", "scenarios/two-node-hugepages.yaml", "--format", format});
+    CHECK(a.out == b.out);
+    CHECK_FALSE(a.out.empty());
+  }
+}
+
+TEST_CASE("usage errors exit 2") {
+  CHECK(run_cli({"size"}).code == 2);                       // no file
+  CHECK(run_cli({"size", "x.yaml", "--format", "xml"}).code == 2);
+  CHECK(run_cli({"frobnicate"}).code == 2);
+  CHECK(run_cli({}).code == 2);
+  const auto version = run_cli({"--version"});
+  CHECK(version.code == 0);
+  CHECK(version.out == "kvmplan 0.1.0\n");
+  CHECK(run_cli({"size", "--help"}).code == 0);
+}
+
+TEST_CASE("every bundled scenario loads and sizes") {
+  for (const auto& e : fs::directory_iterator("scenarios")) {
+    if (e.path().extension() != ".yaml") continue;
+    CAPTURE(e.path().string());
+    const auto r = run_cli({"size", e.path().string(), "--format", "json"});
+    CHECK(r.code != 2);
+    CHECK(YAML::Load(r.out)["hosts"].size() > 0);
+  }
+}
+
+TEST_CASE("bundled scenarios give the swap their comments work out") {
+  struct Case {
+    const char* file;
+    long swap_mib;
+    int exit_code;
+  };
+  const Case cases[] = {
+      {"scenarios/book-example.yaml", 44 * 1024, 0},        // 36 + 8
+      {"scenarios/rhel5-example.yaml", 36 * 1024, 0},       // 28 + 8
+      {"scenarios/two-node-hugepages.yaml", 120 * 1024, 0}, // 104 + 16
+      {"scenarios/locked-guests.yaml", 28 * 1024, 1},       // 20 + 8, and 8GiB of swap is short
+  };
+  for (const Case& c : cases) {
+    CAPTURE(c.file);
+    const auto r = run_cli({"size", c.file, "--format", "json"});
+    CHECK(r.code == c.exit_code);
+    CHECK(YAML::Load(r.out)["hosts"][0]["swap_mib"].as<long>() == c.swap_mib);
+  }
+}

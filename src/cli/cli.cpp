@@ -18,6 +18,18 @@ void add_common(CLI::App& sub, CommonOptions& o) {
   sub.add_flag("-q,--quiet", o.quiet, "print nothing but the output and errors");
 }
 
+// The policy keys a scenario may set, from the one table that declares them.
+std::string policy_help() {
+  std::string text = "\nPolicy keys (a scenario's policy: section), with their defaults:\n";
+  for (const auto& knob : policy_knobs()) {
+    std::string key(knob.key);
+    key += " = " + std::string(knob.default_text);
+    text += "  " + key + std::string(key.size() < 34 ? 34 - key.size() : 1, ' ') + std::string(knob.help) + "\n";
+  }
+  return text + "\nExit codes: 0 done, 1 plan incomplete or violated (unplaced guests, swap deficit),\n"
+                "2 bad input or usage (nothing written).\n";
+}
+
 }  // namespace
 
 int run(int argc, const char* const* argv, std::ostream& out, std::ostream& err) {
@@ -25,6 +37,7 @@ int run(int argc, const char* const* argv, std::ostream& out, std::ostream& err)
   app.name("kvmplan");
   app.set_version_flag("--version", std::string("kvmplan ") + version);
   app.require_subcommand(1);
+  app.footer(policy_help());
 
   SizeOptions size;
   CLI::App* size_cmd = app.add_subcommand("size", "how much swap each host needs, and how overcommitted it is");
