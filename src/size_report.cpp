@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "kvmplan/json_writer.hpp"
+#include "kvmplan/plan_io.hpp"
 #include "kvmplan/version.hpp"
 
 namespace kvmplan {
@@ -56,7 +57,8 @@ void write_findings(std::ostream& out, const SizeReport& report, const char* bul
 }
 
 std::string totals_line(const SizeReport& report) {
-  return "totals: " + plural(report.hosts.size(), "host", "hosts") + ", " +
+  return "totals: " + plural(report.hosts.size(), "host", "hosts") + ", " + std::to_string(report.hosts_used) +
+         " used (lower bound " + std::to_string(report.lower_bound_hosts) + "), " +
          plural(static_cast<std::size_t>(report.placed_guests), "guest", "guests") + " placed, " +
          plural(report.unplaced.size(), "unplaced", "unplaced") + ", swap to create " +
          to_human(MiB(report.total_swap_mib()));
@@ -77,22 +79,16 @@ bool SizeReport::complete() const {
 }
 
 SizeReport size_scenario(const Scenario& scenario) {
+  // Guests without a host are placed first, by the same engine as `kvmplan place`.
+  const Plan plan = place(scenario);
   SizeReport report;
   report.swap_baseline = scenario.policy.swap_baseline.name();
-  std::vector<std::vector<GuestOnHost>> on_host(scenario.hosts.size());
-  for (std::uint32_t i = 0; i < scenario.guests.size(); ++i) {
-    const Guest& g = scenario.guests[i];
-    if (g.host >= 0) {
-      on_host[static_cast<std::size_t>(g.host)].push_back({i, {}});
-      ++report.placed_guests;
-    } else {
-      report.unplaced.push_back(
-          {g.name, {"no host given: automatic placement is what `kvmplan place` does"}});
-    }
-  }
-  for (std::size_t h = 0; h < scenario.hosts.size(); ++h) {
-    report.hosts.push_back({scenario.hosts[h].name, size_host(scenario, scenario.hosts[h], on_host[h])});
-  }
+  report.hosts_used = plan.hosts_used;
+  report.lower_bound_hosts = plan.lower_bound_hosts;
+  const auto figures = plan_figures(scenario, plan);
+  for (std::size_t h = 0; h < plan.hosts.size(); ++h) report.hosts.push_back({plan.hosts[h].name, figures[h]});
+  for (const auto& u : plan.unplaced) report.unplaced.push_back({scenario.guests[u.guest].name, {u.summary}});
+  report.placed_guests = static_cast<int>(scenario.guests.size() - plan.unplaced.size());
   return report;
 }
 
@@ -190,6 +186,8 @@ void write_size_json(std::ostream& out, const SizeReport& report) {
   w.key("guests").value(report.placed_guests);
   w.key("unplaced").value(static_cast<std::int64_t>(report.unplaced.size()));
   w.key("swap_mib").value(report.total_swap_mib());
+  w.key("hosts_used").value(report.hosts_used);
+  w.key("lower_bound_hosts").value(report.lower_bound_hosts);
   w.end_object();
   w.end_object();
 }

@@ -52,7 +52,7 @@ TEST_CASE("the text report is a table with totals") {
   CHECK(r.out.find("kvmplan 0.1.0: swap sizing, baseline rhel5\n") == 0);
   CHECK(r.out.find("kvm01  32GiB") != std::string::npos);
   CHECK(r.out.find("  44GiB  ") != std::string::npos);
-  CHECK(r.out.find("totals: 1 host, 64 guests placed, 0 unplaced, swap to create 44GiB\n") != std::string::npos);
+  CHECK(r.out.find("totals: 1 host, 1 used (lower bound 1), 64 guests placed, 0 unplaced, swap to create 44GiB\n") != std::string::npos);
 }
 
 TEST_CASE("markdown has a header row, an alignment row and one row per host") {
@@ -77,22 +77,42 @@ TEST_CASE("--baseline overrides the file's policy") {
   CHECK(bad.err == "kvmplan: error: --baseline: \"rhel8\" is not a swap baseline; write rhel5, rhel6, rhel7, rhel9, none or a size such as 4GiB\n");
 }
 
-TEST_CASE("guests without a host are unplaced: listed with the reason, exit 1") {
+TEST_CASE("size places guests without a host; one that fits nowhere is unplaced with the reason, exit 1") {
   const fs::path dir = fs::temp_directory_path() / "kvmplan-test-unplaced";
   fs::create_directories(dir);
   const std::string file = (dir / "s.yaml").string();
+  // b has no host and fits h; c has 24 vCPUs and h has 16 cores (threads_per_core 1).
   std::ofstream(file) << "hosts: [{name: h, memory: 32GiB, cpus: 16}]\n"
-                         "guests:\n  - {name: a, vcpus: 1, memory: 1GiB, host: h}\n  - {name: b, vcpus: 1, memory: 1GiB}\n";
+                         "guests:\n  - {name: a, vcpus: 1, memory: 1GiB, host: h}\n  - {name: b, vcpus: 1, memory: 1GiB}\n"
+                         "  - {name: c, vcpus: 24, memory: 1GiB}\n";
   const auto r = run_cli({"size", file, "--format", "json"});
   CHECK(r.code == 1);
   const YAML::Node doc = YAML::Load(r.out);
+  CHECK(doc["hosts"][0]["guests"].as<int>() == 2);
   REQUIRE(doc["unplaced"].size() == 1);
-  CHECK(doc["unplaced"][0]["guest"].as<std::string>() == "b");
-  CHECK(doc["unplaced"][0]["reasons"][0].as<std::string>() ==
-        "no host given: automatic placement is what `kvmplan place` does");
-  CHECK(doc["totals"]["guests"].as<int>() == 1);
+  CHECK(doc["unplaced"][0]["guest"].as<std::string>() == "c");
+  CHECK(doc["unplaced"][0]["reasons"][0].as<std::string>() == "0/1 host fits: 1 more vCPUs than the host's 16 cores");
+  CHECK(doc["totals"]["guests"].as<int>() == 2);
   const auto text = run_cli({"size", file});
-  CHECK(text.out.find("unplaced guests (1):\n  b: no host given") != std::string::npos);
+  CHECK(text.out.find("unplaced guests (1):\n  c: 0/1 host fits: 1 more vCPUs than the host's 16 cores\n") != std::string::npos);
+}
+
+TEST_CASE("size opens count: auto hosts as the plan needs and sizes each") {
+  // 10 guests x 12GiB on 32GiB hosts, memory_ratio 1.0: usable 28GiB takes 2 guests each: 5 hosts.
+  const fs::path dir = fs::temp_directory_path() / "kvmplan-test-auto";
+  fs::create_directories(dir);
+  const std::string file = (dir / "s.yaml").string();
+  std::ofstream(file) << "policy: {memory_ratio: 1.0}\nhosts: [{name: c, count: auto, memory: 32GiB, cpus: 16}]\n"
+                         "guests: [{name: g, count: 10, vcpus: 2, memory: 12GiB}]\n";
+  const auto r = run_cli({"size", file, "--format", "json"});
+  CHECK(r.code == 0);
+  const YAML::Node doc = YAML::Load(r.out);
+  REQUIRE(doc["hosts"].size() == 5);
+  CHECK(doc["hosts"][0]["name"].as<std::string>() == "c-1");
+  CHECK(doc["hosts"][4]["name"].as<std::string>() == "c-5");
+  CHECK(doc["hosts"][0]["guest_swap_mib"].as<long>() == 0);  // 24 + 4 - 32 < 0
+  CHECK(doc["totals"]["hosts_used"].as<int>() == 5);
+  CHECK(doc["totals"]["lower_bound_hosts"].as<int>() == 5);  // ceil(120 / 28)
 }
 
 TEST_CASE("a swap deficit makes the exit code 1") {

@@ -24,13 +24,17 @@ struct SizeReport {
   std::vector<HostSizing> hosts;
   std::vector<UnplacedGuest> unplaced;
   int placed_guests = 0;
+  int hosts_used = 0;          // hosts that run a guest
+  int lower_bound_hosts = 0;   // no valid plan uses fewer
 
   std::int64_t total_swap_mib() const;
   // Exit status 0 is earned: every guest placed and no host short of swap.
   bool complete() const;
 };
 
-// Sizes every host with the guests fixed on it; guests without a host are reported unplaced.
+// Places the guests without a host (as `kvmplan place` does), then sizes every host: the
+// scenario's hosts and those opened from `count: auto` pools. Guests that fit nowhere are
+// reported unplaced with the reasons.
 SizeReport size_scenario(const Scenario& scenario);
 
 void write_size_text(std::ostream& out, const SizeReport& report);

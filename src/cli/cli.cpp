@@ -46,6 +46,17 @@ int run(int argc, const char* const* argv, std::ostream& out, std::ostream& err)
       ->check(CLI::IsMember({"text", "json", "markdown"}));
   size_cmd->add_option("-o,--output", size.output, "write the report here, atomically (- is standard output)");
 
+  PlaceOptions place;
+  CLI::App* place_cmd = app.add_subcommand("place", "where each guest runs: host, NUMA nodes, CPUs; and how many hosts");
+  add_common(*place_cmd, place.common);
+  place_cmd->add_option("--format", place.format, "yaml | json")->check(CLI::IsMember({"yaml", "json"}));
+  place_cmd->add_option("-o,--output", place.output, "write the plan here, atomically (- is standard output)");
+
+  CheckOptions check;
+  CLI::App* check_cmd = app.add_subcommand("check", "verify a placement against the model, one line per violation");
+  add_common(*check_cmd, check.common);
+  check_cmd->add_option("--placement", check.placement, "the plan to verify (YAML or JSON, as kvmplan place writes it)")->required();
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -53,14 +64,17 @@ int run(int argc, const char* const* argv, std::ostream& out, std::ostream& err)
     return code == static_cast<int>(CLI::ExitCodes::Success) ? 0 : exit_usage;
   }
   // Options that set policy keys are checked by the same parser as the file's key.
-  if (!size.common.baseline.empty()) {
+  for (const CommonOptions* o : {&size.common, &place.common, &check.common}) {
+    if (o->baseline.empty()) continue;
     Policy probe = default_policy();
-    if (std::string problem = find_knob("swap_baseline")->set(probe, size.common.baseline); !problem.empty()) {
+    if (std::string problem = find_knob("swap_baseline")->set(probe, o->baseline); !problem.empty()) {
       err << "kvmplan: error: --baseline: " << problem << "\n";
       return exit_usage;
     }
   }
   if (size_cmd->parsed()) return run_size(size, out, err);
+  if (place_cmd->parsed()) return run_place(place, out, err);
+  if (check_cmd->parsed()) return run_check(check, out, err);
   return exit_usage;
 }
 

@@ -25,4 +25,20 @@ struct SizeOptions {
 
 int run_size(const SizeOptions& options, std::ostream& out, std::ostream& err);
 
+struct PlaceOptions {
+  CommonOptions common;
+  std::string format = "yaml";
+  std::string output = "-";
+};
+
+int run_place(const PlaceOptions& options, std::ostream& out, std::ostream& err);
+
+struct CheckOptions {
+  CommonOptions common;
+  std::string placement;
+};
+
+int run_check(const CheckOptions& options, std::ostream& out, std::ostream& err);
+
+
 }  // namespace kvmplan::cli

@@ -1,0 +1,53 @@
+#pragma once
+// The placement document (spec section 6): written by `place`, read back by `check` and by the
+// deployment exports. YAML and JSON have the same structure; each placement is one line, so
+// the document streams however many guests there are.
+#include <optional>
+#include <ostream>
+#include <string>
+#include <vector>
+
+#include "kvmplan/diagnostics.hpp"
+#include "kvmplan/model.hpp"
+#include "kvmplan/placement.hpp"
+
+namespace kvmplan {
+
+enum class PlanFormat { yaml, json };
+
+// Per-host figures of a plan (spec section 3), hosts in plan order.
+std::vector<HostFigures> plan_figures(const Scenario& scenario, const Plan& plan);
+// The guests of each host with their nodes, in guest order.
+std::vector<std::vector<GuestOnHost>> guests_by_host(const Plan& plan);
+
+void write_plan(std::ostream& out, const Scenario& scenario, const Plan& plan, PlanFormat format);
+
+// A placement as the document states it, before anything is checked.
+struct PlannedGuest {
+  std::string guest;
+  std::string host;
+  std::vector<int> nodes;                 // host node ids, guest-cell order
+  std::string cpuset;
+  std::optional<std::vector<int>> vcpupin;
+  std::optional<Bytes> hugepages;
+  std::optional<std::int64_t> memory_mib;
+  std::optional<std::int64_t> vcpus;
+  SourceRef at;
+};
+
+struct PlannedHost {
+  std::string name;
+  std::string pool;                       // "" for a host of the scenario
+  SourceRef at;
+};
+
+struct PlanDocument {
+  std::vector<PlannedGuest> placements;
+  std::vector<std::pair<std::string, SourceRef>> unplaced;
+  std::vector<PlannedHost> hosts;
+};
+
+// Reads a plan file into `sources`; problems of form (not of content) go to `diagnostics`.
+PlanDocument read_plan(const std::string& path, SourceFiles& sources, Diagnostics& diagnostics);
+
+}  // namespace kvmplan

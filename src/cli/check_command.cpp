@@ -1,0 +1,27 @@
+// kvmplan check: load, read the plan, verify, print one line per violation.
+#include "common.hpp"
+#include "kvmplan/check.hpp"
+
+namespace kvmplan::cli {
+
+int run_check(const CheckOptions& options, std::ostream& out, std::ostream& err) {
+  Loaded loaded;
+  if (!load(options.common, loaded, err)) return 2;
+  Diagnostics problems;
+  const PlanDocument plan = read_plan(options.placement, loaded.sources, problems);
+  if (problems.has_errors()) {
+    problems.sort();
+    err << format_all(problems, loaded.sources);
+    return 2;
+  }
+  const CheckResult result = check_plan(loaded.scenario, plan, loaded.sources);
+  for (const auto& v : result.violations) out << v << "\n";
+  for (const auto& u : result.unplaced) out << u << "\n";
+  if (!options.common.quiet) {
+    err << "kvmplan: " << result.violations.size() << (result.violations.size() == 1 ? " violation, " : " violations, ")
+        << result.unplaced.size() << " unplaced\n";
+  }
+  return result.ok() ? 0 : 1;
+}
+
+}  // namespace kvmplan::cli

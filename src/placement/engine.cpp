@@ -1,0 +1,494 @@
+// The placement engine: order, choose, reserve. See docs/placement.md.
+#include <algorithm>
+#include <deque>
+#include <limits>
+#include <functional>
+#include <map>
+#include <optional>
+#include <set>
+#include <unordered_map>
+#include <unordered_set>
+
+#include "fit_index.hpp"
+#include "groups.hpp"
+#include "host_state.hpp"
+#include "kvmplan/placement.hpp"
+
+namespace kvmplan {
+namespace placement {
+namespace {
+
+constexpr std::int64_t no_need = std::numeric_limits<std::int64_t>::min();
+
+struct GroupState {
+  std::unordered_set<std::uint32_t> hosts;
+  std::unordered_set<std::int64_t> zones;
+  std::unordered_set<std::uint64_t> nodes;  // host << 16 | node
+  std::int32_t anchor_host = -1;
+  std::int64_t anchor_zone = 0;
+  std::vector<int> anchor_nodes;
+};
+
+struct GroupCheck {
+  Reason reason = Reason::none;
+  std::uint32_t group = 0;
+  NodeRule rule;
+};
+
+bool hard(GroupPolicy p) { return p == GroupPolicy::affinity || p == GroupPolicy::anti_affinity; }
+bool affinity(GroupPolicy p) { return p == GroupPolicy::affinity || p == GroupPolicy::soft_affinity; }
+
+std::string reason_text(Reason r, const Host& h, const Scenario& s, std::uint32_t group, const GuestSpec& spec) {
+  switch (r) {
+    case Reason::vcpu_limit:
+      return s.policy.vcpu_limit == VcpuLimit::threads ? "more vCPUs than the host's " + std::to_string(h.cpus.count()) + " threads"
+                                                      : "more vCPUs than the host's " + std::to_string(h.core_count()) + " cores";
+    case Reason::numa_cells: return "no set of NUMA nodes holds the guest's cells";
+    case Reason::memory: return "memory ratio " + to_string(h.memory_ratio) + " reached";
+    case Reason::resident: return "expected resident memory beyond usable memory";
+    case Reason::locked: return "locked memory beyond RAM";
+    case Reason::hugepages: return "not enough free " + to_string(*spec.hugepages) + " pages";
+    case Reason::cpu: return "cpu ratio " + to_string(h.cpu_ratio) + " reached";
+    case Reason::dedicated: return "not enough free CPUs to pin";
+    case Reason::anti_affinity: return "anti-affinity " + s.groups[group].name;
+    case Reason::affinity: return "affinity " + s.groups[group].name;
+    case Reason::none: break;
+  }
+  return "fits";
+}
+
+// A key that tells hosts of one shape apart: what fit() looks at.
+std::string shape_of(const Host& h) {
+  std::string k = to_string(h.memory_ratio) + "/" + to_string(h.cpu_ratio) + "/" + std::to_string(h.reserve.value) + "/" +
+                  std::to_string(h.core_count()) + "/" + std::to_string(h.cpus.count());
+  for (const auto& n : h.nodes) {
+    k += "|" + std::to_string(n.memory.value) + ":" + std::to_string((n.cpus - h.reserved_cpus - h.dedicated_cpus).count()) +
+         ":" + std::to_string((n.cpus & h.dedicated_cpus).count());
+    for (const auto& p : n.hugepages) k += ":" + std::to_string(p.page_size.value) + "x" + std::to_string(p.pages);
+  }
+  return k;
+}
+
+class Engine {
+ public:
+  Engine(const Scenario& s, bool spread) : s_(s), p_(s.policy), spread_(spread) {
+    for (const auto& spec : s.specs) demands_.push_back(make_demand(p_, spec));
+    groups_.resize(s.groups.size());
+    for (const auto& pool : s.auto_pools) pool_states_.push_back(make_host_state(pool));
+    // Host shapes, for the NUMA cells a guest can get anywhere (see node_share()).
+    std::map<std::string, const Host*> shapes;
+    for (const auto& h : s.hosts) shapes.emplace(shape_of(h), &h);
+    for (const auto& h : s.auto_pools) shapes.emplace(shape_of(h), &h);
+    if (shapes.size() <= 64) {
+      for (const auto& [key, host] : shapes) shape_states_.push_back(make_host_state(*host));
+    }
+    for (const auto& h : s.hosts) add_host(h, -1);
+  }
+
+  Plan run(const std::vector<int>& preopen) {
+    plan_.placements.resize(s_.guests.size());
+    for (std::size_t pool = 0; pool < preopen.size(); ++pool) {
+      for (int i = 0; i < preopen[pool]; ++i) add_host(s_.auto_pools[pool], static_cast<int>(pool));
+    }
+    // Guests fixed on a host are not moved; their nodes and CPUs are chosen like anyone's.
+    std::vector<std::uint32_t> free_guests;
+    for (std::uint32_t g = 0; g < s_.guests.size(); ++g) {
+      if (s_.guests[g].host < 0) {
+        free_guests.push_back(g);
+        continue;
+      }
+      const auto h = static_cast<std::size_t>(s_.guests[g].host);
+      GroupCheck gc = check_groups(g, h, false);
+      Fit f = fit(states_[h], demand(g), p_, gc.rule, spread_);
+      if (f.reason != Reason::none || gc.reason != Reason::none) {
+        f = fit(states_[h], demand(g), p_, {}, spread_, true);
+        plan_.placements[g].forced = true;
+      }
+      commit(g, h, f);
+    }
+    // The others in decreasing order of their largest share of a host, units kept together.
+    auto units = affinity_units(s_, free_guests);
+    std::vector<double> size(units.size(), 0.0);
+    for (std::size_t u = 0; u < units.size(); ++u) {
+      for (auto g : units[u]) size[u] += share(g);
+    }
+    std::vector<std::size_t> order(units.size());
+    for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
+    std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return size[a] > size[b]; });
+    for (std::size_t u : order) {
+      for (auto g : units[u]) place_one(g);
+    }
+    return finish();
+  }
+
+ private:
+  const Demand& demand(std::uint32_t g) const { return demands_[s_.guests[g].spec]; }
+
+  std::int64_t zone_of(const Host& h, std::size_t index) {
+    if (h.zone.empty()) return -1 - static_cast<std::int64_t>(index);  // no zone: a zone of its own
+    return zone_ids_.emplace(h.zone, static_cast<std::int64_t>(zone_ids_.size())).first->second;
+  }
+
+  void add_host(const Host& proto, int pool) {
+    hosts_.push_back(proto);
+    states_.push_back(make_host_state(hosts_.back()));
+    pool_of_.push_back(pool);
+    zones_.push_back(zone_of(hosts_.back(), hosts_.size() - 1));
+    index_.push(keys_of(states_.back(), p_));
+    full_.push_back(keys_of(states_.back(), p_));
+    loads_.push_back(0);
+    by_load_.emplace(0, states_.size() - 1);
+  }
+
+  // The guest's largest fraction of the biggest host, over the resources it uses.
+  double share(std::uint32_t g) {
+    if (ref_.empty()) {
+      ref_.assign(key_count, 1);
+      auto widen = [&](const HostState& st) {
+        const Keys k = keys_of(st, p_);
+        for (std::size_t i = 0; i < key_count; ++i) ref_[i] = std::max(ref_[i], k[i]);
+      };
+      for (const auto& st : states_) widen(make_host_state(*st.host));
+      for (const auto& st : pool_states_) widen(st);
+    }
+    const Keys need = needs(g);
+    double best = 0;
+    for (std::size_t i : {mem_host, cpu_host, ded_host, huge_host, lock_host}) {
+      if (need[i] > 0) best = std::max(best, static_cast<double>(need[i]) / static_cast<double>(ref_[i]));
+    }
+    return best;
+  }
+
+  // How much of each key's budget the guest needs at the least, wherever it goes.
+  Keys needs(std::uint32_t g) {
+    const Demand& d = demand(g);
+    const GuestSpec& spec = *d.spec;
+    Keys k;
+    k.fill(no_need);
+    const int cells = most_cells(g);
+    auto node_part = [&](std::int64_t total) { return cells == 0 ? no_need : (total + cells - 1) / cells; };
+    const bool by_resident = p_.memory_limit == MemoryLimit::resident;
+    std::int64_t memory = d.overhead.value;
+    if (d.memory == Demand::Memory::shared) memory += by_resident ? d.use.value : spec.memory.value;
+    k[mem_host] = memory;
+    k[mem_node] = node_part(memory);
+    if (d.memory == Demand::Memory::hugepages) {
+      const std::int64_t pages = (spec.memory.value + spec.hugepages->value - 1) / spec.hugepages->value;
+      k[huge_host] = pages * spec.hugepages->value;
+      k[huge_node] = cells == 0 ? no_need : (pages + cells - 1) / cells * spec.hugepages->value;
+    } else if (d.memory == Demand::Memory::locked) {
+      k[lock_host] = spec.memory.value;
+      k[lock_node] = node_part(spec.memory.value);
+    }
+    if (d.dedicated) {
+      k[ded_host] = spec.vcpus;
+      k[ded_node] = node_part(spec.vcpus);
+    } else {
+      k[cpu_host] = spec.vcpus;
+      k[cpu_node] = node_part(spec.vcpus);
+    }
+    return k;
+  }
+
+  // The most NUMA cells the guest gets on any host shape (0: host level), so that node needs
+  // stay a lower bound: a guest split in k cells needs 1/k of itself on each node.
+  int most_cells(std::uint32_t g) {
+    if (p_.numa == NumaMode::none) return 0;
+    const std::uint32_t spec = s_.guests[g].spec;
+    if (auto it = most_cells_.find(spec); it != most_cells_.end()) return it->second;
+    int most = 1;
+    if (shape_states_.empty()) {
+      for (const auto& st : states_) most = std::max<int>(most, static_cast<int>(st.nodes.size()));
+      for (const auto& st : pool_states_) most = std::max<int>(most, static_cast<int>(st.nodes.size()));
+    } else {
+      for (const auto& st : shape_states_) most = std::max(most, cell_count(st, demands_[spec], p_).value_or(1));
+    }
+    most_cells_.emplace(spec, most);
+    return most;
+  }
+
+  GroupCheck check_groups(std::uint32_t g, std::size_t h, bool soft_as_hard) const {
+    GroupCheck out;
+    for (std::uint32_t group : s_.spec(s_.guests[g]).groups) {
+      const Group& def = s_.groups[group];
+      if (!hard(def.policy) && !soft_as_hard) continue;
+      const GroupState& st = groups_[group];
+      const bool node_scope = def.scope == GroupScope::node && p_.numa != NumaMode::none;
+      auto fail = [&](Reason r) {
+        out.reason = r;
+        out.group = group;
+        return out;
+      };
+      if (affinity(def.policy)) {
+        if (st.anchor_host < 0) continue;
+        if (def.scope == GroupScope::zone) {
+          if (zones_[h] != st.anchor_zone) return fail(Reason::affinity);
+        } else if (static_cast<std::size_t>(st.anchor_host) != h) {
+          return fail(Reason::affinity);
+        } else if (node_scope) {
+          out.rule.required = st.anchor_nodes;
+        }
+      } else if (node_scope) {
+        for (std::size_t n = 0; n < states_[h].nodes.size(); ++n) {
+          if (st.nodes.count(static_cast<std::uint64_t>(h) << 16 | n)) {
+            out.rule.banned.resize(states_[h].nodes.size(), 0);
+            out.rule.banned[n] = 1;
+          }
+        }
+      } else if (def.scope == GroupScope::zone ? st.zones.count(zones_[h]) > 0 : st.hosts.count(static_cast<std::uint32_t>(h)) > 0) {
+        return fail(Reason::anti_affinity);
+      }
+    }
+    return out;
+  }
+
+  void commit(std::uint32_t g, std::size_t h, const Fit& f) {
+    reserve(states_[h], demand(g), f, p_);
+    index_.update(h, keys_of(states_[h], p_));
+    by_load_.erase({loads_[h], h});
+    loads_[h] = load(h);
+    by_load_.emplace(loads_[h], h);
+    Placement& pl = plan_.placements[g];
+    pl.host = static_cast<std::int32_t>(h);
+    pl.nodes = f.nodes;
+    pl.vcpupin = f.pins;
+    for (std::uint32_t group : s_.spec(s_.guests[g]).groups) {
+      GroupState& st = groups_[group];
+      st.hosts.insert(static_cast<std::uint32_t>(h));
+      st.zones.insert(zones_[h]);
+      for (int n : f.nodes) st.nodes.insert(static_cast<std::uint64_t>(h) << 16 | static_cast<std::uint64_t>(n));
+      if (st.anchor_host < 0) {
+        st.anchor_host = static_cast<std::int32_t>(h);
+        st.anchor_zone = zones_[h];
+        st.anchor_nodes = f.nodes;
+      }
+    }
+  }
+
+  // The host for guest g: the first that fits (pack) or the least loaded (spread); soft group
+  // rules are kept when any host allows it.
+  bool place_one(std::uint32_t g) {
+    for (bool soft_as_hard : {true, false}) {
+      if (!soft_as_hard && !has_soft(g)) break;
+      Fit found;
+      auto accept = [&](std::size_t h) {
+        const GroupCheck gc = check_groups(g, h, soft_as_hard);
+        if (gc.reason != Reason::none) return false;
+        Fit f = fit(states_[h], demand(g), p_, gc.rule, spread_);
+        if (f.reason != Reason::none) return false;
+        found = std::move(f);
+        return true;
+      };
+      std::size_t h = states_.size();
+      if (spread_) {
+        h = least_loaded(accept);
+      } else {
+        h = index_.find(needs(g), 0, accept);
+      }
+      if (h == states_.size()) h = open_host(g, soft_as_hard, found);
+      if (h < states_.size()) {
+        commit(g, h, found);
+        return true;
+      }
+    }
+    plan_.unplaced.push_back({g, why_not(g)});
+    return false;
+  }
+
+  bool has_soft(std::uint32_t g) const {
+    for (std::uint32_t group : s_.spec(s_.guests[g]).groups) {
+      if (!hard(s_.groups[group].policy)) return true;
+    }
+    return false;
+  }
+
+  // Load: the larger of the memory and vCPU budgets used, in millionths of the empty host's.
+  std::int64_t load(std::size_t h) const {
+    const Keys free = keys_of(states_[h], p_);
+    auto used = [&](std::size_t k) {
+      return full_[h][k] <= 0 ? std::int64_t{0} : (full_[h][k] - free[k]) * 1'000'000 / full_[h][k];
+    };
+    return std::max(used(mem_host), used(cpu_host));
+  }
+
+  std::size_t least_loaded(const std::function<bool(std::size_t)>& accept) const {
+    for (const auto& [l, h] : by_load_) {
+      if (accept(h)) return h;
+    }
+    return states_.size();
+  }
+
+  std::size_t open_host(std::uint32_t g, bool soft_as_hard, Fit& found) {
+    for (std::size_t pool = 0; pool < pool_states_.size(); ++pool) {
+      // A new host holds no group member yet: only an anchored affinity can rule it out.
+      bool anchored = false;
+      for (std::uint32_t group : s_.spec(s_.guests[g]).groups) {
+        const Group& def = s_.groups[group];
+        if (affinity(def.policy) && (hard(def.policy) || soft_as_hard) && groups_[group].anchor_host >= 0) {
+          const auto zone = zone_ids_.find(s_.auto_pools[pool].zone);
+          anchored = anchored || def.scope != GroupScope::zone || zone == zone_ids_.end() ||
+                     zone->second != groups_[group].anchor_zone;
+        }
+      }
+      if (anchored) continue;
+      Fit f = fit(pool_states_[pool], demand(g), p_, {}, spread_);
+      if (f.reason != Reason::none) continue;
+      add_host(s_.auto_pools[pool], static_cast<int>(pool));
+      found = std::move(f);
+      return states_.size() - 1;
+    }
+    return states_.size();
+  }
+
+  // "0/12 hosts fit: 7 memory ratio 1.5 reached, 5 anti-affinity db-ha"
+  std::string why_not(std::uint32_t g) {
+    const GuestSpec& spec = s_.spec(s_.guests[g]);
+    std::map<std::string, int> counts;
+    auto judge = [&](const HostState& st, const GroupCheck& gc) {
+      const Fit f = gc.reason != Reason::none ? Fit{gc.reason, {}, {}} : fit(st, demand(g), p_, gc.rule, spread_);
+      ++counts[reason_text(f.reason, *st.host, s_, gc.group, spec)];
+    };
+    for (std::size_t h = 0; h < states_.size(); ++h) judge(states_[h], check_groups(g, h, false));
+    for (std::size_t pool = 0; pool < pool_states_.size(); ++pool) {
+      GroupCheck gc;
+      for (std::uint32_t group : spec.groups) {
+        if (s_.groups[group].policy == GroupPolicy::affinity && groups_[group].anchor_host >= 0) gc = {Reason::affinity, group, {}};
+      }
+      judge(pool_states_[pool], gc);
+    }
+    const std::size_t total = states_.size() + pool_states_.size();
+    if (total == 0) return "no hosts: the scenario has none";
+    std::vector<std::pair<int, std::string>> sorted;
+    for (const auto& [text, n] : counts) sorted.emplace_back(-n, text);
+    std::sort(sorted.begin(), sorted.end());
+    std::string out = "0/" + std::to_string(states_.size()) + (states_.size() == 1 ? " host fits" : " hosts fit");
+    if (!pool_states_.empty()) out += " (nor would a new host)";
+    out += ":";
+    for (std::size_t i = 0; i < sorted.size(); ++i) {
+      out += (i ? ", " : " ") + std::to_string(-sorted[i].first) + " " + sorted[i].second;
+    }
+    return out;
+  }
+
+  Plan finish() {
+    // Hosts opened from a pool are named after it: compute-01 .. compute-12.
+    std::vector<int> opened(s_.auto_pools.size(), 0), seen(s_.auto_pools.size(), 0);
+    for (int pool : pool_of_) {
+      if (pool >= 0) ++opened[static_cast<std::size_t>(pool)];
+    }
+    for (std::size_t h = 0; h < hosts_.size(); ++h) {
+      const int pool = pool_of_[h];
+      if (pool < 0) continue;
+      const auto p = static_cast<std::size_t>(pool);
+      std::string number = std::to_string(++seen[p]);
+      const std::size_t width = std::to_string(opened[p]).size();
+      hosts_[h].name = s_.auto_pools[p].name + "-" + std::string(width - std::min(width, number.size()), '0') + number;
+      hosts_[h].auto_pool = false;
+    }
+    plan_.hosts.assign(hosts_.begin(), hosts_.end());
+    plan_.pinned.resize(hosts_.size());
+    for (const auto& p : plan_.placements) {
+      for (int cpu : p.vcpupin) plan_.pinned[static_cast<std::size_t>(p.host)].insert(cpu);
+    }
+    for (const auto& st : states_) plan_.hosts_used += st.guests > 0;
+    opened_ = opened;
+    return std::move(plan_);
+  }
+
+ public:
+  const std::vector<int>& opened() const { return opened_; }
+
+ private:
+
+  const Scenario& s_;
+  const Policy& p_;
+  bool spread_;
+  std::deque<Host> hosts_;  // stable addresses: HostState points into it
+  std::vector<HostState> states_;
+  std::vector<int> pool_of_;
+  std::vector<std::int64_t> zones_;
+  std::unordered_map<std::string, std::int64_t> zone_ids_;
+  std::vector<HostState> pool_states_;
+  std::vector<HostState> shape_states_;
+  std::unordered_map<std::uint32_t, int> most_cells_;
+  std::vector<Demand> demands_;
+  std::vector<GroupState> groups_;
+  std::vector<std::int64_t> ref_;
+  FitIndex index_;
+  std::vector<Keys> full_;  // each host's budgets when empty
+  std::vector<std::int64_t> loads_;
+  std::set<std::pair<std::int64_t, std::size_t>> by_load_;
+  std::vector<int> opened_;  // hosts opened per pool
+  Plan plan_;
+};
+
+// No valid plan uses fewer hosts: for each resource, the guests' total demand over the most
+// one host offers (docs/placement.md), and the largest set of guests anti-affinity keeps apart.
+int lower_bound(const Scenario& s) {
+  const Policy& p = s.policy;
+  const bool by_resident = p.memory_limit == MemoryLimit::resident;
+  // Demands. Locked memory shrinks usable memory, so it weighs memory_ratio times in the
+  // committed budget: committed <= ratio x (RAM - pools - reserve - locked).
+  std::int64_t memory = 0, locked = 0, vcpus = 0, dedicated = 0;
+  std::map<std::int64_t, std::int64_t> pages;  // page size -> pages
+  for (const auto& guest : s.guests) {
+    const GuestSpec& spec = s.spec(guest);
+    const Demand d = make_demand(p, spec);
+    memory += d.overhead.value;
+    if (d.memory == Demand::Memory::shared) memory += by_resident ? d.use.value : spec.memory.value;
+    if (d.memory == Demand::Memory::locked) locked += spec.memory.value;
+    if (d.memory == Demand::Memory::hugepages) pages[spec.hugepages->value] += (spec.memory.value + spec.hugepages->value - 1) / spec.hugepages->value;
+    (d.dedicated ? dedicated : vcpus) += spec.vcpus;
+  }
+  // The most any one host offers.
+  std::int64_t memory_cap = 0, locked_cap = 0, vcpu_cap = 0, dedicated_cap = 0;
+  std::map<std::int64_t, std::int64_t> pages_cap;
+  std::optional<Decimal> narrowest_ratio;  // the smallest ratio keeps the bound a bound
+  auto widen = [&](const Host& h) {
+    const Bytes room = h.memory - h.hugepage_bytes() - h.reserve;
+    memory_cap = std::max(memory_cap, by_resident ? room.value : (room.value <= 0 ? 0 : h.memory_ratio.scale_down(room).value));
+    const Decimal r = by_resident ? Decimal::of(1) : h.memory_ratio;
+    narrowest_ratio = narrowest_ratio ? std::min(*narrowest_ratio, r) : r;
+    locked_cap = std::max(locked_cap, (h.memory - h.hugepage_bytes()).value);
+    vcpu_cap = std::max<std::int64_t>(vcpu_cap, h.cpu_ratio.floor_times(h.shared_cpus().count()));
+    dedicated_cap = std::max<std::int64_t>(dedicated_cap, h.dedicated_cpus.empty() ? h.shared_cpus().count() : h.dedicated_cpus.count());
+    std::map<std::int64_t, std::int64_t> mine;
+    for (const auto& n : h.nodes) {
+      for (const auto& pool : n.hugepages) mine[pool.page_size.value] += pool.pages;
+    }
+    for (const auto& [size, n] : mine) pages_cap[size] = std::max(pages_cap[size], n);
+  };
+  for (const auto& h : s.hosts) widen(h);
+  for (const auto& h : s.auto_pools) widen(h);
+  auto hosts_for = [](std::int64_t need, std::int64_t cap) -> std::int64_t {
+    if (need <= 0 || cap <= 0) return 0;
+    return (need + cap - 1) / cap;
+  };
+  std::int64_t bound = hosts_for(memory + narrowest_ratio.value_or(Decimal::of(1)).scale_down(Bytes{locked}).value, memory_cap);
+  bound = std::max(bound, hosts_for(locked, locked_cap));
+  bound = std::max(bound, hosts_for(vcpus, vcpu_cap));
+  bound = std::max(bound, hosts_for(dedicated, dedicated_cap));
+  for (const auto& [size, n] : pages) bound = std::max(bound, hosts_for(n, pages_cap[size]));
+  bound = std::max<std::int64_t>(bound, anti_affinity_clique(s));
+  return static_cast<int>(bound);
+}
+
+}  // namespace
+}  // namespace placement
+
+Plan place(const Scenario& scenario) {
+  const bool spread = scenario.policy.objective == Objective::spread;
+  std::vector<int> preopen;
+  if (spread && !scenario.auto_pools.empty()) {
+    // Spreading over hosts that do not exist yet: as many as packing needs, then even out.
+    placement::Engine pack(scenario, false);
+    pack.run({});
+    preopen = pack.opened();
+  }
+  placement::Engine engine(scenario, spread);
+  Plan plan = engine.run(preopen);
+  plan.lower_bound_hosts = placement::lower_bound(scenario);
+  return plan;
+}
+
+}  // namespace kvmplan

@@ -1,0 +1,36 @@
+#pragma once
+// The index that keeps placement from scanning every host for every guest: a segment tree over
+// hosts whose inner nodes hold, per key, the most any host below them has free. A search goes
+// down only where every key can meet the demand, leftmost first (first fit), and asks the full
+// fit test only at the leaves it reaches: O(log hosts) when the first candidate fits.
+#include <cstdint>
+#include <functional>
+#include <vector>
+
+#include "host_state.hpp"
+
+namespace kvmplan::placement {
+
+class FitIndex {
+ public:
+  // Adds a host at the next position (hosts are never removed; a full host just stops matching).
+  void push(const Keys& keys);
+  void update(std::size_t host, const Keys& keys);
+  std::size_t size() const { return size_; }
+
+  // The lowest host index >= `from` whose keys all reach `demand` and for which `accept`
+  // returns true; size() when there is none.
+  std::size_t find(const Keys& demand, std::size_t from, const std::function<bool(std::size_t)>& accept) const;
+
+ private:
+  void grow();
+  bool reaches(std::size_t node, const Keys& demand) const;
+  std::size_t search(std::size_t node, std::size_t lo, std::size_t hi, const Keys& demand, std::size_t from,
+                     const std::function<bool(std::size_t)>& accept) const;
+
+  std::size_t size_ = 0;      // hosts
+  std::size_t leaves_ = 0;    // capacity, a power of two
+  std::vector<Keys> tree_;    // 1-based heap layout: children of i are 2i and 2i+1
+};
+
+}  // namespace kvmplan::placement

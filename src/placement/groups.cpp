@@ -1,0 +1,98 @@
+#include "groups.hpp"
+
+#include <boost/graph/adjacency_list.hpp>
+#include <boost/graph/bron_kerbosch_all_cliques.hpp>
+#include <boost/graph/connected_components.hpp>
+
+#include <algorithm>
+#include <unordered_map>
+
+namespace kvmplan::placement {
+namespace {
+
+using Graph = boost::adjacency_list<boost::vecS, boost::vecS, boost::undirectedS>;
+
+bool is_affinity(GroupPolicy p) { return p == GroupPolicy::affinity || p == GroupPolicy::soft_affinity; }
+
+// Members of each group, among the guests `keep` accepts (by guest index).
+template <class Keep>
+std::vector<std::vector<std::uint32_t>> members(const Scenario& s, Keep keep) {
+  std::vector<std::vector<std::uint32_t>> out(s.groups.size());
+  for (std::uint32_t g = 0; g < s.guests.size(); ++g) {
+    if (!keep(g)) continue;
+    for (std::uint32_t group : s.spec(s.guests[g]).groups) out[group].push_back(g);
+  }
+  return out;
+}
+
+}  // namespace
+
+std::vector<std::vector<std::uint32_t>> affinity_units(const Scenario& s, const std::vector<std::uint32_t>& guests) {
+  std::vector<char> wanted(s.guests.size(), 0);
+  for (auto g : guests) wanted[g] = 1;
+  const auto by_group = members(s, [&](std::uint32_t g) { return wanted[g] != 0; });
+
+  // Vertices are the guests in some affinity group; the others are units of their own.
+  std::unordered_map<std::uint32_t, std::size_t> vertex;
+  std::vector<std::uint32_t> guest_of;
+  for (std::size_t group = 0; group < s.groups.size(); ++group) {
+    if (!is_affinity(s.groups[group].policy)) continue;
+    for (auto g : by_group[group]) {
+      if (vertex.emplace(g, guest_of.size()).second) guest_of.push_back(g);
+    }
+  }
+  Graph graph(guest_of.size());
+  for (std::size_t group = 0; group < s.groups.size(); ++group) {
+    if (!is_affinity(s.groups[group].policy)) continue;
+    const auto& m = by_group[group];
+    for (std::size_t i = 1; i < m.size(); ++i) boost::add_edge(vertex[m[0]], vertex[m[i]], graph);  // a star joins them
+  }
+  std::vector<std::size_t> component(guest_of.size());
+  const std::size_t components = guest_of.empty() ? 0 : boost::connected_components(graph, component.data());
+
+  std::vector<std::vector<std::uint32_t>> linked(components);
+  for (std::size_t v = 0; v < guest_of.size(); ++v) linked[component[v]].push_back(guest_of[v]);
+  std::vector<std::vector<std::uint32_t>> units;
+  std::vector<char> done(s.guests.size(), 0);
+  for (auto g : guests) {  // in the caller's order of first members
+    if (done[g]) continue;
+    if (auto it = vertex.find(g); it != vertex.end()) {
+      auto unit = linked[component[it->second]];
+      std::sort(unit.begin(), unit.end());
+      for (auto m : unit) done[m] = 1;
+      units.push_back(std::move(unit));
+    } else {
+      done[g] = 1;
+      units.push_back({g});
+    }
+  }
+  return units;
+}
+
+int anti_affinity_clique(const Scenario& s) {
+  const auto by_group = members(s, [](std::uint32_t) { return true; });
+  std::unordered_map<std::uint32_t, std::size_t> vertex;
+  std::vector<std::size_t> conflict_groups;
+  std::size_t largest = 0;
+  for (std::size_t group = 0; group < s.groups.size(); ++group) {
+    const Group& g = s.groups[group];
+    if (g.policy != GroupPolicy::anti_affinity || g.scope == GroupScope::node) continue;
+    conflict_groups.push_back(group);
+    largest = std::max(largest, by_group[group].size());
+    for (auto m : by_group[group]) vertex.emplace(m, vertex.size());
+  }
+  if (largest <= 1) return static_cast<int>(largest);
+  if (vertex.size() > 2000 || conflict_groups.size() == 1) return static_cast<int>(largest);
+  Graph graph(vertex.size());
+  for (auto group : conflict_groups) {
+    const auto& m = by_group[group];
+    for (std::size_t i = 0; i < m.size(); ++i) {
+      for (std::size_t j = i + 1; j < m.size(); ++j) {
+        if (!boost::edge(vertex[m[i]], vertex[m[j]], graph).second) boost::add_edge(vertex[m[i]], vertex[m[j]], graph);
+      }
+    }
+  }
+  return static_cast<int>(std::max(largest, boost::bron_kerbosch_clique_number(graph)));
+}
+
+}  // namespace kvmplan::placement

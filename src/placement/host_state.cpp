@@ -1,0 +1,411 @@
+#include "host_state.hpp"
+
+#include <algorithm>
+#include <limits>
+
+#include "kvmplan/model.hpp"
+
+namespace kvmplan::placement {
+namespace {
+
+// What a node has used, as plain numbers, so that an empty node checks the same way.
+struct Use {
+  Bytes committed, locked, resident;
+  int shared_vcpus = 0;
+  int shared_pcpus = 0;
+  int free_dedicated = 0;
+  bool pages_free = true;  // count the node's free pages (false: its whole pools)
+};
+
+Use use_of(const NodeState& n) {
+  return {n.committed, n.locked, n.resident, n.shared_vcpus, n.shared_pcpus(), n.free_dedicated(), true};
+}
+
+Use empty_use(const NodeState& n) {
+  return {{}, {}, {}, 0, n.shared_cpus.count(), n.dedicated_pool.count(), false};
+}
+
+// floor(ratio x usable); negative when nothing is usable.
+std::int64_t budget(const Decimal& ratio, Bytes usable) {
+  return usable.value <= 0 ? usable.value : ratio.scale_down(usable).value;
+}
+
+std::int64_t pool_pages(const std::vector<HugepagePool>& pools, Bytes size) {
+  for (const auto& p : pools) {
+    if (p.page_size == size) return p.pages;
+  }
+  return 0;
+}
+
+// A cell's share of the guest's expected use, in proportion to its memory, rounded up.
+Bytes cell_use(const Demand& d, const Cell& c) {
+  if (d.spec->memory.value == 0) return {};
+  const __int128 p = __int128{d.use.value} * c.memory.value;
+  return Bytes{static_cast<std::int64_t>((p + d.spec->memory.value - 1) / d.spec->memory.value)};
+}
+
+Reason check_cell(const NodeState& n, const Use& u, const Cell& c, const Demand& d, const Host& h,
+                  const Policy& p) {
+  const Bytes usable = n.memory - n.pool_bytes - u.locked - n.reserve_share;
+  const bool by_resident = p.memory_limit == MemoryLimit::resident;
+  Bytes swappable = c.overhead;  // what the cell adds to `committed`
+  Bytes resident = c.overhead;
+  Bytes locked;
+  switch (d.memory) {
+    case Demand::Memory::shared:
+      swappable += c.memory;
+      resident += cell_use(d, c);
+      break;
+    case Demand::Memory::hugepages: {
+      const auto pages = u.pages_free ? n.pages(*d.spec->hugepages) : pool_pages(n.free_pages, *d.spec->hugepages);
+      if (pages < c.pages) return Reason::hugepages;
+      break;
+    }
+    case Demand::Memory::locked:
+      locked = c.memory;
+      if (u.locked + locked > n.memory - n.pool_bytes) return Reason::locked;
+      break;
+  }
+  if (by_resident) {
+    if (u.resident + resident > usable - locked) return Reason::resident;
+  } else if (u.committed.value + swappable.value > budget(h.memory_ratio, usable - locked)) {
+    return Reason::memory;
+  }
+  if (d.dedicated) {
+    if (u.free_dedicated < c.vcpus) return Reason::dedicated;
+    if (n.pins_from_shared && u.shared_vcpus > h.cpu_ratio.floor_times(u.shared_pcpus - c.vcpus)) return Reason::dedicated;
+  } else {
+    // One guest cell is never larger than one host node (Nova), whatever the ratio.
+    if (c.vcpus > n.shared_cpus.count()) return Reason::cpu;
+    if (u.shared_vcpus + c.vcpus > h.cpu_ratio.floor_times(u.shared_pcpus)) return Reason::cpu;
+  }
+  return Reason::none;
+}
+
+// The whole guest against the host's totals: a quick no before any node is looked at, and the
+// only memory and CPU check for host-level placement.
+Reason check_host(const HostState& s, const Demand& d, const Policy& p) {
+  const Host& h = *s.host;
+  const GuestSpec& spec = *d.spec;
+  const Bytes pools = h.hugepage_bytes();
+  Bytes swappable = d.overhead, resident = d.overhead, locked;
+  if (d.memory == Demand::Memory::shared) {
+    swappable += spec.memory;
+    resident += d.use;
+  } else if (d.memory == Demand::Memory::locked) {
+    locked = spec.memory;
+    if (s.locked + locked > h.memory - pools) return Reason::locked;
+  } else {
+    std::int64_t free = 0;
+    for (const auto& n : s.nodes) free += n.pages(*spec.hugepages);
+    if (free < (spec.memory.value + spec.hugepages->value - 1) / spec.hugepages->value) return Reason::hugepages;
+  }
+  const Bytes usable = s.usable() - locked;
+  if (p.memory_limit == MemoryLimit::resident) {
+    if (s.resident + resident > usable) return Reason::resident;
+  } else if (s.committed.value + swappable.value > budget(h.memory_ratio, usable)) {
+    return Reason::memory;
+  }
+  if (d.dedicated) {
+    int free = 0;
+    for (const auto& n : s.nodes) free += n.free_dedicated();
+    if (free < spec.vcpus) return Reason::dedicated;
+  } else if (s.shared_vcpus + spec.vcpus > h.cpu_ratio.floor_times(s.shared_pcpus())) {
+    return Reason::cpu;
+  }
+  return Reason::none;
+}
+
+int distance(const Host& h, const std::vector<int>& nodes) {
+  int total = 0;
+  for (std::size_t i = 0; i < nodes.size(); ++i) {
+    for (std::size_t j = i + 1; j < nodes.size(); ++j) {
+      total += h.distances[static_cast<std::size_t>(nodes[i])][static_cast<std::size_t>(nodes[j])];
+    }
+  }
+  return total;
+}
+
+// Calls f(combination) for every ascending k-subset of `items`.
+template <class F>
+void combinations(const std::vector<int>& items, int k, F&& f) {
+  std::vector<std::size_t> idx(static_cast<std::size_t>(k));
+  for (std::size_t i = 0; i < idx.size(); ++i) idx[i] = i;
+  std::vector<int> pick(static_cast<std::size_t>(k));
+  while (true) {
+    for (std::size_t i = 0; i < idx.size(); ++i) pick[i] = items[idx[i]];
+    f(pick);
+    std::size_t i = idx.size();
+    while (i > 0 && idx[i - 1] == items.size() - idx.size() + i - 1) --i;
+    if (i == 0) return;
+    ++idx[i - 1];
+    for (std::size_t j = i; j < idx.size(); ++j) idx[j] = idx[j - 1] + 1;
+  }
+}
+
+std::int64_t memory_room(const NodeState& n, const Host& h, const Policy& p) {
+  return p.memory_limit == MemoryLimit::resident ? (n.usable() - n.resident).value
+                                                 : budget(h.memory_ratio, n.usable()) - n.committed.value;
+}
+
+}  // namespace
+
+Demand make_demand(const Policy& policy, const GuestSpec& spec) {
+  Demand d;
+  d.spec = &spec;
+  d.overhead = guest_overhead(policy, spec);
+  d.use = expected_use(spec);
+  d.dedicated = spec.cpu_policy == CpuPolicy::dedicated;
+  d.memory = spec.hugepages ? Demand::Memory::hugepages : spec.locked ? Demand::Memory::locked : Demand::Memory::shared;
+  return d;
+}
+
+std::int64_t NodeState::pages(Bytes size) const { return pool_pages(free_pages, size); }
+
+Bytes NodeState::free_pool_bytes() const {
+  Bytes total;
+  for (const auto& p : free_pages) total += p.bytes();
+  return total;
+}
+
+Bytes HostState::usable() const { return host->memory - host->hugepage_bytes() - locked - host->reserve; }
+
+int HostState::shared_pcpus() const {
+  int total = 0;
+  for (const auto& n : nodes) total += n.shared_pcpus();
+  return total;
+}
+
+HostState make_host_state(const Host& host) {
+  HostState s;
+  s.host = &host;
+  Bytes given;
+  for (const auto& node : host.nodes) {
+    NodeState n;
+    n.memory = node.memory;
+    n.pool_bytes = node.hugepage_bytes();
+    // The host reserve, shared in proportion to node memory; the first node takes the rest.
+    n.reserve_share = host.memory.value > 0
+                          ? Bytes{static_cast<std::int64_t>(__int128{host.reserve.value} * node.memory.value / host.memory.value)}
+                          : Bytes{};
+    given += n.reserve_share;
+    n.shared_cpus = node.cpus - host.reserved_cpus - host.dedicated_cpus;
+    n.pins_from_shared = host.dedicated_cpus.empty();
+    n.dedicated_pool = n.pins_from_shared ? n.shared_cpus : (node.cpus & host.dedicated_cpus);
+    n.free_pages = node.hugepages;
+    s.nodes.push_back(std::move(n));
+  }
+  if (!s.nodes.empty()) s.nodes.front().reserve_share += host.reserve - given;
+  return s;
+}
+
+std::optional<int> cell_count(const HostState& s, const Demand& d, const Policy& p) {
+  if (p.numa == NumaMode::none) return 0;
+  const int n = static_cast<int>(s.nodes.size());
+  const GuestSpec& spec = *d.spec;
+  if (spec.numa_nodes > 0) {
+    if (spec.numa_nodes > n || spec.numa_nodes > spec.vcpus) return std::nullopt;
+    return spec.numa_nodes;
+  }
+  for (int k = 1; k <= std::min(n, spec.vcpus); ++k) {
+    const Cell largest = split_cells(spec, d.overhead, k).front();
+    int fitting = 0;
+    for (const auto& node : s.nodes) {
+      fitting += check_cell(node, empty_use(node), largest, d, *s.host, p) == Reason::none;
+    }
+    if (fitting >= k) return k;
+  }
+  return std::nullopt;
+}
+
+std::vector<int> pick_cpus(const Host& host, const CpuSet& free, int count) {
+  std::vector<int> out;
+  std::vector<const CpuSet*> partial;
+  // Whole free cores first, in id order, while a whole core is still wanted.
+  for (const auto& core : host.cores) {
+    if (!core.intersects(free)) continue;
+    if (core.subset_of(free) && static_cast<int>(out.size()) + core.count() <= count) {
+      for (int cpu : core.ids()) out.push_back(cpu);
+    } else {
+      partial.push_back(&core);
+    }
+  }
+  // Then the cores with the fewest free threads, so that whole cores stay whole.
+  std::stable_sort(partial.begin(), partial.end(), [&](const CpuSet* a, const CpuSet* b) {
+    return (*a & free).count() < (*b & free).count();
+  });
+  for (const CpuSet* core : partial) {
+    for (int cpu : (*core & free).ids()) {
+      if (static_cast<int>(out.size()) == count) return out;
+      out.push_back(cpu);
+    }
+  }
+  return out;
+}
+
+Fit fit(const HostState& s, const Demand& d, const Policy& p, const NodeRule& rule, bool spread, bool force) {
+  const Host& h = *s.host;
+  const GuestSpec& spec = *d.spec;
+  Fit out;
+  const int limit = p.vcpu_limit == VcpuLimit::threads ? h.cpus.count() : h.core_count();
+  if (!force && spec.vcpus > limit) return {Reason::vcpu_limit, {}, {}};
+  if (!force) {
+    if (const Reason r = check_host(s, d, p); r != Reason::none) return {r, {}, {}};
+  }
+  const std::optional<int> cells = cell_count(s, d, p);
+  if (!cells && !force) return {Reason::numa_cells, {}, {}};
+
+  if (cells.value_or(0) == 0 && p.numa == NumaMode::none) {
+    // Host level: pins anywhere on the host.
+    if (d.dedicated) {
+      CpuSet free;
+      for (const auto& n : s.nodes) free = free | (n.dedicated_pool - n.pinned);
+      out.pins = pick_cpus(h, free, spec.vcpus);
+    }
+  } else {
+    const int k = cells.value_or(std::max(1, std::min<int>(spec.numa_nodes, static_cast<int>(s.nodes.size()))));
+    const std::vector<Cell> split = split_cells(spec, d.overhead, k);
+    std::vector<int> allowed;
+    if (!rule.required.empty()) {
+      allowed = rule.required;
+    } else {
+      for (int i = 0; i < static_cast<int>(s.nodes.size()); ++i) {
+        if (rule.banned.empty() || !rule.banned[static_cast<std::size_t>(i)]) allowed.push_back(i);
+      }
+    }
+    if (static_cast<int>(allowed.size()) < k) return {force ? Reason::none : Reason::anti_affinity, {}, {}};
+    Reason first_failure = Reason::none;
+    std::vector<int> best;
+    std::int64_t best_score = 0;
+    auto consider = [&](const std::vector<int>& nodes) {
+      for (std::size_t i = 0; i < nodes.size(); ++i) {
+        const NodeState& n = s.nodes[static_cast<std::size_t>(nodes[i])];
+        if (const Reason r = check_cell(n, use_of(n), split[i], d, h, p); r != Reason::none && !force) {
+          if (first_failure == Reason::none) first_failure = r;
+          return;
+        }
+      }
+      // One cell: pack takes the tightest node, spread the roomiest. Several: the closest set.
+      std::int64_t score = 0;
+      if (nodes.size() == 1 || force) {
+        for (int i : nodes) score += memory_room(s.nodes[static_cast<std::size_t>(i)], h, p);
+        if (spread || force) score = -score;
+      } else {
+        score = distance(h, nodes);
+      }
+      if (best.empty() || score < best_score) {
+        best = nodes;
+        best_score = score;
+      }
+    };
+    if (!rule.required.empty()) {
+      if (static_cast<int>(allowed.size()) == k) consider(allowed);
+      else return {Reason::affinity, {}, {}};
+    } else {
+      combinations(allowed, k, consider);
+    }
+    if (best.empty()) return {first_failure == Reason::none ? Reason::numa_cells : first_failure, {}, {}};
+    out.nodes = best;
+    if (d.dedicated) {
+      for (std::size_t i = 0; i < best.size(); ++i) {
+        const NodeState& n = s.nodes[static_cast<std::size_t>(best[i])];
+        const auto cpus = pick_cpus(h, n.dedicated_pool - n.pinned, split[i].vcpus);
+        out.pins.insert(out.pins.end(), cpus.begin(), cpus.end());
+      }
+    }
+  }
+  if (d.dedicated && static_cast<int>(out.pins.size()) < spec.vcpus) {
+    if (!force) return {Reason::dedicated, {}, {}};
+    // Forced: the pool's CPUs again, in order; check reports them pinned twice.
+    CpuSet pool;
+    for (const auto& n : s.nodes) pool = pool | n.dedicated_pool;
+    const auto ids = pool.empty() ? h.cpus.ids() : pool.ids();
+    for (std::size_t i = 0; static_cast<int>(out.pins.size()) < spec.vcpus; ++i) out.pins.push_back(ids[i % ids.size()]);
+  }
+  return out;
+}
+
+void reserve(HostState& s, const Demand& d, const Fit& where, const Policy& /*policy*/) {
+  const GuestSpec& spec = *d.spec;
+  ++s.guests;
+  // Host totals.
+  s.committed += d.overhead;
+  s.resident += d.overhead;
+  if (d.memory == Demand::Memory::shared) {
+    s.committed += spec.memory;
+    s.resident += d.use;
+  } else if (d.memory == Demand::Memory::locked) {
+    s.locked += spec.memory;
+  }
+  if (!d.dedicated) s.shared_vcpus += spec.vcpus;
+  for (int cpu : where.pins) {
+    for (auto& n : s.nodes) {
+      if (n.dedicated_pool.contains(cpu)) n.pinned.insert(cpu);
+    }
+  }
+  if (where.nodes.empty()) {
+    // Host level: hugepages come from the nodes' pools in node order.
+    if (d.memory == Demand::Memory::hugepages) {
+      std::int64_t pages = (spec.memory.value + spec.hugepages->value - 1) / spec.hugepages->value;
+      for (auto& n : s.nodes) {
+        for (auto& pool : n.free_pages) {
+          if (pool.page_size != *spec.hugepages) continue;
+          const std::int64_t take = std::min(pages, pool.pages);
+          pool.pages -= take;
+          pages -= take;
+        }
+      }
+    }
+    return;
+  }
+  const auto cells = split_cells(spec, d.overhead, static_cast<int>(where.nodes.size()));
+  for (std::size_t i = 0; i < cells.size(); ++i) {
+    NodeState& n = s.nodes[static_cast<std::size_t>(where.nodes[i])];
+    const Cell& c = cells[i];
+    n.committed += c.overhead;
+    n.resident += c.overhead;
+    switch (d.memory) {
+      case Demand::Memory::shared:
+        n.committed += c.memory;
+        n.resident += cell_use(d, c);
+        break;
+      case Demand::Memory::hugepages:
+        for (auto& pool : n.free_pages) {
+          if (pool.page_size == *spec.hugepages) pool.pages -= c.pages;
+        }
+        break;
+      case Demand::Memory::locked:
+        n.locked += c.memory;
+        break;
+    }
+    if (!d.dedicated) n.shared_vcpus += c.vcpus;
+  }
+}
+
+Keys keys_of(const HostState& s, const Policy& p) {
+  const Host& h = *s.host;
+  Keys k{};
+  const bool by_resident = p.memory_limit == MemoryLimit::resident;
+  k[mem_host] = by_resident ? (s.usable() - s.resident).value : budget(h.memory_ratio, s.usable()) - s.committed.value;
+  k[cpu_host] = h.cpu_ratio.floor_times(s.shared_pcpus()) - s.shared_vcpus;
+  k[lock_host] = (h.memory - h.hugepage_bytes() - s.locked).value;
+  for (std::size_t i = 0; i < key_count; ++i) {
+    if (i == mem_node || i == cpu_node || i == ded_node || i == huge_node || i == lock_node) {
+      k[i] = std::numeric_limits<std::int64_t>::min();
+    }
+  }
+  for (const auto& n : s.nodes) {
+    k[mem_node] = std::max(k[mem_node], memory_room(n, h, p));
+    k[cpu_node] = std::max<std::int64_t>(k[cpu_node], h.cpu_ratio.floor_times(n.shared_pcpus()) - n.shared_vcpus);
+    const int ded = n.free_dedicated();
+    k[ded_host] += ded;
+    k[ded_node] = std::max<std::int64_t>(k[ded_node], ded);
+    const Bytes huge = n.free_pool_bytes();
+    k[huge_host] += huge.value;
+    k[huge_node] = std::max(k[huge_node], huge.value);
+    k[lock_node] = std::max(k[lock_node], (n.memory - n.pool_bytes - n.locked).value);
+  }
+  return k;
+}
+
+}  // namespace kvmplan::placement

@@ -1,0 +1,96 @@
+#pragma once
+// What is left on each host and NUMA node while guests are being placed, and the one function
+// that decides whether (and where on the host) a guest fits. Private to the engine.
+#include <cstdint>
+#include <optional>
+#include <vector>
+
+#include "kvmplan/placement.hpp"
+#include "kvmplan/policy.hpp"
+
+namespace kvmplan::placement {
+
+// Why a guest does not fit a host: one filter, as the roll-up counts them.
+enum class Reason : std::uint8_t {
+  none, vcpu_limit, numa_cells, memory, resident, locked, hugepages, cpu, dedicated,
+  anti_affinity, affinity,
+};
+
+// What one guest asks, computed once per spec.
+struct Demand {
+  const GuestSpec* spec = nullptr;
+  Bytes overhead;   // QEMU's own memory (policy.guest_overhead)
+  Bytes use;        // expected use: usage x memory, capped by current_memory
+  bool dedicated = false;
+  enum class Memory : std::uint8_t { shared, hugepages, locked } memory = Memory::shared;
+};
+Demand make_demand(const Policy& policy, const GuestSpec& spec);
+
+struct NodeState {
+  // Fixed by the host.
+  Bytes memory, pool_bytes, reserve_share;
+  CpuSet shared_cpus;      // node CPUs - reserved - dedicated set
+  CpuSet dedicated_pool;   // CPUs dedicated guests pin to: the dedicated set, else shared_cpus
+  bool pins_from_shared = false;
+  std::vector<HugepagePool> free_pages;  // the node's pools, counting down
+  // Used so far.
+  Bytes committed, locked, resident;
+  int shared_vcpus = 0;
+  CpuSet pinned;
+
+  Bytes usable() const { return memory - pool_bytes - locked - reserve_share; }
+  int shared_pcpus() const { return pins_from_shared ? (shared_cpus - pinned).count() : shared_cpus.count(); }
+  int free_dedicated() const { return (dedicated_pool - pinned).count(); }
+  std::int64_t pages(Bytes size) const;
+  Bytes free_pool_bytes() const;
+};
+
+struct HostState {
+  const Host* host = nullptr;
+  std::vector<NodeState> nodes;
+  // Host totals (node-bound and host-level guests alike).
+  Bytes committed, locked, resident;
+  int shared_vcpus = 0;
+  int guests = 0;
+
+  Bytes usable() const;
+  int shared_pcpus() const;
+};
+HostState make_host_state(const Host& host);
+
+// Per-node limits from group rules: nodes a guest may not use, or the only ones it may.
+struct NodeRule {
+  std::vector<char> banned;        // by node index; empty: none banned
+  std::vector<int> required;       // exact node set; empty: any
+};
+
+struct Fit {
+  Reason reason = Reason::none;    // none: it fits, as `nodes` and `pins` say
+  std::vector<int> nodes;          // guest-cell order; empty for host-level placement
+  std::vector<int> pins;           // dedicated: vCPU i -> CPU
+};
+
+// Whether the guest fits the host now, and where. `force` places it even where it does not
+// fit (a guest fixed on its host), choosing the roomiest nodes.
+Fit fit(const HostState& state, const Demand& demand, const Policy& policy, const NodeRule& rule,
+        bool spread, bool force = false);
+// Takes what `fit` chose out of the host.
+void reserve(HostState& state, const Demand& demand, const Fit& where, const Policy& policy);
+
+// How many cells the guest gets on this host (0: host level), or nullopt when no split fits
+// the host's empty nodes.
+std::optional<int> cell_count(const HostState& state, const Demand& demand, const Policy& policy);
+
+// Dedicated CPUs for `count` vCPUs out of `free`: whole free cores first (sibling threads
+// together, Nova's "prefer" policy), then the cores with the fewest free threads.
+std::vector<int> pick_cpus(const Host& host, const CpuSet& free, int count);
+
+// Free budgets of a host for the fit index: per resource, the host's total and its best node.
+enum Key : std::size_t {
+  mem_host, mem_node, cpu_host, cpu_node, ded_host, ded_node, huge_host, huge_node, lock_host, lock_node,
+  key_count
+};
+using Keys = std::array<std::int64_t, key_count>;
+Keys keys_of(const HostState& state, const Policy& policy);
+
+}  // namespace kvmplan::placement
