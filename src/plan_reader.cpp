@@ -25,16 +25,20 @@ std::optional<std::vector<int>> int_list(const yaml::Context& ctx, const yaml::E
 }  // namespace
 
 PlanDocument read_plan(const std::string& path, SourceFiles& sources, Diagnostics& diagnostics) {
-  PlanDocument doc;
   std::ifstream in(path, std::ios::binary);
-  std::ostringstream text;
-  if (in) text << in.rdbuf();
-  const std::uint32_t file = sources.add(path, text.str());
-  const yaml::Context ctx{diagnostics, file};
   if (!in) {
-    ctx.error({file, 0, 0}, "", "cannot read the file");
-    return doc;
+    diagnostics.error({sources.add(path, ""), 0, 0}, "", "cannot read the file");
+    return {};
   }
+  std::ostringstream text;
+  text << in.rdbuf();
+  return read_plan_text(path, text.str(), sources, diagnostics);
+}
+
+PlanDocument read_plan_text(const std::string& name, std::string text, SourceFiles& sources, Diagnostics& diagnostics) {
+  PlanDocument doc;
+  const std::uint32_t file = sources.add(name, std::move(text));
+  const yaml::Context ctx{diagnostics, file};
   YAML::Node root;
   try {
     root = YAML::Load(sources.files[file].text);

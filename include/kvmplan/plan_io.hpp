@@ -49,5 +49,7 @@ struct PlanDocument {
 
 // Reads a plan file into `sources`; problems of form (not of content) go to `diagnostics`.
 PlanDocument read_plan(const std::string& path, SourceFiles& sources, Diagnostics& diagnostics);
+// The same for a plan already in memory, named `name` in messages.
+PlanDocument read_plan_text(const std::string& name, std::string text, SourceFiles& sources, Diagnostics& diagnostics);
 
 }  // namespace kvmplan

@@ -340,34 +340,32 @@ class Engine {
     return states_.size();
   }
 
-  // "0/12 hosts fit: 7 memory ratio 1.5 reached, 5 anti-affinity db-ha"
+  // "0/12 hosts fit: 7 memory ratio 1.5 reached, 5 anti-affinity db-ha", then what a new
+  // host of each count: auto pool would say.
   std::string why_not(std::uint32_t g) {
     const GuestSpec& spec = s_.spec(s_.guests[g]);
     std::map<std::string, int> counts;
     auto judge = [&](const HostState& st, const GroupCheck& gc) {
       const Fit f = gc.reason != Reason::none ? Fit{gc.reason, {}, {}} : fit(st, demand(g), p_, gc.rule, spread_);
-      ++counts[reason_text(f.reason, *st.host, s_, gc.group, spec)];
+      return reason_text(f.reason, *st.host, s_, gc.group, spec);
     };
-    for (std::size_t h = 0; h < states_.size(); ++h) judge(states_[h], check_groups(g, h, false));
+    for (std::size_t h = 0; h < states_.size(); ++h) ++counts[judge(states_[h], check_groups(g, h, false))];
+    std::vector<std::pair<int, std::string>> sorted;
+    for (const auto& [text, n] : counts) sorted.emplace_back(-n, text);
+    std::sort(sorted.begin(), sorted.end());
+    std::string out;
+    if (!states_.empty()) {
+      out = "0/" + std::to_string(states_.size()) + (states_.size() == 1 ? " host fits:" : " hosts fit:");
+      for (std::size_t i = 0; i < sorted.size(); ++i) out += (i ? ", " : " ") + std::to_string(-sorted[i].first) + " " + sorted[i].second;
+    }
     for (std::size_t pool = 0; pool < pool_states_.size(); ++pool) {
       GroupCheck gc;
       for (std::uint32_t group : spec.groups) {
         if (s_.groups[group].policy == GroupPolicy::affinity && groups_[group].anchor_host >= 0) gc = {Reason::affinity, group, {}};
       }
-      judge(pool_states_[pool], gc);
+      out += (out.empty() ? "" : "; ") + std::string("a new ") + s_.auto_pools[pool].name + " host: " + judge(pool_states_[pool], gc);
     }
-    const std::size_t total = states_.size() + pool_states_.size();
-    if (total == 0) return "no hosts: the scenario has none";
-    std::vector<std::pair<int, std::string>> sorted;
-    for (const auto& [text, n] : counts) sorted.emplace_back(-n, text);
-    std::sort(sorted.begin(), sorted.end());
-    std::string out = "0/" + std::to_string(states_.size()) + (states_.size() == 1 ? " host fits" : " hosts fit");
-    if (!pool_states_.empty()) out += " (nor would a new host)";
-    out += ":";
-    for (std::size_t i = 0; i < sorted.size(); ++i) {
-      out += (i ? ", " : " ") + std::to_string(-sorted[i].first) + " " + sorted[i].second;
-    }
-    return out;
+    return out.empty() ? "no hosts: the scenario has none" : out;
   }
 
   Plan finish() {
@@ -422,17 +420,19 @@ class Engine {
   Plan plan_;
 };
 
-// No valid plan uses fewer hosts: for each resource, the guests' total demand over the most
-// one host offers (docs/placement.md), and the largest set of guests anti-affinity keeps apart.
-int lower_bound(const Scenario& s) {
+// No plan that places the same guests uses fewer hosts (when every guest is placed: no valid
+// plan at all): for each resource, the placed guests' total demand over the most one host
+// offers (docs/placement.md), and the largest set of guests anti-affinity keeps apart.
+int lower_bound(const Scenario& s, const Plan& plan) {
   const Policy& p = s.policy;
   const bool by_resident = p.memory_limit == MemoryLimit::resident;
   // Demands. Locked memory shrinks usable memory, so it weighs memory_ratio times in the
   // committed budget: committed <= ratio x (RAM - pools - reserve - locked).
   std::int64_t memory = 0, locked = 0, vcpus = 0, dedicated = 0;
   std::map<std::int64_t, std::int64_t> pages;  // page size -> pages
-  for (const auto& guest : s.guests) {
-    const GuestSpec& spec = s.spec(guest);
+  for (std::size_t g = 0; g < s.guests.size(); ++g) {
+    if (plan.placements[g].host < 0) continue;
+    const GuestSpec& spec = s.spec(s.guests[g]);
     const Demand d = make_demand(p, spec);
     memory += d.overhead.value;
     if (d.memory == Demand::Memory::shared) memory += by_resident ? d.use.value : spec.memory.value;
@@ -469,7 +469,7 @@ int lower_bound(const Scenario& s) {
   bound = std::max(bound, hosts_for(vcpus, vcpu_cap));
   bound = std::max(bound, hosts_for(dedicated, dedicated_cap));
   for (const auto& [size, n] : pages) bound = std::max(bound, hosts_for(n, pages_cap[size]));
-  bound = std::max<std::int64_t>(bound, anti_affinity_clique(s));
+  bound = std::max<std::int64_t>(bound, anti_affinity_clique(s, plan));
   return static_cast<int>(bound);
 }
 
@@ -487,7 +487,7 @@ Plan place(const Scenario& scenario) {
   }
   placement::Engine engine(scenario, spread);
   Plan plan = engine.run(preopen);
-  plan.lower_bound_hosts = placement::lower_bound(scenario);
+  plan.lower_bound_hosts = placement::lower_bound(scenario, plan);
   return plan;
 }
 

@@ -69,8 +69,8 @@ std::vector<std::vector<std::uint32_t>> affinity_units(const Scenario& s, const 
   return units;
 }
 
-int anti_affinity_clique(const Scenario& s) {
-  const auto by_group = members(s, [](std::uint32_t) { return true; });
+int anti_affinity_clique(const Scenario& s, const Plan& plan) {
+  const auto by_group = members(s, [&](std::uint32_t g) { return plan.placements[g].host >= 0; });
   std::unordered_map<std::uint32_t, std::size_t> vertex;
   std::vector<std::size_t> conflict_groups;
   std::size_t largest = 0;

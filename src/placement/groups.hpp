@@ -4,7 +4,7 @@
 #include <cstdint>
 #include <vector>
 
-#include "kvmplan/scenario.hpp"
+#include "kvmplan/placement.hpp"
 
 namespace kvmplan::placement {
 
@@ -14,9 +14,9 @@ namespace kvmplan::placement {
 std::vector<std::vector<std::uint32_t>> affinity_units(const Scenario& scenario,
                                                        const std::vector<std::uint32_t>& guests);
 
-// The largest set of guests that must all be on different hosts: the clique number of the
-// conflict graph of hard anti-affinity groups at host or zone scope. Exact (Bron-Kerbosch)
+// The largest set of placed guests that must all be on different hosts: the clique number of
+// the conflict graph of hard anti-affinity groups at host or zone scope. Exact (Bron-Kerbosch)
 // for graphs of up to 2000 members; above that, the largest such group, itself a clique.
-int anti_affinity_clique(const Scenario& scenario);
+int anti_affinity_clique(const Scenario& scenario, const Plan& plan);
 
 }  // namespace kvmplan::placement
