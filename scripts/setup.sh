@@ -4,7 +4,7 @@
 set -eu
 cd "$(dirname "$0")/.."
 
-packages="g++ make cmake libyaml-cpp-dev libcli11-dev doctest-dev"
+packages="g++ make cmake libyaml-cpp-dev libcli11-dev libboost-graph-dev doctest-dev"
 
 missing=""
 for p in $packages; do

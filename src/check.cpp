@@ -25,6 +25,7 @@ struct HostCheck {
   std::vector<Tally> nodes;
   std::map<int, std::string> pinned_by;  // CPU -> guest
   std::vector<GuestOnHost> guests;
+  std::vector<std::pair<const PlannedGuest*, CpuSet>> shared_cpusets;  // shared guests' CPUs
 };
 
 std::int64_t floor_ratio(const Decimal& r, Bytes b) { return b.value <= 0 ? b.value : r.scale_down(b).value; }
@@ -211,7 +212,7 @@ class Checker {
       const CpuSet usable = allowed - h.reserved_cpus - h.dedicated_cpus;
       if (cpuset->empty()) bad("empty cpuset");
       if (!cpuset->subset_of(usable)) bad("cpuset has CPUs " + to_string(*cpuset - usable) + " that are reserved, dedicated or off its nodes");
-      shared_cpusets_.push_back({pg, &hc, *cpuset});
+      hc.shared_cpusets.emplace_back(&pg, *cpuset);
     }
 
     // Memory and vCPUs, on the nodes (or on the host when bound to none).
@@ -277,9 +278,9 @@ class Checker {
       const HostFigures f = size_host(s_, h, hc.guests);
       if (f.swap_deficit.value > 0) violation({}, h.name + ": swap " + to_human(*h.swap) + " is short of the " + to_human(f.swap) + " needed");
     }
-    for (const auto& sc : shared_cpusets_) {
-      if (sc.host == &hc && sc.cpuset.intersects(pinned)) {
-        violation(sc.pg.at, sc.pg.guest + ": cpuset includes CPUs " + to_string(sc.cpuset & pinned) + " that dedicated guests hold");
+    for (const auto& [pg, cpus] : hc.shared_cpusets) {
+      if (cpus.intersects(pinned)) {
+        violation(pg->at, pg->guest + ": cpuset includes CPUs " + to_string(cpus & pinned) + " that dedicated guests hold");
       }
     }
   }
@@ -329,12 +330,6 @@ class Checker {
     }
   }
 
-  struct SharedCpuset {
-    PlannedGuest pg;
-    const HostCheck* host;
-    CpuSet cpuset;
-  };
-
   const Scenario& s_;
   const PlanDocument& doc_;
   const SourceFiles& sources_;
@@ -343,7 +338,6 @@ class Checker {
   std::unordered_map<std::string, std::int64_t> zones_;
   std::unordered_map<std::string, std::uint32_t> guest_index_;
   std::unordered_map<std::uint32_t, int> seen_;
-  std::vector<SharedCpuset> shared_cpusets_;
   CheckResult result_;
 };
 

@@ -112,6 +112,7 @@ HostFigures size_host(const Scenario& scenario, const Host& host, std::span<cons
                            " without)");
   }
   f.declared_swap = host.swap;
+  if (host.swap && *host.swap > f.swap) f.swap_surplus = *host.swap - f.swap;
   if (host.swap && *host.swap < f.swap) {
     f.swap_deficit = f.swap - *host.swap;
     warn("swap-deficit", "the host has " + to_human(*host.swap) + " of swap and needs " + to_human(f.swap) +

@@ -34,6 +34,18 @@ std::string plural(std::size_t n, const char* one, const char* many) {
 }
 
 void write_findings(std::ostream& out, const SizeReport& report, const char* bullet) {
+  bool declared = false;
+  for (const auto& h : report.hosts) {
+    const HostFigures& f = h.figures;
+    if (!f.declared_swap) continue;
+    if (!declared) out << "\ndeclared swap:\n";
+    declared = true;
+    const Bytes spare = MiB(f.swap_surplus.value >> 20);  // whole MiB, rounded down
+    std::string verdict = to_human(spare) + " to spare";
+    if (f.swap_deficit.value > 0) verdict = to_human(f.swap_deficit) + " short";
+    else if (spare.value == 0) verdict = "just enough";
+    out << bullet << h.name << ": has " << to_human(*f.declared_swap) << ", needs " << to_human(f.swap) << ": " << verdict << "\n";
+  }
   bool any = false;
   for (const auto& h : report.hosts) {
     for (const auto& w : h.figures.warnings) {
@@ -150,6 +162,7 @@ void write_size_json(std::ostream& out, const SizeReport& report) {
     w.key("declared_swap_mib");
     f.declared_swap ? w.value(mib_ceil(*f.declared_swap)) : w.null();
     w.key("swap_deficit_mib").value(mib_ceil(f.swap_deficit));
+    w.key("swap_surplus_mib").value(f.swap_surplus.value / (1 << 20));  // whole MiB to spare: rounded down
     w.key("memory_overcommit");
     f.memory_overcommit ? w.number(*f.memory_overcommit) : w.null();
     w.key("expected_resident_mib").value(mib_ceil(f.expected_resident));

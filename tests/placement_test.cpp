@@ -2,6 +2,8 @@
 // `check` (placement_util.hpp), the independent oracle.
 #include <doctest/doctest.h>
 
+#include <filesystem>
+
 #include "placement_util.hpp"
 
 using namespace kvmplan;
@@ -348,4 +350,50 @@ guests:
   - {name: big, vcpus: 16, memory: 200GiB}
 )";
   CHECK(place_text(s).yaml == place_text(s).yaml);
+}
+
+TEST_CASE("soft anti-affinity spreads over existing hosts but never opens one") {
+  // Two hosts exist; six guests of a soft anti-affinity group: the first two go apart, the
+  // rest share, and no auto host is opened for the rule's sake.
+  const auto p = place_text(R"(
+hosts:
+  - {name: a, memory: 64GiB, cpus: 16}
+  - {name: b, memory: 64GiB, cpus: 16}
+  - {name: extra, count: auto, memory: 64GiB, cpus: 16}
+groups: [{name: spread, policy: soft-anti-affinity}]
+guests: [{name: g, count: 6, vcpus: 1, memory: 1GiB, groups: [spread]}]
+)");
+  CHECK(p.host_of("g-1") == "a");
+  CHECK(p.host_of("g-2") == "b");
+  CHECK(p.plan.hosts.size() == 2);
+  CHECK(p.plan.hosts_used == 2);
+}
+
+TEST_CASE("every bundled scenario places, and check accepts the plan") {
+  for (const char* file : {"scenarios/book-example.yaml", "scenarios/rhel5-example.yaml", "scenarios/two-node-hugepages.yaml",
+                           "scenarios/locked-guests.yaml", "scenarios/cluster.yaml"}) {
+    CAPTURE(file);
+    const auto p = place_text(kvmplan::test::read_file(file));
+    CHECK(p.plan.unplaced.empty());
+  }
+  // The cluster scenario needs exactly its lower bound.
+  const auto cluster = place_text(kvmplan::test::read_file("scenarios/cluster.yaml"));
+  CHECK(cluster.plan.hosts_used == cluster.plan.lower_bound_hosts);
+  CHECK(cluster.node_ids("analytics") == std::vector<int>{0, 1});
+}
+
+TEST_CASE("place and check on the command line") {
+  const std::string plan = (std::filesystem::temp_directory_path() / "kvmplan-cluster-plan.json").string();
+  const auto placed = kvmplan::test::run_cli({"place", "scenarios/cluster.yaml", "--format", "json", "-o", plan});
+  CHECK(placed.code == 0);
+  CHECK(placed.err == "kvmplan: 6 hosts used (lower bound 6), 0 unplaced; wrote " + plan + "\n");
+  const auto checked = kvmplan::test::run_cli({"check", "scenarios/cluster.yaml", "--placement", plan});
+  CHECK(checked.code == 0);
+  CHECK(checked.out.empty());
+  // A plan for other guests: every scenario guest is missing.
+  const auto other = kvmplan::test::run_cli({"check", "scenarios/book-example.yaml", "--placement", plan});
+  CHECK(other.code == 1);
+  CHECK(other.out.find("guest-01: missing from the plan") != std::string::npos);
+  // An unreadable plan is bad input.
+  CHECK(kvmplan::test::run_cli({"check", "scenarios/cluster.yaml", "--placement", "/nonexistent.yaml"}).code == 2);
 }

@@ -115,12 +115,21 @@ TEST_CASE("size opens count: auto hosts as the plan needs and sizes each") {
   CHECK(doc["totals"]["lower_bound_hosts"].as<int>() == 5);  // ceil(120 / 28)
 }
 
-TEST_CASE("a swap deficit makes the exit code 1") {
-  const auto r = run_cli({"size", "scenarios/locked-guests.yaml", "--format", "json"});
+TEST_CASE("declared swap: a deficit makes the exit code 1, a surplus is reported") {
+  // Needs 20 + 8 = 28GiB. With 8GiB: 20GiB short. With 32GiB: 4GiB to spare.
+  const auto r = run_cli({"size", "tests/data/swap-deficit.yaml", "--format", "json"});
   CHECK(r.code == 1);
   const YAML::Node h = YAML::Load(r.out)["hosts"][0];
   CHECK(h["declared_swap_mib"].as<long>() == 8192);
-  CHECK(h["swap_deficit_mib"].as<long>() > 0);
+  CHECK(h["swap_deficit_mib"].as<long>() == 20480);
+  CHECK(h["swap_surplus_mib"].as<long>() == 0);
+  CHECK(run_cli({"size", "tests/data/swap-deficit.yaml"}).out.find("declared swap:\n  gpu01: has 8GiB, needs 28GiB: 20GiB short\n") != std::string::npos);
+  const auto ok = run_cli({"size", "scenarios/locked-guests.yaml", "--format", "json"});
+  CHECK(ok.code == 0);
+  const YAML::Node g = YAML::Load(ok.out)["hosts"][0];
+  CHECK(g["swap_deficit_mib"].as<long>() == 0);
+  CHECK(g["swap_surplus_mib"].as<long>() == 4096);
+  CHECK(run_cli({"size", "scenarios/locked-guests.yaml"}).out.find("declared swap:\n  gpu01: has 32GiB, needs 28GiB: 4GiB to spare\n") != std::string::npos);
 }
 
 TEST_CASE("-o writes the report atomically and says so unless --quiet") {
@@ -179,7 +188,7 @@ TEST_CASE("bundled scenarios give the swap their comments work out") {
       {"scenarios/book-example.yaml", 44 * 1024, 0},        // 36 + 8
       {"scenarios/rhel5-example.yaml", 36 * 1024, 0},       // 28 + 8
       {"scenarios/two-node-hugepages.yaml", 120 * 1024, 0}, // 104 + 16
-      {"scenarios/locked-guests.yaml", 28 * 1024, 1},       // 20 + 8, and 8GiB of swap is short
+      {"scenarios/locked-guests.yaml", 28 * 1024, 0},       // 20 + 8, and 32GiB of swap is enough
   };
   for (const Case& c : cases) {
     CAPTURE(c.file);

@@ -35,6 +35,7 @@ struct HostFigures {
   Bytes swap;               // guest_swap + baseline_swap
   std::optional<Bytes> declared_swap;
   Bytes swap_deficit;       // swap - declared_swap when positive
+  Bytes swap_surplus;       // declared_swap - swap when positive
   std::optional<double> memory_overcommit;  // committed / usable, none when usable <= 0
   Bytes resident_before_ksm;                // expected use without merging
   Bytes ksm_savings;

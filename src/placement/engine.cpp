@@ -285,7 +285,8 @@ class Engine {
       } else {
         h = index_.find(needs(g), 0, accept);
       }
-      if (h == states_.size()) h = open_host(g, soft_as_hard, found);
+      // Soft rules choose among hosts that exist; only the hard pass opens a new one.
+      if (h == states_.size() && !(soft_as_hard && has_soft(g))) h = open_host(g, soft_as_hard, found);
       if (h < states_.size()) {
         commit(g, h, found);
         return true;
