@@ -397,3 +397,22 @@ TEST_CASE("place and check on the command line") {
   // An unreadable plan is bad input.
   CHECK(kvmplan::test::run_cli({"check", "scenarios/cluster.yaml", "--placement", "/nonexistent.yaml"}).code == 2);
 }
+
+TEST_CASE("a fixed guest that does not fit stays on its host; check names what it breaks") {
+  // 16GiB host, ratio 1.0, 12GiB usable: 8GiB + 8GiB fixed there overcommits it.
+  auto loaded = kvmplan::test::load_text(R"(
+policy: {memory_ratio: 1.0}
+hosts: [{name: h, memory: 16GiB, cpus: 8}, {name: other, memory: 64GiB, cpus: 8}]
+guests: [{name: f, count: 2, vcpus: 1, memory: 8GiB, host: h}]
+)");
+  REQUIRE(loaded.ok());
+  const Plan plan = place(loaded.scenario);
+  CHECK(plan.placements[1].host == 0);
+  CHECK(plan.placements[1].forced);
+  std::ostringstream out;
+  write_plan(out, loaded.scenario, plan, PlanFormat::yaml);
+  const auto result = kvmplan::test::check_text(loaded, out.str());
+  CHECK(kvmplan::test::joined(result.violations).find("h: committed 16GiB exceeds memory_ratio 1 x usable 12GiB") != std::string::npos);
+  const auto figures = plan_figures(loaded.scenario, plan);
+  CHECK(figures[0].warnings.at(0).code == "memory-ratio");
+}
