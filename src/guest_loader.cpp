@@ -160,10 +160,10 @@ void load_guests(Diagnostics& diagnostics, const SourceFiles& sources, const Raw
   std::unordered_map<std::string, SourceRef> guest_names;
   for (const auto& item : raw.guests) {
     const yaml::Context ctx{diagnostics, item.file};
+    const std::size_t errors_before = diagnostics.items.size();  // the reader's own errors count too
     const yaml::MapReader map(ctx, item.node, item.at, item.path,
                               with(spec_keys, {"name", "count", "flavor", "host"}));
     if (!map.ok()) continue;
-    const std::size_t errors_before = diagnostics.items.size();
     const bool has_name = map.require("name");
     const std::string base = map.text("name").value_or("");
     if (has_name && !base.empty()) {
@@ -254,7 +254,7 @@ void load_guests(Diagnostics& diagnostics, const SourceFiles& sources, const Raw
         ctx.error(at, map.path("host"), "host \"" + *name + "\" names no host" + (hint.empty() ? "" : "; did you mean \"" + hint + "\"?"));
       }
     }
-    if (diagnostics.items.size() != errors_before) continue;
+    if (diagnostics.items.size() != errors_before || !map.find("name")) continue;
 
     const SourceRef name_at = map.find("name")->value_at;
     const auto spec_index = static_cast<std::uint32_t>(scenario.specs.size());

@@ -216,9 +216,9 @@ std::string expanded_name(const std::string& base, std::int64_t index, std::int6
 }
 
 void load_host(const yaml::Context& ctx, const Item& item, Scenario& scenario) {
+  const std::size_t errors_before = ctx.diagnostics.items.size();  // the reader's own errors count too
   const yaml::MapReader map(ctx, item.node, item.at, item.path, host_keys);
   if (!map.ok()) return;
-  const std::size_t errors_before = ctx.diagnostics.items.size();
   Host host;
   host.at = map.find("name") ? map.find("name")->value_at : map.at();
   if (map.require("name")) {
