@@ -47,8 +47,20 @@ struct Cell {
 };
 std::vector<Cell> split_cells(const GuestSpec& spec, Bytes overhead, int cells);
 
+struct PlaceOptions {
+  // How guests are taken: each in turn by its dominant share of a host (the largest fraction
+  // of any resource it uses) onto the first hosts that fit; by memory alone (plain first-fit
+  // decreasing); or host by host, each filled with the guests that best match what it has
+  // left (bin-centric, dot product).
+  enum class Order { dominant_share, memory, bin_centric };
+  Order order = Order::dominant_share;
+  // Also try the other orders and keep the plan that places most guests on fewest hosts
+  // (ties: the earlier order).
+  bool portfolio = true;
+};
+
 // Places every guest without a fixed host; fixed guests stay on their host (their nodes and
 // CPUs are chosen like anyone's). Deterministic: ties go to the lower index.
-Plan place(const Scenario& scenario);
+Plan place(const Scenario& scenario, const PlaceOptions& options = {});
 
 }  // namespace kvmplan

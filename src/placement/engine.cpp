@@ -71,7 +71,7 @@ std::string shape_of(const Host& h) {
 
 class Engine {
  public:
-  Engine(const Scenario& s, bool spread) : s_(s), p_(s.policy), spread_(spread) {
+  Engine(const Scenario& s, bool spread, PlaceOptions::Order order) : s_(s), p_(s.policy), spread_(spread), order_(order) {
     for (const auto& spec : s.specs) demands_.push_back(make_demand(p_, spec));
     groups_.resize(s.groups.size());
     for (const auto& pool : s.auto_pools) pool_states_.push_back(make_host_state(pool));
@@ -110,14 +110,23 @@ class Engine {
     auto units = affinity_units(s_, free_guests);
     std::vector<double> size(units.size(), 0.0);
     for (std::size_t u = 0; u < units.size(); ++u) {
-      for (auto g : units[u]) size[u] += share(g);
+      for (auto g : units[u]) {
+        size[u] += order_ == PlaceOptions::Order::memory ? static_cast<double>(s_.spec(s_.guests[g]).memory.value) : share(g);
+      }
     }
     std::vector<std::size_t> order(units.size());
     for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
     std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return size[a] > size[b]; });
+    std::vector<std::uint32_t> loose;  // bin-centric: guests of no group, placed host by host
     for (std::size_t u : order) {
+      const bool alone = units[u].size() == 1 && s_.spec(s_.guests[units[u][0]]).groups.empty();
+      if (order_ == PlaceOptions::Order::bin_centric && alone && !spread_) {
+        loose.push_back(units[u][0]);
+        continue;
+      }
       for (auto g : units[u]) place_one(g);
     }
+    if (!loose.empty()) fill_hosts(loose);
     return finish();
   }
 
@@ -283,7 +292,7 @@ class Engine {
       if (spread_) {
         h = least_loaded(accept);
       } else {
-        h = index_.find(needs(g), 0, accept);
+        h = best_of_first(g, accept, found);
       }
       // Soft rules choose among hosts that exist; only the hard pass opens a new one.
       if (h == states_.size() && !(soft_as_hard && has_soft(g))) h = open_host(g, soft_as_hard, found);
@@ -295,6 +304,122 @@ class Engine {
     plan_.unplaced.push_back({g, why_not(g)});
     return false;
   }
+
+  // Bin-centric packing: hosts in order, each filled with the guest whose demand best matches
+  // what the host has left (the largest dot product of the demand and the free capacity, both
+  // as fractions of the empty host), until nothing fits; then the next host, opening hosts of
+  // a pool as needed. Guests of equal demand form a class, tried once per host. `guests` come
+  // in decreasing dominant share, which breaks ties.
+  void fill_hosts(const std::vector<std::uint32_t>& guests) {
+    struct Class {
+      std::vector<std::uint32_t> members;  // in placing order
+      std::size_t next = 0;
+      Keys need;
+    };
+    std::vector<Class> classes;
+    std::map<std::tuple<std::int64_t, std::int64_t, std::int64_t, std::int64_t, int, int, int, std::int64_t>, std::size_t> by_key;
+    for (auto g : guests) {
+      const Demand& d = demand(g);
+      const GuestSpec& spec = *d.spec;
+      const auto key = std::make_tuple(spec.memory.value, d.use.value, d.overhead.value,
+                                       spec.hugepages ? spec.hugepages->value : 0, spec.vcpus,
+                                       static_cast<int>(d.memory) * 2 + d.dedicated, spec.numa_nodes, std::int64_t{0});
+      auto [it, fresh] = by_key.emplace(key, classes.size());
+      if (fresh) classes.push_back({{}, 0, needs(g)});
+      classes[it->second].members.push_back(g);
+    }
+    std::size_t left = guests.size();
+    std::vector<std::size_t> open;  // classes that may still fit the current host
+    for (std::size_t h = 0; left > 0; ++h) {
+      if (h == states_.size()) {
+        // A new host: of the first pool whose empty host takes some remaining class.
+        bool opened = false;
+        for (std::size_t pool = 0; pool < pool_states_.size() && !opened; ++pool) {
+          for (const Class& c : classes) {
+            if (c.next < c.members.size() && fit(pool_states_[pool], demand(c.members[c.next]), p_, {}, false).reason == Reason::none) {
+              add_host(s_.auto_pools[pool], static_cast<int>(pool));
+              opened = true;
+              break;
+            }
+          }
+        }
+        if (!opened) break;
+      }
+      open.clear();
+      for (std::size_t c = 0; c < classes.size(); ++c) {
+        if (classes[c].next < classes[c].members.size()) open.push_back(c);
+      }
+      while (!open.empty()) {
+        const Keys free = keys_of(states_[h], p_);
+        std::size_t best = open.size();
+        double best_score = -1;
+        for (std::size_t i = 0; i < open.size(); ++i) {
+          const Keys& need = classes[open[i]].need;
+          bool room = true;
+          double score = 0;
+          for (std::size_t k = 0; k < key_count && room; ++k) room = free[k] >= need[k];
+          if (!room) continue;
+          for (std::size_t k : {mem_host, cpu_host, ded_host, huge_host, lock_host}) {
+            if (need[k] > 0 && full_[h][k] > 0) {
+              score += static_cast<double>(need[k]) / static_cast<double>(full_[h][k]) * static_cast<double>(free[k]) /
+                       static_cast<double>(full_[h][k]);
+            }
+          }
+          if (score > best_score) {
+            best = i;
+            best_score = score;
+          }
+        }
+        if (best == open.size()) break;  // nothing left that this host has room for
+        Class& c = classes[open[best]];
+        const std::uint32_t g = c.members[c.next];
+        Fit f = fit(states_[h], demand(g), p_, {}, false);
+        if (f.reason != Reason::none) {
+          open.erase(open.begin() + static_cast<std::ptrdiff_t>(best));  // its nodes are too full here
+          continue;
+        }
+        commit(g, h, f);
+        --left;
+        if (++c.next == c.members.size()) open.erase(open.begin() + static_cast<std::ptrdiff_t>(best));
+      }
+    }
+    for (const Class& c : classes) {
+      for (std::size_t i = c.next; i < c.members.size(); ++i) plan_.unplaced.push_back({c.members[i], why_not(c.members[i])});
+    }
+    std::sort(plan_.unplaced.begin(), plan_.unplaced.end(), [](const UnplacedReason& a, const UnplacedReason& b) { return a.guest < b.guest; });
+  }
+
+  // Pack: of the first few hosts that fit (in host order, through the index), the one the
+  // guest fills best: the least normalised free capacity left over all resources (the L2 norm
+  // of the residual, after Panigrahy et al., "Heuristics for Vector Bin Packing"). Looking at a
+  // few keeps memory-heavy and CPU-heavy guests from stranding each other's resource.
+  std::size_t best_of_first(std::uint32_t g, const std::function<bool(std::size_t)>& accept, Fit& found) {
+    const Keys need = needs(g);
+    std::size_t best = states_.size();
+    double best_score = 0;
+    Fit best_fit;
+    int seen = 0;
+    auto consider = [&](std::size_t h) {
+      if (!accept(h)) return false;
+      const Keys free = keys_of(states_[h], p_);
+      double score = 0;
+      for (std::size_t k : {mem_host, cpu_host, ded_host, huge_host}) {
+        if (full_[h][k] <= 0) continue;
+        const double left = static_cast<double>(free[k] - std::max<std::int64_t>(need[k], 0)) / static_cast<double>(full_[h][k]);
+        score += left * left;
+      }
+      if (best == states_.size() || score < best_score) {
+        best = h;
+        best_score = score;
+        best_fit = std::move(found);
+      }
+      return ++seen >= candidates;
+    };
+    index_.find(need, 0, consider);
+    if (best < states_.size()) found = std::move(best_fit);
+    return best;
+  }
+  static constexpr int candidates = 8;
 
   bool has_soft(std::uint32_t g) const {
     for (std::uint32_t group : s_.spec(s_.guests[g]).groups) {
@@ -402,6 +527,7 @@ class Engine {
   const Scenario& s_;
   const Policy& p_;
   bool spread_;
+  PlaceOptions::Order order_;
   std::deque<Host> hosts_;  // stable addresses: HostState points into it
   std::vector<HostState> states_;
   std::vector<int> pool_of_;
@@ -471,23 +597,58 @@ int lower_bound(const Scenario& s, const Plan& plan) {
   bound = std::max(bound, hosts_for(dedicated, dedicated_cap));
   for (const auto& [size, n] : pages) bound = std::max(bound, hosts_for(n, pages_cap[size]));
   bound = std::max<std::int64_t>(bound, anti_affinity_clique(s, plan));
+  // Large guests: two guests that each need more than half of what any host offers of one
+  // resource never share a host, so each needs a host of its own.
+  std::int64_t large = 0;
+  for (std::size_t g = 0; g < s.guests.size(); ++g) {
+    if (plan.placements[g].host < 0) continue;
+    const GuestSpec& spec = s.spec(s.guests[g]);
+    const Demand d = make_demand(p, spec);
+    std::int64_t own = d.overhead.value;
+    if (d.memory == Demand::Memory::shared) own += by_resident ? d.use.value : spec.memory.value;
+    bool half = 2 * own > memory_cap;
+    if (d.memory == Demand::Memory::locked) half = half || 2 * spec.memory.value > locked_cap;
+    if (d.memory == Demand::Memory::hugepages) {
+      const std::int64_t pages = (spec.memory.value + spec.hugepages->value - 1) / spec.hugepages->value;
+      half = half || 2 * pages > pages_cap[spec.hugepages->value];
+    }
+    half = half || 2 * spec.vcpus > (d.dedicated ? dedicated_cap : vcpu_cap);
+    large += half;
+  }
+  bound = std::max(bound, large);
   return static_cast<int>(bound);
 }
 
 }  // namespace
 }  // namespace placement
 
-Plan place(const Scenario& scenario) {
+Plan place(const Scenario& scenario, const PlaceOptions& options) {
+  using Order = PlaceOptions::Order;
   const bool spread = scenario.policy.objective == Objective::spread;
-  std::vector<int> preopen;
-  if (spread && !scenario.auto_pools.empty()) {
-    // Spreading over hosts that do not exist yet: as many as packing needs, then even out.
-    placement::Engine pack(scenario, false);
-    pack.run({});
-    preopen = pack.opened();
+  auto run = [&](Order order) {
+    std::vector<int> preopen;
+    if (spread && !scenario.auto_pools.empty()) {
+      // Spreading over hosts that do not exist yet: as many as packing needs, then even out.
+      placement::Engine pack(scenario, false, order);
+      pack.run({});
+      preopen = pack.opened();
+    }
+    placement::Engine engine(scenario, spread, order);
+    return engine.run(preopen);
+  };
+  Plan plan = run(options.order);
+  if (options.portfolio && !spread) {
+    // A portfolio of orders: each other one too, kept if it places more guests, or as many on
+    // fewer hosts.
+    for (Order other_order : {Order::dominant_share, Order::bin_centric, Order::memory}) {
+      if (other_order == options.order) continue;
+      Plan other = run(other_order);
+      if (other.unplaced.size() < plan.unplaced.size() ||
+          (other.unplaced.size() == plan.unplaced.size() && other.hosts_used < plan.hosts_used)) {
+        plan = std::move(other);
+      }
+    }
   }
-  placement::Engine engine(scenario, spread);
-  Plan plan = engine.run(preopen);
   plan.lower_bound_hosts = placement::lower_bound(scenario, plan);
   return plan;
 }

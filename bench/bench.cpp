@@ -1,0 +1,198 @@
+// kvmplan-bench: speed, memory and packing quality of placement, measured against the lower
+// bound and a plain first-fit-decreasing baseline. docs/performance.md shows how to read it.
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <CLI/CLI.hpp>
+#include <chrono>
+#include <cstdio>
+#include <fstream>
+#include <iostream>
+#include <sstream>
+
+#include "kvmplan/loader.hpp"
+#include "kvmplan/plan_io.hpp"
+#include "mixes.hpp"
+
+namespace {
+
+using namespace kvmplan;
+using Clock = std::chrono::steady_clock;
+
+double seconds_since(Clock::time_point t) { return std::chrono::duration<double>(Clock::now() - t).count(); }
+
+long peak_rss_kib() {
+  rusage u{};
+  getrusage(RUSAGE_SELF, &u);
+  return u.ru_maxrss;
+}
+
+// Counts what is written, keeps nothing: the cost of formatting the plan, not of a disk.
+class CountingBuf : public std::streambuf {
+ public:
+  std::int64_t bytes = 0;
+
+ protected:
+  int_type overflow(int_type c) override {
+    ++bytes;
+    return c;
+  }
+  std::streamsize xsputn(const char*, std::streamsize n) override {
+    bytes += n;
+    return n;
+  }
+};
+
+struct Run {
+  std::string mix;
+  std::int64_t guests = 0;
+  int hosts = 0, bound = 0, baseline_hosts = 0;
+  std::size_t unplaced = 0, baseline_unplaced = 0;
+  double generate = 0, validate = 0, place = 0, model = 0, write = 0, baseline = 0;
+  std::int64_t plan_bytes = 0;
+  long rss_kib = 0;
+};
+
+Run measure(bench::Mix mix, std::int64_t guests, std::uint32_t seed, const std::string& csv) {
+  Run r;
+  r.mix = bench::mix_name(mix);
+  r.guests = guests;
+  auto t = Clock::now();
+  const std::string yaml = bench::scenario_yaml(mix, bench::shapes(mix, guests, seed, csv), false);
+  r.generate = seconds_since(t);
+
+  t = Clock::now();
+  SourceFiles files;
+  files.add("bench.yaml", yaml);
+  const Loaded loaded = load_sources(std::move(files));
+  r.validate = seconds_since(t);
+  if (!loaded.ok()) throw std::runtime_error(format_all(loaded.diagnostics, loaded.sources));
+
+  t = Clock::now();
+  const Plan plan = place(loaded.scenario);
+  r.place = seconds_since(t);
+  r.hosts = plan.hosts_used;
+  r.bound = plan.lower_bound_hosts;
+  r.unplaced = plan.unplaced.size();
+
+  t = Clock::now();
+  const auto figures = plan_figures(loaded.scenario, plan);
+  r.model = seconds_since(t);
+
+  t = Clock::now();
+  CountingBuf buf;
+  std::ostream out(&buf);
+  write_plan(out, loaded.scenario, plan, PlanFormat::yaml);
+  r.write = seconds_since(t);
+  r.plan_bytes = buf.bytes;
+
+  t = Clock::now();
+  const Plan ffd = place(loaded.scenario, {PlaceOptions::Order::memory, false});
+  r.baseline = seconds_since(t);
+  r.baseline_hosts = ffd.hosts_used;
+  r.baseline_unplaced = ffd.unplaced.size();
+  r.rss_kib = peak_rss_kib();
+  (void)figures;
+  return r;
+}
+
+std::string ratio(int hosts, int bound) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.4f", bound > 0 ? static_cast<double>(hosts) / bound : 0.0);
+  return buf;
+}
+
+std::string line(const Run& r, bool json) {
+  char buf[1024];
+  if (json) {
+    std::snprintf(buf, sizeof buf,
+                  "{\"mix\": \"%s\", \"guests\": %lld, \"hosts_used\": %d, \"lower_bound\": %d, \"ratio\": %s, \"unplaced\": %zu, "
+                  "\"baseline_hosts\": %d, \"baseline_ratio\": %s, \"baseline_unplaced\": %zu, \"seconds\": {\"generate\": %.3f, "
+                  "\"validate\": %.3f, \"place\": %.3f, \"model\": %.3f, \"write\": %.3f, \"baseline\": %.3f}, "
+                  "\"place_ns_per_guest\": %.0f, \"plan_bytes\": %lld, \"peak_rss_mib\": %ld}",
+                  r.mix.c_str(), static_cast<long long>(r.guests), r.hosts, r.bound, ratio(r.hosts, r.bound).c_str(), r.unplaced,
+                  r.baseline_hosts, ratio(r.baseline_hosts, r.bound).c_str(), r.baseline_unplaced, r.generate, r.validate, r.place,
+                  r.model, r.write, r.baseline, r.place * 1e9 / static_cast<double>(r.guests), static_cast<long long>(r.plan_bytes),
+                  r.rss_kib / 1024);
+  } else {
+    std::snprintf(buf, sizeof buf,
+                  "%-14s %8lld guests  hosts %6d  bound %6d  %s  | ffd %6d  %s | generate %6.3fs  validate %6.3fs  place %6.3fs  "
+                  "model %6.3fs  write %6.3fs | rss %5ld MiB%s",
+                  r.mix.c_str(), static_cast<long long>(r.guests), r.hosts, r.bound, ratio(r.hosts, r.bound).c_str(), r.baseline_hosts,
+                  ratio(r.baseline_hosts, r.bound).c_str(), r.generate, r.validate, r.place, r.model, r.write, r.rss_kib / 1024,
+                  r.unplaced ? (" | unplaced " + std::to_string(r.unplaced)).c_str() : "");
+  }
+  return buf;
+}
+
+// Each run in a child process, so that its peak RSS is its own.
+std::string isolated(bench::Mix mix, std::int64_t guests, std::uint32_t seed, const std::string& csv, bool json) {
+  int fds[2];
+  if (pipe(fds) != 0) throw std::runtime_error("pipe failed");
+  const pid_t pid = fork();
+  if (pid == 0) {
+    close(fds[0]);
+    std::string text;
+    try {
+      text = line(measure(mix, guests, seed, csv), json);
+    } catch (const std::exception& e) {
+      text = std::string("error: ") + e.what();
+    }
+    (void)!write(fds[1], text.data(), text.size());
+    _exit(0);
+  }
+  close(fds[1]);
+  std::string text;
+  char buf[4096];
+  for (ssize_t n; (n = read(fds[0], buf, sizeof buf)) > 0;) text.append(buf, static_cast<std::size_t>(n));
+  close(fds[0]);
+  waitpid(pid, nullptr, 0);
+  return text;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{"kvmplan-bench: placement speed, peak memory and hosts used against the lower bound and a first-fit-decreasing baseline"};
+  std::string mix_arg = "all";
+  std::vector<std::int64_t> sizes{1000, 10000, 100000, 1000000};
+  std::uint32_t seed = 1;
+  bool json = false, expanded = false;
+  std::string write_yaml;
+  std::string csv = std::string(KVMPLAN_SHARED_DIR) + "/data/azure-packing-2020/vm_alive_at_t0_sample.csv";
+  app.add_option("--mix", mix_arg, "azure | uniform | anticorrelated | numa-heavy | pinned | all");
+  app.add_option("--guests", sizes, "guest counts, e.g. --guests 1000 10000")->expected(1, -1);
+  app.add_option("--seed", seed, "seed of the drawn mixes");
+  app.add_flag("--json", json, "one JSON object per run");
+  app.add_option("--write-yaml", write_yaml, "write the generated scenario to this file and stop (for timing kvmplan itself)");
+  app.add_flag("--expanded", expanded, "with --write-yaml: one entry per guest, as an inventory export, instead of count:");
+  app.add_option("--azure-csv", csv, "the Azure trace sample (vm_alive_at_t0_sample.csv)");
+  CLI11_PARSE(app, argc, argv);
+
+  std::vector<bench::Mix> mixes;
+  if (mix_arg == "all") {
+    mixes.assign(std::begin(bench::all_mixes), std::end(bench::all_mixes));
+  } else if (auto m = bench::parse_mix(mix_arg)) {
+    mixes.push_back(*m);
+  } else {
+    std::cerr << "kvmplan-bench: error: --mix: \"" << mix_arg << "\" is not a mix\n";
+    return 2;
+  }
+  try {
+    if (!write_yaml.empty()) {
+      std::ofstream(write_yaml) << bench::scenario_yaml(mixes.front(), bench::shapes(mixes.front(), sizes.front(), seed, csv), expanded);
+      return 0;
+    }
+    for (bench::Mix mix : mixes) {
+      for (std::int64_t n : sizes) {
+        const std::string text = mixes.size() * sizes.size() == 1 ? line(measure(mix, n, seed, csv), json) : isolated(mix, n, seed, csv, json);
+        std::cout << text << std::endl;
+      }
+    }
+  } catch (const std::exception& e) {
+    std::cerr << "kvmplan-bench: error: " << e.what() << "\n";
+    return 2;
+  }
+  return 0;
+}
