@@ -328,7 +328,8 @@ guests:
   - {name: free, vcpus: 2, memory: 4GiB}
 )");
   CHECK(p.host_of("pinned-to-b") == "b");
-  CHECK(p.host_of("free") == "a");  // first fit
+  CHECK(p.host_of("free") == "b");  // pack fills the host in use before an empty one
+  CHECK(p.plan.hosts_used == 1);
 }
 
 TEST_CASE("spread balances load where pack fills the first host") {
