@@ -22,7 +22,7 @@ Use use_of(const NodeState& n) {
 }
 
 Use empty_use(const NodeState& n) {
-  return {{}, {}, {}, 0, n.shared_cpus.count(), n.dedicated_pool.count(), false};
+  return {{}, {}, {}, 0, n.shared_count, n.pool_count, false};
 }
 
 // floor(ratio x usable); negative when nothing is usable.
@@ -68,7 +68,8 @@ Reason check_cell(const NodeState& n, const Use& u, const Cell& c, const Demand&
   }
   if (by_resident) {
     if (u.resident + resident > usable - locked) return Reason::resident;
-  } else if (u.committed.value + swappable.value > budget(h.memory_ratio, usable - locked)) {
+  } else if (u.committed.value + swappable.value >
+             (locked.value == 0 ? n.memory_budget.of(h.memory_ratio, usable.value) : budget(h.memory_ratio, usable - locked))) {
     return Reason::memory;
   }
   if (d.dedicated) {
@@ -76,8 +77,8 @@ Reason check_cell(const NodeState& n, const Use& u, const Cell& c, const Demand&
     if (n.pins_from_shared && u.shared_vcpus > h.cpu_ratio.floor_times(u.shared_pcpus - c.vcpus)) return Reason::dedicated;
   } else {
     // One guest cell is never larger than one host node (Nova), whatever the ratio.
-    if (c.vcpus > n.shared_cpus.count()) return Reason::cpu;
-    if (u.shared_vcpus + c.vcpus > h.cpu_ratio.floor_times(u.shared_pcpus)) return Reason::cpu;
+    if (c.vcpus > n.shared_count) return Reason::cpu;
+    if (u.shared_vcpus + c.vcpus > n.cpu_budget.of(h.cpu_ratio, u.shared_pcpus)) return Reason::cpu;
   }
   return Reason::none;
 }
@@ -87,7 +88,7 @@ Reason check_cell(const NodeState& n, const Use& u, const Cell& c, const Demand&
 Reason check_host(const HostState& s, const Demand& d, const Policy& p) {
   const Host& h = *s.host;
   const GuestSpec& spec = *d.spec;
-  const Bytes pools = h.hugepage_bytes();
+  const Bytes pools = s.pool_bytes;
   Bytes swappable = d.overhead, resident = d.overhead, locked;
   if (d.memory == Demand::Memory::shared) {
     swappable += spec.memory;
@@ -103,14 +104,15 @@ Reason check_host(const HostState& s, const Demand& d, const Policy& p) {
   const Bytes usable = s.usable() - locked;
   if (p.memory_limit == MemoryLimit::resident) {
     if (s.resident + resident > usable) return Reason::resident;
-  } else if (s.committed.value + swappable.value > budget(h.memory_ratio, usable)) {
+  } else if (s.committed.value + swappable.value >
+             (locked.value == 0 ? s.memory_budget.of(h.memory_ratio, usable.value) : budget(h.memory_ratio, usable))) {
     return Reason::memory;
   }
   if (d.dedicated) {
     int free = 0;
     for (const auto& n : s.nodes) free += n.free_dedicated();
     if (free < spec.vcpus) return Reason::dedicated;
-  } else if (s.shared_vcpus + spec.vcpus > h.cpu_ratio.floor_times(s.shared_pcpus())) {
+  } else if (s.shared_vcpus + spec.vcpus > s.cpu_budget.of(h.cpu_ratio, s.shared_pcpus())) {
     return Reason::cpu;
   }
   return Reason::none;
@@ -145,7 +147,7 @@ void combinations(const std::vector<int>& items, int k, F&& f) {
 
 std::int64_t memory_room(const NodeState& n, const Host& h, const Policy& p) {
   return p.memory_limit == MemoryLimit::resident ? (n.usable() - n.resident).value
-                                                 : budget(h.memory_ratio, n.usable()) - n.committed.value;
+                                                 : n.memory_budget.of(h.memory_ratio, n.usable().value) - n.committed.value;
 }
 
 }  // namespace
@@ -168,7 +170,7 @@ Bytes NodeState::free_pool_bytes() const {
   return total;
 }
 
-Bytes HostState::usable() const { return host->memory - host->hugepage_bytes() - locked - host->reserve; }
+Bytes HostState::usable() const { return host->memory - pool_bytes - locked - host->reserve; }
 
 int HostState::shared_pcpus() const {
   int total = 0;
@@ -179,6 +181,7 @@ int HostState::shared_pcpus() const {
 HostState make_host_state(const Host& host) {
   HostState s;
   s.host = &host;
+  s.pool_bytes = host.hugepage_bytes();
   Bytes given;
   for (const auto& node : host.nodes) {
     NodeState n;
@@ -192,6 +195,8 @@ HostState make_host_state(const Host& host) {
     n.shared_cpus = node.cpus - host.reserved_cpus - host.dedicated_cpus;
     n.pins_from_shared = host.dedicated_cpus.empty();
     n.dedicated_pool = n.pins_from_shared ? n.shared_cpus : (node.cpus & host.dedicated_cpus);
+    n.shared_count = n.shared_cpus.count();
+    n.pool_count = n.dedicated_pool.count();
     n.free_pages = node.hugepages;
     s.nodes.push_back(std::move(n));
   }
@@ -207,7 +212,12 @@ std::optional<int> cell_count(const HostState& s, const Demand& d, const Policy&
     if (spec.numa_nodes > n || spec.numa_nodes > spec.vcpus) return std::nullopt;
     return spec.numa_nodes;
   }
-  for (int k = 1; k <= std::min(n, spec.vcpus); ++k) {
+  const Cell whole{spec.vcpus, spec.memory, d.overhead,
+                   spec.hugepages ? (spec.memory.value + spec.hugepages->value - 1) / spec.hugepages->value : 0};
+  for (const auto& node : s.nodes) {
+    if (check_cell(node, empty_use(node), whole, d, *s.host, p) == Reason::none) return 1;
+  }
+  for (int k = 2; k <= std::min(n, spec.vcpus); ++k) {
     const Cell largest = split_cells(spec, d.overhead, k).front();
     int fitting = 0;
     for (const auto& node : s.nodes) {
@@ -264,6 +274,36 @@ Fit fit(const HostState& s, const Demand& d, const Policy& p, const NodeRule& ru
     }
   } else {
     const int k = cells.value_or(std::max(1, std::min<int>(spec.numa_nodes, static_cast<int>(s.nodes.size()))));
+    if (k == 1 && rule.required.empty() && !force) {
+      // One cell, the common case: the tightest node that fits (pack) or the roomiest (spread),
+      // without building node sets.
+      const Cell whole{spec.vcpus, spec.memory, d.overhead,
+                       spec.hugepages ? (spec.memory.value + spec.hugepages->value - 1) / spec.hugepages->value : 0};
+      Reason first_failure = Reason::none;
+      int best = -1;
+      std::int64_t best_score = 0;
+      for (int i = 0; i < static_cast<int>(s.nodes.size()); ++i) {
+        if (!rule.banned.empty() && rule.banned[static_cast<std::size_t>(i)]) continue;
+        const NodeState& n = s.nodes[static_cast<std::size_t>(i)];
+        if (const Reason r = check_cell(n, use_of(n), whole, d, h, p); r != Reason::none) {
+          if (first_failure == Reason::none) first_failure = r;
+          continue;
+        }
+        const std::int64_t score = spread ? -memory_room(n, h, p) : memory_room(n, h, p);
+        if (best < 0 || score < best_score) {
+          best = i;
+          best_score = score;
+        }
+      }
+      if (best < 0) return {first_failure == Reason::none ? Reason::anti_affinity : first_failure, {}, {}};
+      out.nodes.assign(1, best);
+      if (d.dedicated) {
+        const NodeState& n = s.nodes[static_cast<std::size_t>(best)];
+        out.pins = pick_cpus(h, n.dedicated_pool - n.pinned, spec.vcpus);
+        if (static_cast<int>(out.pins.size()) < spec.vcpus) return {Reason::dedicated, {}, {}};
+      }
+      return out;
+    }
     const std::vector<Cell> split = split_cells(spec, d.overhead, k);
     std::vector<int> allowed;
     if (!rule.required.empty()) {
@@ -340,7 +380,10 @@ void reserve(HostState& s, const Demand& d, const Fit& where, const Policy& /*po
   if (!d.dedicated) s.shared_vcpus += spec.vcpus;
   for (int cpu : where.pins) {
     for (auto& n : s.nodes) {
-      if (n.dedicated_pool.contains(cpu)) n.pinned.insert(cpu);
+      if (n.dedicated_pool.contains(cpu) && !n.pinned.contains(cpu)) {
+        n.pinned.insert(cpu);
+        ++n.pinned_count;
+      }
     }
   }
   if (where.nodes.empty()) {
@@ -386,9 +429,9 @@ Keys keys_of(const HostState& s, const Policy& p) {
   const Host& h = *s.host;
   Keys k{};
   const bool by_resident = p.memory_limit == MemoryLimit::resident;
-  k[mem_host] = by_resident ? (s.usable() - s.resident).value : budget(h.memory_ratio, s.usable()) - s.committed.value;
-  k[cpu_host] = h.cpu_ratio.floor_times(s.shared_pcpus()) - s.shared_vcpus;
-  k[lock_host] = (h.memory - h.hugepage_bytes() - s.locked).value;
+  k[mem_host] = by_resident ? (s.usable() - s.resident).value : s.memory_budget.of(h.memory_ratio, s.usable().value) - s.committed.value;
+  k[cpu_host] = s.cpu_budget.of(h.cpu_ratio, s.shared_pcpus()) - s.shared_vcpus;
+  k[lock_host] = (h.memory - s.pool_bytes - s.locked).value;
   for (std::size_t i = 0; i < key_count; ++i) {
     if (i == mem_node || i == cpu_node || i == ded_node || i == huge_node || i == lock_node) {
       k[i] = std::numeric_limits<std::int64_t>::min();
@@ -396,7 +439,7 @@ Keys keys_of(const HostState& s, const Policy& p) {
   }
   for (const auto& n : s.nodes) {
     k[mem_node] = std::max(k[mem_node], memory_room(n, h, p));
-    k[cpu_node] = std::max<std::int64_t>(k[cpu_node], h.cpu_ratio.floor_times(n.shared_pcpus()) - n.shared_vcpus);
+    k[cpu_node] = std::max<std::int64_t>(k[cpu_node], n.cpu_budget.of(h.cpu_ratio, n.shared_pcpus()) - n.shared_vcpus);
     const int ded = n.free_dedicated();
     k[ded_host] += ded;
     k[ded_node] = std::max<std::int64_t>(k[ded_node], ded);

@@ -2,6 +2,7 @@
 // What is left on each host and NUMA node while guests are being placed, and the one function
 // that decides whether (and where on the host) a guest fits. Private to the engine.
 #include <cstdint>
+#include <limits>
 #include <optional>
 #include <vector>
 
@@ -26,32 +27,55 @@ struct Demand {
 };
 Demand make_demand(const Policy& policy, const GuestSpec& spec);
 
+// floor(ratio x n), remembered for the last n: budgets change only when locked memory or
+// pinned CPUs do, and the 128-bit division behind them is the costliest step of a fit.
+class RatioCache {
+ public:
+  std::int64_t of(const Decimal& ratio, std::int64_t n) const {
+    if (n != n_) {
+      n_ = n;
+      value_ = n <= 0 ? n : ratio.scale_down(Bytes{n}).value;
+    }
+    return value_;
+  }
+
+ private:
+  mutable std::int64_t n_ = std::numeric_limits<std::int64_t>::min();
+  mutable std::int64_t value_ = 0;
+};
+
 struct NodeState {
   // Fixed by the host.
   Bytes memory, pool_bytes, reserve_share;
   CpuSet shared_cpus;      // node CPUs - reserved - dedicated set
   CpuSet dedicated_pool;   // CPUs dedicated guests pin to: the dedicated set, else shared_cpus
+  int shared_count = 0, pool_count = 0;  // their sizes
   bool pins_from_shared = false;
   std::vector<HugepagePool> free_pages;  // the node's pools, counting down
   // Used so far.
   Bytes committed, locked, resident;
   int shared_vcpus = 0;
-  CpuSet pinned;
+  CpuSet pinned;           // always within dedicated_pool
+  int pinned_count = 0;
+  RatioCache memory_budget, cpu_budget;
 
   Bytes usable() const { return memory - pool_bytes - locked - reserve_share; }
-  int shared_pcpus() const { return pins_from_shared ? (shared_cpus - pinned).count() : shared_cpus.count(); }
-  int free_dedicated() const { return (dedicated_pool - pinned).count(); }
+  int shared_pcpus() const { return pins_from_shared ? shared_count - pinned_count : shared_count; }
+  int free_dedicated() const { return pool_count - pinned_count; }
   std::int64_t pages(Bytes size) const;
   Bytes free_pool_bytes() const;
 };
 
 struct HostState {
   const Host* host = nullptr;
+  Bytes pool_bytes;                // the host's hugepage pools
   std::vector<NodeState> nodes;
   // Host totals (node-bound and host-level guests alike).
   Bytes committed, locked, resident;
   int shared_vcpus = 0;
   int guests = 0;
+
+  RatioCache memory_budget, cpu_budget;
 
   Bytes usable() const;
   int shared_pcpus() const;
