@@ -145,7 +145,8 @@ void load_guests(Diagnostics& diagnostics, const SourceFiles& sources, const Raw
   std::vector<std::string> flavor_names;
   for (const auto& item : raw.flavors) {
     const yaml::Context ctx{diagnostics, item.file};
-    const yaml::MapReader map(ctx, item.node, item.at, item.path, with(spec_keys, {"name"}));
+    static const std::vector<std::string> flavor_keys = with(spec_keys, {"name"});
+    const yaml::MapReader map(ctx, item.node, item.at, item.path, flavor_keys);
     if (!map.ok() || !map.require("name")) continue;
     const auto name = map.text("name");
     if (!name) continue;
@@ -161,8 +162,8 @@ void load_guests(Diagnostics& diagnostics, const SourceFiles& sources, const Raw
   for (const auto& item : raw.guests) {
     const yaml::Context ctx{diagnostics, item.file};
     const std::size_t errors_before = diagnostics.items.size();  // the reader's own errors count too
-    const yaml::MapReader map(ctx, item.node, item.at, item.path,
-                              with(spec_keys, {"name", "count", "flavor", "host"}));
+    static const std::vector<std::string> guest_keys = with(spec_keys, {"name", "count", "flavor", "host"});
+    const yaml::MapReader map(ctx, item.node, item.at, item.path, guest_keys);
     if (!map.ok()) continue;
     const bool has_name = map.require("name");
     const std::string base = map.text("name").value_or("");
