@@ -110,6 +110,26 @@ CpuSet CpuSet::operator-(const CpuSet& o) const {
 
 bool CpuSet::operator==(const CpuSet& o) const { return words_ == o.words_; }
 
+bool CpuSet::intersects(const CpuSet& o) const {
+  for (std::size_t i = 0; i < std::min(words_.size(), o.words_.size()); ++i) {
+    if (words_[i] & o.words_[i]) return true;
+  }
+  return false;
+}
+
+bool CpuSet::subset_of(const CpuSet& o) const {
+  for (std::size_t i = 0; i < words_.size(); ++i) {
+    if (words_[i] & ~(i < o.words_.size() ? o.words_[i] : 0)) return false;
+  }
+  return true;
+}
+
+int CpuSet::count_in(const CpuSet& o) const {
+  int n = 0;
+  for (std::size_t i = 0; i < std::min(words_.size(), o.words_.size()); ++i) n += std::popcount(words_[i] & o.words_[i]);
+  return n;
+}
+
 void CpuSet::trim() {
   while (!words_.empty() && words_.back() == 0) words_.pop_back();
 }

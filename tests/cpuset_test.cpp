@@ -47,6 +47,12 @@ TEST_CASE("set operations") {
   CHECK(CpuSet::parse("1-2")->subset_of(a));
   CHECK_FALSE(b.subset_of(a));
   CHECK(a.count() == 8);
+  CHECK(a.count_in(b) == 4);
+  CHECK(b.count_in(a) == 4);
+  CHECK(CpuSet::parse("0-127")->count_in(*CpuSet::parse("60-70,120-200")) == 19);  // 11 + 8, across words
+  CHECK(CpuSet::parse("100")->subset_of(*CpuSet::parse("0-127")));
+  CHECK_FALSE(CpuSet::parse("100")->subset_of(*CpuSet::parse("0-63")));
+  CHECK(CpuSet{}.subset_of(CpuSet{}));
   CHECK(CpuSet::first(3) == *CpuSet::parse("0-2"));
   CHECK(cpus_are(*CpuSet::parse("9")) == "CPU 9 is");
   CHECK(cpus_are(*CpuSet::parse("8-9")) == "CPUs 8-9 are");

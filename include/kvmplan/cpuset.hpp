@@ -31,8 +31,10 @@ class CpuSet {
   CpuSet operator&(const CpuSet& o) const;
   CpuSet operator-(const CpuSet& o) const;
   bool operator==(const CpuSet& o) const;
-  bool intersects(const CpuSet& o) const { return !(*this & o).empty(); }
-  bool subset_of(const CpuSet& o) const { return (*this - o).empty(); }
+  // Word by word, without building a set.
+  bool intersects(const CpuSet& o) const;
+  bool subset_of(const CpuSet& o) const;
+  int count_in(const CpuSet& o) const;  // |this & o|
 
  private:
   void trim();

@@ -251,7 +251,8 @@ class Engine {
     return out;
   }
 
-  void commit(std::uint32_t g, std::size_t h, const Fit& f) {
+  void commit(std::uint32_t g, std::size_t h, Fit f) {
+    f.pins = choose_pins(states_[h], demand(g), f.nodes);
     reserve(states_[h], demand(g), f, p_);
     index_.update(h, keys_of(states_[h], p_));
     by_load_.erase({loads_[h], h});

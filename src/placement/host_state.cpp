@@ -242,7 +242,7 @@ std::vector<int> pick_cpus(const Host& host, const CpuSet& free, int count) {
   }
   // Then the cores with the fewest free threads, so that whole cores stay whole.
   std::stable_sort(partial.begin(), partial.end(), [&](const CpuSet* a, const CpuSet* b) {
-    return (*a & free).count() < (*b & free).count();
+    return a->count_in(free) < b->count_in(free);
   });
   for (const CpuSet* core : partial) {
     for (int cpu : (*core & free).ids()) {
@@ -266,12 +266,7 @@ Fit fit(const HostState& s, const Demand& d, const Policy& p, const NodeRule& ru
   if (!cells && !force) return {Reason::numa_cells, {}, {}};
 
   if (cells.value_or(0) == 0 && p.numa == NumaMode::none) {
-    // Host level: pins anywhere on the host.
-    if (d.dedicated) {
-      CpuSet free;
-      for (const auto& n : s.nodes) free = free | (n.dedicated_pool - n.pinned);
-      out.pins = pick_cpus(h, free, spec.vcpus);
-    }
+    // Host level: check_host found the vCPUs and memory room; pins are chosen on commit.
   } else {
     const int k = cells.value_or(std::max(1, std::min<int>(spec.numa_nodes, static_cast<int>(s.nodes.size()))));
     if (k == 1 && rule.required.empty() && !force) {
@@ -297,11 +292,6 @@ Fit fit(const HostState& s, const Demand& d, const Policy& p, const NodeRule& ru
       }
       if (best < 0) return {first_failure == Reason::none ? Reason::anti_affinity : first_failure, {}, {}};
       out.nodes.assign(1, best);
-      if (d.dedicated) {
-        const NodeState& n = s.nodes[static_cast<std::size_t>(best)];
-        out.pins = pick_cpus(h, n.dedicated_pool - n.pinned, spec.vcpus);
-        if (static_cast<int>(out.pins.size()) < spec.vcpus) return {Reason::dedicated, {}, {}};
-      }
       return out;
     }
     const std::vector<Cell> split = split_cells(spec, d.overhead, k);
@@ -346,23 +336,36 @@ Fit fit(const HostState& s, const Demand& d, const Policy& p, const NodeRule& ru
     }
     if (best.empty()) return {first_failure == Reason::none ? Reason::numa_cells : first_failure, {}, {}};
     out.nodes = best;
-    if (d.dedicated) {
-      for (std::size_t i = 0; i < best.size(); ++i) {
-        const NodeState& n = s.nodes[static_cast<std::size_t>(best[i])];
-        const auto cpus = pick_cpus(h, n.dedicated_pool - n.pinned, split[i].vcpus);
-        out.pins.insert(out.pins.end(), cpus.begin(), cpus.end());
-      }
+  }
+  return out;
+}
+
+std::vector<int> choose_pins(const HostState& s, const Demand& d, const std::vector<int>& nodes) {
+  const Host& h = *s.host;
+  const GuestSpec& spec = *d.spec;
+  std::vector<int> pins;
+  if (!d.dedicated) return pins;
+  if (nodes.empty()) {
+    CpuSet free;
+    for (const auto& n : s.nodes) free = free | (n.dedicated_pool - n.pinned);
+    pins = pick_cpus(h, free, spec.vcpus);
+  } else {
+    const std::vector<Cell> split = split_cells(spec, d.overhead, static_cast<int>(nodes.size()));
+    for (std::size_t i = 0; i < nodes.size(); ++i) {
+      const NodeState& n = s.nodes[static_cast<std::size_t>(nodes[i])];
+      const auto cpus = pick_cpus(h, n.dedicated_pool - n.pinned, split[i].vcpus);
+      pins.insert(pins.end(), cpus.begin(), cpus.end());
     }
   }
-  if (d.dedicated && static_cast<int>(out.pins.size()) < spec.vcpus) {
-    if (!force) return {Reason::dedicated, {}, {}};
-    // Forced: the pool's CPUs again, in order; check reports them pinned twice.
+  if (static_cast<int>(pins.size()) < spec.vcpus) {
+    // Only a forced guest gets here (fit proved there were enough free CPUs otherwise): the
+    // pool's CPUs again, in order, and check reports them pinned twice.
     CpuSet pool;
     for (const auto& n : s.nodes) pool = pool | n.dedicated_pool;
     const auto ids = pool.empty() ? h.cpus.ids() : pool.ids();
-    for (std::size_t i = 0; static_cast<int>(out.pins.size()) < spec.vcpus; ++i) out.pins.push_back(ids[i % ids.size()]);
+    for (std::size_t i = 0; static_cast<int>(pins.size()) < spec.vcpus; ++i) pins.push_back(ids[i % ids.size()]);
   }
-  return out;
+  return pins;
 }
 
 void reserve(HostState& s, const Demand& d, const Fit& where, const Policy& /*policy*/) {

@@ -91,13 +91,17 @@ struct NodeRule {
 struct Fit {
   Reason reason = Reason::none;    // none: it fits, as `nodes` and `pins` say
   std::vector<int> nodes;          // guest-cell order; empty for host-level placement
-  std::vector<int> pins;           // dedicated: vCPU i -> CPU
+  std::vector<int> pins;           // dedicated: vCPU i -> CPU, chosen by choose_pins on commit
 };
 
 // Whether the guest fits the host now, and where. `force` places it even where it does not
-// fit (a guest fixed on its host), choosing the roomiest nodes.
+// fit (a guest fixed on its host), choosing the roomiest nodes. A fit proves there are free
+// CPUs enough to pin; which ones is chosen only for the fit that is kept (choose_pins).
 Fit fit(const HostState& state, const Demand& demand, const Policy& policy, const NodeRule& rule,
         bool spread, bool force = false);
+// The CPUs a dedicated guest placed on `nodes` (host level: none) pins to; empty for shared
+// guests.
+std::vector<int> choose_pins(const HostState& state, const Demand& demand, const std::vector<int>& nodes);
 // Takes what `fit` chose out of the host.
 void reserve(HostState& state, const Demand& demand, const Fit& where, const Policy& policy);
 
