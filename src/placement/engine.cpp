@@ -396,29 +396,29 @@ class Engine {
   // few keeps memory-heavy and CPU-heavy guests from stranding each other's resource.
   std::size_t best_of_first(std::uint32_t g, const std::function<bool(std::size_t)>& accept, Fit& found) {
     const Keys need = needs(g);
-    std::size_t best = states_.size();
-    double best_score = 0;
-    Fit best_fit;
-    int seen = 0;
-    auto consider = [&](std::size_t h) {
-      if (!accept(h)) return false;
-      const Keys free = keys_of(states_[h], p_);
+    // The first few hosts whose budgets could take the guest, scored from the index's own
+    // keys (no fit yet); then full fits in score order: usually the first one holds.
+    std::vector<std::pair<double, std::size_t>> scored;
+    index_.find(need, 0, [&](std::size_t h) {
+      const Keys& free = index_.keys(h);
       double score = 0;
       for (std::size_t k : {mem_host, cpu_host, ded_host, huge_host}) {
         if (full_[h][k] <= 0) continue;
         const double left = static_cast<double>(free[k] - std::max<std::int64_t>(need[k], 0)) / static_cast<double>(full_[h][k]);
         score += left * left;
       }
-      if (best == states_.size() || score < best_score) {
-        best = h;
-        best_score = score;
-        best_fit = std::move(found);
-      }
-      return ++seen >= candidates;
-    };
-    index_.find(need, 0, consider);
-    if (best < states_.size()) found = std::move(best_fit);
-    return best;
+      scored.emplace_back(score, h);
+      return static_cast<int>(scored.size()) >= candidates;
+    });
+    // Where the candidates end in host order (before sorting them by score).
+    const std::size_t after = scored.empty() ? 0 : scored.back().second + 1;
+    std::stable_sort(scored.begin(), scored.end());
+    for (const auto& [score, h] : scored) {
+      if (accept(h)) return h;  // accept keeps the fit in `found`
+    }
+    // None of them: first fit over the hosts after them, if the index had more to offer.
+    (void)found;
+    return scored.size() < static_cast<std::size_t>(candidates) ? states_.size() : index_.find(need, after, accept);
   }
   static constexpr int candidates = 8;
 

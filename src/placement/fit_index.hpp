@@ -17,6 +17,7 @@ class FitIndex {
   void push(const Keys& keys);
   void update(std::size_t host, const Keys& keys);
   std::size_t size() const { return size_; }
+  const Keys& keys(std::size_t host) const { return tree_[leaves_ + host]; }
 
   // The lowest host index >= `from` whose keys all reach `demand` and for which `accept`
   // returns true; size() when there is none.
