@@ -50,34 +50,36 @@ Result<CpuSet> CpuSet::parse(std::string_view text) {
   return set;
 }
 
-void CpuSet::insert(int cpu) {
-  const auto w = static_cast<std::size_t>(cpu) / 64;
-  if (words_.size() <= w) words_.resize(w + 1, 0);
-  words_[w] |= std::uint64_t{1} << (cpu % 64);
+std::uint64_t& CpuSet::word_ref(std::size_t i) {
+  if (i < inline_words) return small_[i];
+  if (more_.size() <= i - inline_words) more_.resize(i - inline_words + 1, 0);
+  return more_[i - inline_words];
 }
+
+void CpuSet::insert(int cpu) { word_ref(static_cast<std::size_t>(cpu) / 64) |= std::uint64_t{1} << (cpu % 64); }
 
 void CpuSet::erase(int cpu) {
   const auto w = static_cast<std::size_t>(cpu) / 64;
-  if (w < words_.size()) words_[w] &= ~(std::uint64_t{1} << (cpu % 64));
+  if (w < words()) word_ref(w) &= ~(std::uint64_t{1} << (cpu % 64));
   trim();
 }
 
 bool CpuSet::contains(int cpu) const {
   const auto w = static_cast<std::size_t>(cpu) / 64;
-  return cpu >= 0 && w < words_.size() && ((words_[w] >> (cpu % 64)) & 1);
+  return cpu >= 0 && w < words() && ((word(w) >> (cpu % 64)) & 1);
 }
 
 int CpuSet::count() const {
   int n = 0;
-  for (auto w : words_) n += std::popcount(w);
+  for (std::size_t i = 0; i < words(); ++i) n += std::popcount(word(i));
   return n;
 }
 
 std::vector<int> CpuSet::ids() const {
   std::vector<int> out;
   out.reserve(static_cast<std::size_t>(count()));
-  for (std::size_t w = 0; w < words_.size(); ++w) {
-    for (std::uint64_t bits = words_[w]; bits != 0; bits &= bits - 1) {
+  for (std::size_t w = 0; w < words(); ++w) {
+    for (std::uint64_t bits = word(w); bits != 0; bits &= bits - 1) {
       out.push_back(static_cast<int>(w * 64) + std::countr_zero(bits));
     }
   }
@@ -85,53 +87,52 @@ std::vector<int> CpuSet::ids() const {
 }
 
 CpuSet CpuSet::operator|(const CpuSet& o) const {
-  CpuSet r = words_.size() >= o.words_.size() ? *this : o;
-  const CpuSet& s = words_.size() >= o.words_.size() ? o : *this;
-  for (std::size_t i = 0; i < s.words_.size(); ++i) r.words_[i] |= s.words_[i];
+  CpuSet r = *this;
+  for (std::size_t i = 0; i < o.words(); ++i) {
+    if (o.word(i)) r.word_ref(i) |= o.word(i);
+  }
   return r;
 }
 
 CpuSet CpuSet::operator&(const CpuSet& o) const {
   CpuSet r;
-  r.words_.resize(std::min(words_.size(), o.words_.size()));
-  for (std::size_t i = 0; i < r.words_.size(); ++i) r.words_[i] = words_[i] & o.words_[i];
-  r.trim();
+  for (std::size_t i = 0; i < std::min(words(), o.words()); ++i) {
+    if (const std::uint64_t w = word(i) & o.word(i)) r.word_ref(i) = w;
+  }
   return r;
 }
 
 CpuSet CpuSet::operator-(const CpuSet& o) const {
   CpuSet r = *this;
-  for (std::size_t i = 0; i < std::min(r.words_.size(), o.words_.size()); ++i) {
-    r.words_[i] &= ~o.words_[i];
-  }
+  for (std::size_t i = 0; i < std::min(r.words(), o.words()); ++i) r.word_ref(i) &= ~o.word(i);
   r.trim();
   return r;
 }
 
-bool CpuSet::operator==(const CpuSet& o) const { return words_ == o.words_; }
+bool CpuSet::operator==(const CpuSet& o) const { return small_ == o.small_ && more_ == o.more_; }
 
 bool CpuSet::intersects(const CpuSet& o) const {
-  for (std::size_t i = 0; i < std::min(words_.size(), o.words_.size()); ++i) {
-    if (words_[i] & o.words_[i]) return true;
+  for (std::size_t i = 0; i < std::min(words(), o.words()); ++i) {
+    if (word(i) & o.word(i)) return true;
   }
   return false;
 }
 
 bool CpuSet::subset_of(const CpuSet& o) const {
-  for (std::size_t i = 0; i < words_.size(); ++i) {
-    if (words_[i] & ~(i < o.words_.size() ? o.words_[i] : 0)) return false;
+  for (std::size_t i = 0; i < words(); ++i) {
+    if (word(i) & ~(i < o.words() ? o.word(i) : 0)) return false;
   }
   return true;
 }
 
 int CpuSet::count_in(const CpuSet& o) const {
   int n = 0;
-  for (std::size_t i = 0; i < std::min(words_.size(), o.words_.size()); ++i) n += std::popcount(words_[i] & o.words_[i]);
+  for (std::size_t i = 0; i < std::min(words(), o.words()); ++i) n += std::popcount(word(i) & o.word(i));
   return n;
 }
 
 void CpuSet::trim() {
-  while (!words_.empty() && words_.back() == 0) words_.pop_back();
+  while (!more_.empty() && more_.back() == 0) more_.pop_back();
 }
 
 std::string to_string(const CpuSet& set) {

@@ -28,6 +28,25 @@ TEST_CASE("cpulists print canonically and parse back") {
   }
 }
 
+TEST_CASE("sets past 256 CPUs (beyond the inline words) behave the same") {
+  const CpuSet big = *CpuSet::parse("0-3,250-260,1000");
+  CHECK(big.count() == 16);
+  CHECK(to_string(big) == "0-3,250-260,1000");
+  CHECK(big.contains(1000));
+  CHECK_FALSE(big.contains(999));
+  CHECK(to_string(big & *CpuSet::parse("255-1000")) == "255-260,1000");
+  CHECK(to_string(big - *CpuSet::parse("256-2000")) == "0-3,250-255");
+  CHECK((big - *CpuSet::parse("256-2000")) == *CpuSet::parse("0-3,250-255"));  // equal once trimmed
+  CHECK(to_string(*CpuSet::parse("0-1") | *CpuSet::parse("300")) == "0-1,300");
+  CHECK(CpuSet::parse("1000")->subset_of(big));
+  CHECK_FALSE(big.subset_of(*CpuSet::parse("0-999")));
+  CHECK(big.count_in(*CpuSet::parse("259-2000")) == 3);
+  CpuSet e = *CpuSet::parse("1000");
+  e.erase(1000);
+  CHECK(e == CpuSet{});
+  CHECK(e.empty());
+}
+
 TEST_CASE("cpulist rejections") {
   CHECK(CpuSet::parse("3-1").error() == "\"3-1\": range 3-1 runs backwards");
   CHECK(CpuSet::parse("a").error() == "\"a\" is not a CPU list; write ids and ranges such as 0-3,8,^2");

@@ -1,6 +1,7 @@
 #pragma once
 // A set of logical CPU ids, read and written in the Linux cpulist syntax ("0-3,8,10-11") with
 // libvirt's "^N" exclusions.
+#include <array>
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -37,8 +38,15 @@ class CpuSet {
   int count_in(const CpuSet& o) const;  // |this & o|
 
  private:
+  // Bit i of word w is CPU 64w+i. The first words live inline, so that the sets of real hosts
+  // (up to 256 CPUs) never allocate: a host has a set per core, and fits combine sets often.
+  static constexpr std::size_t inline_words = 4;
+  std::size_t words() const { return inline_words + more_.size(); }
+  std::uint64_t word(std::size_t i) const { return i < inline_words ? small_[i] : more_[i - inline_words]; }
+  std::uint64_t& word_ref(std::size_t i);  // grows `more_` as needed
   void trim();
-  std::vector<std::uint64_t> words_;  // bit i of word w is CPU 64w+i; no trailing zero words
+  std::array<std::uint64_t, inline_words> small_{};
+  std::vector<std::uint64_t> more_;  // words past the inline ones; no trailing zero words
 };
 
 // Canonical cpulist, ranges merged: "0-3,8,10-11"; "" for the empty set.

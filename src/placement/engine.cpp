@@ -146,7 +146,7 @@ class Engine {
     index_.push(keys_of(states_.back(), p_));
     full_.push_back(keys_of(states_.back(), p_));
     loads_.push_back(0);
-    by_load_.emplace(0, states_.size() - 1);
+    if (spread_) by_load_.emplace(0, states_.size() - 1);
   }
 
   // The guest's largest fraction of the biggest host, over the resources it uses.
@@ -255,13 +255,14 @@ class Engine {
     f.pins = choose_pins(states_[h], demand(g), f.nodes);
     reserve(states_[h], demand(g), f, p_);
     index_.update(h, keys_of(states_[h], p_));
-    by_load_.erase({loads_[h], h});
-    loads_[h] = load(h);
-    by_load_.emplace(loads_[h], h);
+    if (spread_) {
+      by_load_.erase({loads_[h], h});
+      loads_[h] = load(h);
+      by_load_.emplace(loads_[h], h);
+    }
     Placement& pl = plan_.placements[g];
     pl.host = static_cast<std::int32_t>(h);
-    pl.nodes = f.nodes;
-    pl.vcpupin = f.pins;
+    pl.vcpupin = std::move(f.pins);
     for (std::uint32_t group : s_.spec(s_.guests[g]).groups) {
       GroupState& st = groups_[group];
       st.hosts.insert(static_cast<std::uint32_t>(h));
@@ -273,6 +274,7 @@ class Engine {
         st.anchor_nodes = f.nodes;
       }
     }
+    pl.nodes = std::move(f.nodes);
   }
 
   // The host for guest g: the first that fits (pack) or the least loaded (spread); soft group
@@ -394,11 +396,13 @@ class Engine {
   // guest fills best: the least normalised free capacity left over all resources (the L2 norm
   // of the residual, after Panigrahy et al., "Heuristics for Vector Bin Packing"). Looking at a
   // few keeps memory-heavy and CPU-heavy guests from stranding each other's resource.
-  std::size_t best_of_first(std::uint32_t g, const std::function<bool(std::size_t)>& accept, Fit& found) {
+  template <class Accept>
+  std::size_t best_of_first(std::uint32_t g, Accept& accept, Fit& found) {
     const Keys need = needs(g);
     // The first few hosts whose budgets could take the guest, scored from the index's own
     // keys (no fit yet); then full fits in score order: usually the first one holds.
-    std::vector<std::pair<double, std::size_t>> scored;
+    std::vector<std::pair<double, std::size_t>>& scored = scored_;
+    scored.clear();
     index_.find(need, 0, [&](std::size_t h) {
       const Keys& free = index_.keys(h);
       double score = 0;
@@ -438,7 +442,8 @@ class Engine {
     return std::max(used(mem_host), used(cpu_host));
   }
 
-  std::size_t least_loaded(const std::function<bool(std::size_t)>& accept) const {
+  template <class Accept>
+  std::size_t least_loaded(Accept& accept) const {
     for (const auto& [l, h] : by_load_) {
       if (accept(h)) return h;
     }
@@ -545,6 +550,7 @@ class Engine {
   std::vector<std::int64_t> loads_;
   std::set<std::pair<std::int64_t, std::size_t>> by_load_;
   std::vector<int> opened_;  // hosts opened per pool
+  std::vector<std::pair<double, std::size_t>> scored_;  // best_of_first's candidates, reused
   Plan plan_;
 };
 

@@ -38,26 +38,4 @@ void FitIndex::update(std::size_t host, const Keys& keys) {
   for (i /= 2; i >= 1; i /= 2) tree_[i] = max_of(tree_[2 * i], tree_[2 * i + 1]);
 }
 
-bool FitIndex::reaches(std::size_t node, const Keys& demand) const {
-  const Keys& k = tree_[node];
-  for (std::size_t i = 0; i < k.size(); ++i) {
-    if (k[i] < demand[i]) return false;
-  }
-  return true;
-}
-
-std::size_t FitIndex::search(std::size_t node, std::size_t lo, std::size_t hi, const Keys& demand, std::size_t from,
-                             const std::function<bool(std::size_t)>& accept) const {
-  if (hi <= from || lo >= size_ || !reaches(node, demand)) return size_;
-  if (hi - lo == 1) return accept(lo) ? lo : size_;
-  const std::size_t mid = lo + (hi - lo) / 2;
-  const std::size_t left = search(2 * node, lo, mid, demand, from, accept);
-  return left != size_ ? left : search(2 * node + 1, mid, hi, demand, from, accept);
-}
-
-std::size_t FitIndex::find(const Keys& demand, std::size_t from, const std::function<bool(std::size_t)>& accept) const {
-  if (size_ == 0) return 0;
-  return search(1, 0, leaves_, demand, from, accept);
-}
-
 }  // namespace kvmplan::placement

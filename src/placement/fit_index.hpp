@@ -4,7 +4,6 @@
 // down only where every key can meet the demand, leftmost first (first fit), and asks the full
 // fit test only at the leaves it reaches: O(log hosts) when the first candidate fits.
 #include <cstdint>
-#include <functional>
 #include <vector>
 
 #include "host_state.hpp"
@@ -20,14 +19,31 @@ class FitIndex {
   const Keys& keys(std::size_t host) const { return tree_[leaves_ + host]; }
 
   // The lowest host index >= `from` whose keys all reach `demand` and for which `accept`
-  // returns true; size() when there is none.
-  std::size_t find(const Keys& demand, std::size_t from, const std::function<bool(std::size_t)>& accept) const;
+  // returns true; size() when there is none. A template: no std::function on the hot path.
+  template <class Accept>
+  std::size_t find(const Keys& demand, std::size_t from, Accept&& accept) const {
+    if (size_ == 0) return 0;
+    return search(1, 0, leaves_, demand, from, accept);
+  }
 
  private:
   void grow();
-  bool reaches(std::size_t node, const Keys& demand) const;
+  bool reaches(std::size_t node, const Keys& demand) const {
+    const Keys& k = tree_[node];
+    for (std::size_t i = 0; i < k.size(); ++i) {
+      if (k[i] < demand[i]) return false;
+    }
+    return true;
+  }
+  template <class Accept>
   std::size_t search(std::size_t node, std::size_t lo, std::size_t hi, const Keys& demand, std::size_t from,
-                     const std::function<bool(std::size_t)>& accept) const;
+                     Accept& accept) const {
+    if (hi <= from || lo >= size_ || !reaches(node, demand)) return size_;
+    if (hi - lo == 1) return accept(lo) ? lo : size_;
+    const std::size_t mid = lo + (hi - lo) / 2;
+    const std::size_t left = search(2 * node, lo, mid, demand, from, accept);
+    return left != size_ ? left : search(2 * node + 1, mid, hi, demand, from, accept);
+  }
 
   std::size_t size_ = 0;      // hosts
   std::size_t leaves_ = 0;    // capacity, a power of two
