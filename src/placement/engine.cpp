@@ -515,7 +515,8 @@ class Engine {
       hosts_[h].name = s_.auto_pools[p].name + "-" + std::string(width - std::min(width, number.size()), '0') + number;
       hosts_[h].auto_pool = false;
     }
-    plan_.hosts.assign(hosts_.begin(), hosts_.end());
+    // The states that point into hosts_ are done with: move the hosts rather than copy them.
+    plan_.hosts.assign(std::make_move_iterator(hosts_.begin()), std::make_move_iterator(hosts_.end()));
     plan_.pinned.resize(hosts_.size());
     for (const auto& p : plan_.placements) {
       for (int cpu : p.vcpupin) plan_.pinned[static_cast<std::size_t>(p.host)].insert(cpu);

@@ -27,7 +27,7 @@ std::vector<std::vector<std::uint32_t>> members(const Scenario& s, Keep keep) {
 
 }  // namespace
 
-std::vector<std::vector<std::uint32_t>> affinity_units(const Scenario& s, const std::vector<std::uint32_t>& guests) {
+Units affinity_units(const Scenario& s, const std::vector<std::uint32_t>& guests) {
   std::vector<char> wanted(s.guests.size(), 0);
   for (auto g : guests) wanted[g] = 1;
   const auto by_group = members(s, [&](std::uint32_t g) { return wanted[g] != 0; });
@@ -52,19 +52,25 @@ std::vector<std::vector<std::uint32_t>> affinity_units(const Scenario& s, const 
 
   std::vector<std::vector<std::uint32_t>> linked(components);
   for (std::size_t v = 0; v < guest_of.size(); ++v) linked[component[v]].push_back(guest_of[v]);
-  std::vector<std::vector<std::uint32_t>> units;
+  Units units;
+  units.guests.reserve(guests.size());
+  units.starts.reserve(guests.size() + 1);
+  units.starts.push_back(0);
   std::vector<char> done(s.guests.size(), 0);
   for (auto g : guests) {  // in the caller's order of first members
     if (done[g]) continue;
     if (auto it = vertex.find(g); it != vertex.end()) {
-      auto unit = linked[component[it->second]];
+      auto& unit = linked[component[it->second]];
       std::sort(unit.begin(), unit.end());
-      for (auto m : unit) done[m] = 1;
-      units.push_back(std::move(unit));
+      for (auto m : unit) {
+        done[m] = 1;
+        units.guests.push_back(m);
+      }
     } else {
       done[g] = 1;
-      units.push_back({g});
+      units.guests.push_back(g);
     }
+    units.starts.push_back(units.guests.size());
   }
   return units;
 }
