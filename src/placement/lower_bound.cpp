@@ -1,0 +1,84 @@
+#include "lower_bound.hpp"
+
+#include <algorithm>
+#include <map>
+#include <optional>
+
+#include "groups.hpp"
+#include "host_state.hpp"
+
+namespace kvmplan::placement {
+
+// No plan that places the same guests uses fewer hosts (when every guest is placed: no valid
+// plan at all): for each resource, the placed guests' total demand over the most one host
+// offers (docs/placement.md), and the largest set of guests anti-affinity keeps apart.
+int lower_bound(const Scenario& s, const Plan& plan) {
+  const Policy& p = s.policy;
+  const bool by_resident = p.memory_limit == MemoryLimit::resident;
+  // Demands. Locked memory shrinks usable memory, so it weighs memory_ratio times in the
+  // committed budget: committed <= ratio x (RAM - pools - reserve - locked).
+  std::int64_t memory = 0, locked = 0, vcpus = 0, dedicated = 0;
+  std::map<std::int64_t, std::int64_t> pages;  // page size -> pages
+  for (std::size_t g = 0; g < s.guests.size(); ++g) {
+    if (plan.placements[g].host < 0) continue;
+    const GuestSpec& spec = s.spec(s.guests[g]);
+    const Demand d = make_demand(p, spec);
+    memory += d.overhead.value;
+    if (d.memory == Demand::Memory::shared) memory += by_resident ? d.use.value : spec.memory.value;
+    if (d.memory == Demand::Memory::locked) locked += spec.memory.value;
+    if (d.memory == Demand::Memory::hugepages) pages[spec.hugepages->value] += (spec.memory.value + spec.hugepages->value - 1) / spec.hugepages->value;
+    (d.dedicated ? dedicated : vcpus) += spec.vcpus;
+  }
+  // The most any one host offers.
+  std::int64_t memory_cap = 0, locked_cap = 0, vcpu_cap = 0, dedicated_cap = 0;
+  std::map<std::int64_t, std::int64_t> pages_cap;
+  std::optional<Decimal> narrowest_ratio;  // the smallest ratio keeps the bound a bound
+  auto widen = [&](const Host& h) {
+    const Bytes room = h.memory - h.hugepage_bytes() - h.reserve;
+    memory_cap = std::max(memory_cap, by_resident ? room.value : (room.value <= 0 ? 0 : h.memory_ratio.scale_down(room).value));
+    const Decimal r = by_resident ? Decimal::of(1) : h.memory_ratio;
+    narrowest_ratio = narrowest_ratio ? std::min(*narrowest_ratio, r) : r;
+    locked_cap = std::max(locked_cap, (h.memory - h.hugepage_bytes()).value);
+    vcpu_cap = std::max<std::int64_t>(vcpu_cap, h.cpu_ratio.floor_times(h.shared_cpus().count()));
+    dedicated_cap = std::max<std::int64_t>(dedicated_cap, h.dedicated_cpus.empty() ? h.shared_cpus().count() : h.dedicated_cpus.count());
+    std::map<std::int64_t, std::int64_t> mine;
+    for (const auto& n : h.nodes) {
+      for (const auto& pool : n.hugepages) mine[pool.page_size.value] += pool.pages;
+    }
+    for (const auto& [size, n] : mine) pages_cap[size] = std::max(pages_cap[size], n);
+  };
+  for (const auto& h : s.hosts) widen(h);
+  for (const auto& h : s.auto_pools) widen(h);
+  auto hosts_for = [](std::int64_t need, std::int64_t cap) -> std::int64_t {
+    if (need <= 0 || cap <= 0) return 0;
+    return (need + cap - 1) / cap;
+  };
+  std::int64_t bound = hosts_for(memory + narrowest_ratio.value_or(Decimal::of(1)).scale_down(Bytes{locked}).value, memory_cap);
+  bound = std::max(bound, hosts_for(locked, locked_cap));
+  bound = std::max(bound, hosts_for(vcpus, vcpu_cap));
+  bound = std::max(bound, hosts_for(dedicated, dedicated_cap));
+  for (const auto& [size, n] : pages) bound = std::max(bound, hosts_for(n, pages_cap[size]));
+  bound = std::max<std::int64_t>(bound, anti_affinity_clique(s, plan));
+  // Large guests: two guests that each need more than half of what any host offers of one
+  // resource never share a host, so each needs a host of its own.
+  std::int64_t large = 0;
+  for (std::size_t g = 0; g < s.guests.size(); ++g) {
+    if (plan.placements[g].host < 0) continue;
+    const GuestSpec& spec = s.spec(s.guests[g]);
+    const Demand d = make_demand(p, spec);
+    std::int64_t own = d.overhead.value;
+    if (d.memory == Demand::Memory::shared) own += by_resident ? d.use.value : spec.memory.value;
+    bool half = 2 * own > memory_cap;
+    if (d.memory == Demand::Memory::locked) half = half || 2 * spec.memory.value > locked_cap;
+    if (d.memory == Demand::Memory::hugepages) {
+      const std::int64_t pages = (spec.memory.value + spec.hugepages->value - 1) / spec.hugepages->value;
+      half = half || 2 * pages > pages_cap[spec.hugepages->value];
+    }
+    half = half || 2 * spec.vcpus > (d.dedicated ? dedicated_cap : vcpu_cap);
+    large += half;
+  }
+  bound = std::max(bound, large);
+  return static_cast<int>(bound);
+}
+
+}  // namespace kvmplan::placement
