@@ -1,4 +1,6 @@
 // groups, flavors and guests: flavor merging, `count:` expansion and cross-references.
+#include <algorithm>
+#include <functional>
 #include <unordered_map>
 
 #include "kvmplan/values.hpp"
@@ -158,7 +160,7 @@ void load_guests(Diagnostics& diagnostics, const SourceFiles& sources, const Raw
   }
 
   std::vector<std::string> host_names;  // for suggestions, built on the first bad reference
-  std::unordered_map<std::string, SourceRef> guest_names;
+  std::vector<std::pair<SourceRef, std::string>> entry_paths;  // each guest entry's name: where, key path
   for (const auto& item : raw.guests) {
     const yaml::Context ctx{diagnostics, item.file};
     const std::size_t errors_before = diagnostics.items.size();  // the reader's own errors count too
@@ -260,15 +262,47 @@ void load_guests(Diagnostics& diagnostics, const SourceFiles& sources, const Raw
     const SourceRef name_at = map.find("name")->value_at;
     const auto spec_index = static_cast<std::uint32_t>(scenario.specs.size());
     scenario.specs.push_back(std::move(spec));
-    for (std::int64_t i = 1; i <= count; ++i) {
-      std::string name = expanded_name(base, i, count);
-      if (auto [it, fresh] = guest_names.emplace(name, name_at); !fresh) {
-        ctx.error(name_at, map.path("name"), "duplicate guest name \"" + name + "\" (also at " +
-                                                 where(sources, it->second, name_at) + ")");
-        break;
-      }
-      scenario.guests.push_back({std::move(name), spec_index, host, name_at});
+    // Room for the whole entry at once, still growing geometrically across entries.
+    if (const std::size_t want = scenario.guests.size() + static_cast<std::size_t>(count); want > scenario.guests.capacity()) {
+      scenario.guests.reserve(std::max(want, 2 * scenario.guests.capacity()));
     }
+    for (std::int64_t i = 1; i <= count; ++i) {
+      scenario.guests.push_back({expanded_name(base, i, count), spec_index, host, name_at});
+    }
+    entry_paths.emplace_back(name_at, map.path("name"));
+  }
+
+  // Names are unique after expansion. Sorting hashes finds equal names without a map of a
+  // million strings; each entry reports its first clash only.
+  std::vector<std::pair<std::size_t, std::uint32_t>> by_hash(scenario.guests.size());
+  for (std::uint32_t g = 0; g < scenario.guests.size(); ++g) by_hash[g] = {std::hash<std::string>{}(scenario.guests[g].name), g};
+  std::sort(by_hash.begin(), by_hash.end());
+  std::vector<std::pair<std::uint32_t, std::uint32_t>> clashes;  // (later guest, first guest of that name)
+  for (std::size_t i = 0; i < by_hash.size();) {
+    std::size_t j = i + 1;
+    while (j < by_hash.size() && by_hash[j].first == by_hash[i].first) ++j;
+    for (std::size_t a = i; a < j; ++a) {  // equal hashes, ascending guest index
+      for (std::size_t b = i; b < a; ++b) {
+        if (scenario.guests[by_hash[a].second].name == scenario.guests[by_hash[b].second].name) {
+          clashes.emplace_back(by_hash[a].second, by_hash[b].second);
+          break;
+        }
+      }
+    }
+    i = j;
+  }
+  std::sort(clashes.begin(), clashes.end());
+  std::vector<SourceRef> reported;
+  for (const auto& [later, first] : clashes) {
+    const Guest& g = scenario.guests[later];
+    const auto same = [&](const SourceRef& r) { return r.file == g.at.file && r.line == g.at.line && r.col == g.at.col; };
+    if (std::any_of(reported.begin(), reported.end(), same)) continue;
+    reported.push_back(g.at);
+    const auto path = std::find_if(entry_paths.begin(), entry_paths.end(), [&](const auto& e) {
+      return e.first.file == g.at.file && e.first.line == g.at.line && e.first.col == g.at.col;
+    });
+    diagnostics.error(g.at, path == entry_paths.end() ? "guests" : path->second,
+                      "duplicate guest name \"" + g.name + "\" (also at " + where(sources, scenario.guests[first].at, g.at) + ")");
   }
 }
 

@@ -226,3 +226,19 @@ TEST_CASE("a file that cannot be read is an error, and the others are still chec
   CHECK(e.find("/nonexistent/kvmplan.yaml: error: cannot read the file\n") == 0);
   CHECK(e.find("scenarios/bad/no-unit.yaml:") != std::string::npos);
 }
+
+TEST_CASE("two entries that expand to the same names clash once, not once per guest") {
+  const auto l = load_text(R"(
+guests:
+  - {name: web, count: 1000, vcpus: 1, memory: 1GiB}
+  - {name: web, count: 1000, vcpus: 1, memory: 1GiB}
+  - {name: web-0500, vcpus: 1, memory: 1GiB}
+)");
+  CHECK(errors_of(l) ==
+        "test.yaml:4:12: error: guests[1].name: duplicate guest name \"web-0001\" (also at line 3)\n"
+        "  - {name: web, count: 1000, vcpus: 1, memory: 1GiB}\n"
+        "           ^\n"
+        "test.yaml:5:12: error: guests[2].name: duplicate guest name \"web-0500\" (also at line 3)\n"
+        "  - {name: web-0500, vcpus: 1, memory: 1GiB}\n"
+        "           ^\n");
+}
