@@ -16,6 +16,7 @@ struct Tally {
   Bytes committed, locked, resident;
   int shared_vcpus = 0;
   std::map<std::int64_t, std::int64_t> pages;  // page size -> pages used
+  std::vector<KsmShare> shares;                 // what KSM may merge here (memory_limit: resident)
 };
 
 struct HostCheck {
@@ -26,6 +27,7 @@ struct HostCheck {
   std::map<int, std::string> pinned_by;  // CPU -> guest
   std::vector<GuestOnHost> guests;
   std::vector<std::pair<const PlannedGuest*, CpuSet>> shared_cpusets;  // shared guests' CPUs
+  std::vector<KsmShare> node_shares;  // merge_across_nodes false: each node-bound cell's share, by node
 };
 
 std::int64_t floor_ratio(const Decimal& r, Bytes b) { return b.value <= 0 ? b.value : r.scale_down(b).value; }
@@ -221,9 +223,18 @@ class Checker {
     const Bytes use = expected_use(spec);
     add(hc.total, spec, spec.memory, overhead, use, spec.vcpus,
         spec.hugepages ? (spec.memory.value + spec.hugepages->value - 1) / spec.hugepages->value : 0);
+    const bool merges = p.ksm.enabled && !spec.image.empty() && !spec.hugepages && !spec.locked;
+    const Bytes share = min(spec.ksm_shareable, use);
+    // Host-level merging: the whole share, or (pages staying in their node) the node parts below.
+    if (merges && (p.ksm.merge_across_nodes || nodes.empty())) hc.total.shares.push_back({spec.image, -1, share});
     for (std::size_t c = 0; c < nodes.size(); ++c) {
       const Bytes cell_use{static_cast<std::int64_t>((__int128{use.value} * cells[c].memory.value + spec.memory.value - 1) / spec.memory.value)};
-      add(hc.nodes[static_cast<std::size_t>(nodes[c])], spec, cells[c].memory, cells[c].overhead, cell_use, cells[c].vcpus, cells[c].pages);
+      Tally& t = hc.nodes[static_cast<std::size_t>(nodes[c])];
+      add(t, spec, cells[c].memory, cells[c].overhead, cell_use, cells[c].vcpus, cells[c].pages);
+      const Bytes part{static_cast<std::int64_t>(__int128{share.value} * cells[c].memory.value / spec.memory.value)};
+      if (merges) t.shares.push_back({spec.image, -1, part});
+      // Host-level merging per node when pages stay in their node: node-tagged parts.
+      if (merges && !p.ksm.merge_across_nodes) hc.node_shares.push_back({spec.image, nodes[c], part});
     }
   }
 
@@ -248,10 +259,11 @@ class Checker {
     for (const auto& [cpu, guest] : hc.pinned_by) pinned.insert(cpu);
     // Each place's limits; `where` is "kvm01" or "kvm01 node 1".
     auto verify = [&](const std::string& where, const Tally& t, Bytes memory, Bytes pools, Bytes reserve, const CpuSet& cpus,
-                      const std::vector<HugepagePool>& pool_list) {
+                      const std::vector<HugepagePool>& pool_list, Bytes saved) {
       const Bytes usable = memory - pools - t.locked - reserve;
       if (p.memory_limit == MemoryLimit::resident) {
-        if (t.resident > usable) violation({}, where + ": expected resident memory " + to_human(t.resident) + " exceeds usable memory " + to_human(usable));
+        const Bytes net = t.resident - saved;  // expected resident memory after KSM
+        if (net > usable) violation({}, where + ": expected resident memory " + to_human(net) + " exceeds usable memory " + to_human(usable));
       } else if (t.committed.value > floor_ratio(h.memory_ratio, usable)) {
         violation({}, where + ": committed " + to_human(t.committed) + " exceeds memory_ratio " + to_string(h.memory_ratio) + " x usable " + to_human(usable));
       }
@@ -269,10 +281,15 @@ class Checker {
     };
     std::vector<HugepagePool> all_pools;
     for (const auto& n : h.nodes) all_pools.insert(all_pools.end(), n.hugepages.begin(), n.hugepages.end());
-    verify(h.name, hc.total, h.memory, h.hugepage_bytes(), h.reserve, h.cpus, all_pools);
+    // KSM savings (model.md section 3): on the host per image (per node when pages stay in
+    // their node), at most half of RAM; on a node, the node's own merging only.
+    std::vector<KsmShare> host_shares = hc.total.shares;
+    host_shares.insert(host_shares.end(), hc.node_shares.begin(), hc.node_shares.end());
+    verify(h.name, hc.total, h.memory, h.hugepage_bytes(), h.reserve, h.cpus, all_pools, ksm_savings(host_shares, h.memory));
     for (std::size_t i = 0; i < h.nodes.size(); ++i) {
       const NumaNode& n = h.nodes[i];
-      verify(h.name + " node " + std::to_string(n.id), hc.nodes[i], n.memory, n.hugepage_bytes(), reserve_share(h, i), n.cpus, n.hugepages);
+      verify(h.name + " node " + std::to_string(n.id), hc.nodes[i], n.memory, n.hugepage_bytes(), reserve_share(h, i), n.cpus,
+             n.hugepages, ksm_savings(hc.nodes[i].shares, h.memory));
     }
     if (h.swap) {
       const HostFigures f = size_host(s_, h, hc.guests);

@@ -27,7 +27,7 @@ Bytes ksm_savings(std::vector<KsmShare> shares, Bytes ram) {
   return min(saved, Bytes{ram.value / 2});
 }
 
-Ksmtuned predict_ksmtuned(Bytes ram, Bytes expected_resident) {
+Ksmtuned predict_ksmtuned(Bytes ram, Bytes expected_resident, Bytes mergeable) {
   const std::int64_t total_kb = ram.value / 1024;
   const std::int64_t thres_kb = std::max<std::int64_t>(total_kb * 20 / 100, 2048);
   Ksmtuned k;
@@ -35,6 +35,12 @@ Ksmtuned predict_ksmtuned(Bytes ram, Bytes expected_resident) {
   k.active = expected_resident + k.threshold >= ram;
   // ksmtuned: sleep = KSM_SLEEP_MSEC * 16 * 1024 * 1024 / total (kB), at least 10.
   k.sleep_millisecs = static_cast<int>(std::max<std::int64_t>(10, total_kb > 0 ? 10LL * 16 * 1024 * 1024 / total_kb : 10));
+  if (k.active) {
+    // Pressure that lasts drives pages_to_scan up by 300 a minute until it reaches the maximum.
+    k.pages_to_scan = ksmtuned_npages_max;
+    const double pages = static_cast<double>(mergeable.value) / 4096.0;
+    k.full_scan_seconds = pages / k.pages_to_scan * k.sleep_millisecs / 1000.0;
+  }
   return k;
 }
 

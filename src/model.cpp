@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <map>
 
+#include "kvmplan/placement.hpp"
 #include "kvmplan/swap.hpp"
 
 namespace kvmplan {
@@ -61,10 +62,20 @@ HostFigures size_host(const Scenario& scenario, const Host& host, std::span<cons
     } else {
       f.committed += spec.memory;
       f.resident_before_ksm += expected_use(spec) + overhead;
+      if (policy.ksm.enabled) f.mergeable += expected_use(spec);
       if (policy.ksm.enabled && !spec.image.empty()) {
-        // Per node only when pages may not cross nodes and the guest sits in one node.
-        const int node = !policy.ksm.merge_across_nodes && on.nodes.size() == 1 ? on.nodes.front() : -1;
-        shares.push_back({spec.image, node, min(spec.ksm_shareable, expected_use(spec))});
+        const Bytes share = min(spec.ksm_shareable, expected_use(spec));
+        if (policy.ksm.merge_across_nodes || on.nodes.empty()) {
+          shares.push_back({spec.image, -1, share});
+        } else {
+          // Pages merge only inside a node: each cell's part of the share, with the node's
+          // guests of the image (in proportion to the cell's memory, rounded down).
+          const auto cells = split_cells(spec, overhead, static_cast<int>(on.nodes.size()));
+          for (std::size_t c = 0; c < cells.size(); ++c) {
+            const Bytes part{static_cast<std::int64_t>(__int128{share.value} * cells[c].memory.value / spec.memory.value)};
+            shares.push_back({spec.image, on.nodes[c], part});
+          }
+        }
       }
     }
     if (spec.cpu_policy == CpuPolicy::dedicated) f.dedicated_vcpus += spec.vcpus;
@@ -89,12 +100,16 @@ HostFigures size_host(const Scenario& scenario, const Host& host, std::span<cons
   if (f.usable.value > 0) f.memory_overcommit = ratio3(f.committed.value, f.usable.value);
   f.ksm_savings = ksm_savings(shares, f.ram);
   f.expected_resident = f.resident_before_ksm - f.ksm_savings;
-  f.ksmtuned = predict_ksmtuned(f.ram, f.expected_resident);
+  // ksmtuned sums the QEMU processes' RSS, and pages KSM merged stay mapped in every process
+  // that shares them: it sees the resident memory before savings.
+  f.ksmtuned = predict_ksmtuned(f.ram, f.resident_before_ksm, f.mergeable);
+  f.headroom = f.usable - f.expected_resident;
 
   if (f.usable.value <= 0) {
     warn("no-memory", "hugepage pools, locked guests and the reserve take all of RAM (" + to_human(f.ram) +
                           "): nothing is left for swappable guests");
-  } else if (host.memory_ratio.scale_down(f.usable) < f.committed) {  // exact: committed > ratio x usable
+  } else if (policy.memory_limit == MemoryLimit::committed &&
+             host.memory_ratio.scale_down(f.usable) < f.committed) {  // exact: committed > ratio x usable
     warn("memory-ratio", "memory_overcommit " + ratio_text(f.committed.value, f.usable.value) +
                              " is above memory_ratio " + to_string(host.memory_ratio) + " (committed " +
                              to_human(f.committed) + " of " + to_human(f.usable) + " usable)");
@@ -110,6 +125,22 @@ HostFigures size_host(const Scenario& scenario, const Host& host, std::span<cons
     warn("ksm-needed", "expected resident memory fits usable memory " + to_human(f.usable) + " only with " +
                            to_human(f.ksm_savings) + " of KSM savings (" + to_human(f.resident_before_ksm) +
                            " without)");
+  }
+  if (f.usable.value > 0 && f.resident_before_ksm > f.usable && !f.ksmtuned.active) {
+    // ksmtuned compares the guests' resident memory with all of RAM, hugepage pools and locked
+    // memory included: on such a host it may never start KSM, however short memory is.
+    warn("ksm-idle", "the guests need more than usable memory " + to_human(f.usable) + " in the expected case, but "
+                         "ksmtuned starts KSM only at " + to_human(f.ram - f.ksmtuned.threshold) +
+                         " of resident memory (RAM less its threshold): start KSM by hand or lower the threshold");
+  }
+  // Worst case beyond RAM: the swap rule's left side, less RAM (what guest_swap sizes for).
+  f.beyond_ram = f.guest_swap;
+  f.swap_covers = host.swap ? min(f.beyond_ram, max(Bytes{}, *host.swap - f.baseline_swap)) : f.beyond_ram;
+  if (policy.ksm.enabled && host.nodes.size() > 1 && policy.ksm.merge_across_nodes && f.usable.value > 0 &&
+      f.resident_before_ksm > f.usable && f.ksm_savings.value > 0) {
+    warn("ksm-numa", "the host fits its expected memory only with KSM, which merges pages across its " +
+                         std::to_string(host.nodes.size()) + " NUMA nodes: guests read merged pages from remote nodes "
+                         "(ksm.merge_across_nodes: false keeps them local, for smaller savings)");
   }
   f.declared_swap = host.swap;
   if (host.swap && *host.swap > f.swap) f.swap_surplus = *host.swap - f.swap;

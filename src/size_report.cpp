@@ -1,6 +1,7 @@
 #include "kvmplan/size_report.hpp"
 
 #include <algorithm>
+#include <cstdio>
 
 #include "kvmplan/json_writer.hpp"
 #include "kvmplan/plan_io.hpp"
@@ -13,6 +14,69 @@ namespace {
 constexpr std::size_t unplaced_shown = 20;
 
 std::string ratio_or_dash(const std::optional<double>& r) { return r ? format_ratio(*r) : "-"; }
+
+// Whole MiB rounded down (toward minus infinity): headroom is never flattered.
+std::int64_t mib_floor(Bytes b) {
+  const std::int64_t mib = std::int64_t{1} << 20;
+  return b.value >= 0 ? b.value / mib : -((-b.value + mib - 1) / mib);
+}
+
+std::string mib_text(std::int64_t mib) {
+  if (mib == 0) return "0";
+  if (mib % 1024 == 0) return std::to_string(mib / 1024) + "GiB";
+  return std::to_string(mib) + "MiB";
+}
+
+std::string seconds_text(double s) {
+  char buf[32];
+  if (s < 60) std::snprintf(buf, sizeof buf, "%.0fs", s);
+  else if (s < 3600) std::snprintf(buf, sizeof buf, "%.1fmin", s / 60);
+  else std::snprintf(buf, sizeof buf, "%.1fh", s / 3600);
+  return buf;
+}
+
+// The second table: the expected case, what KSM and ksmtuned do, and the risk beyond RAM.
+std::vector<std::vector<std::string>> expected_table(const SizeReport& report) {
+  std::vector<std::vector<std::string>> rows{{"host", "expected", "KSM saves", "headroom", "ksmtuned", "pages/scan",
+                                              "full scan", "beyond RAM", "swap covers"}};
+  for (const auto& h : report.hosts) {
+    const HostFigures& f = h.figures;
+    rows.push_back({h.name, to_human(f.expected_resident), to_human(f.ksm_savings), mib_text(mib_floor(f.headroom)),
+                    f.ksmtuned.active ? "runs" : "idle", f.ksmtuned.active ? std::to_string(f.ksmtuned.pages_to_scan) : "-",
+                    f.ksmtuned.active ? seconds_text(f.ksmtuned.full_scan_seconds) : "-", to_human(f.beyond_ram),
+                    to_human(f.swap_covers)});
+  }
+  return rows;
+}
+
+void write_aligned(std::ostream& out, const std::vector<std::vector<std::string>>& rows) {
+  std::vector<std::size_t> width(rows.front().size(), 0);
+  for (const auto& row : rows) {
+    for (std::size_t c = 0; c < row.size(); ++c) width[c] = std::max(width[c], row[c].size());
+  }
+  for (const auto& row : rows) {
+    std::string line;
+    for (std::size_t c = 0; c < row.size(); ++c) {
+      // Names to the left, figures to the right, two spaces between columns.
+      const std::string pad(width[c] - row[c].size(), ' ');
+      line += c == 0 ? row[c] + pad : "  " + pad + row[c];
+    }
+    out << line << "\n";
+  }
+}
+
+void write_markdown_table(std::ostream& out, const std::vector<std::vector<std::string>>& rows) {
+  for (std::size_t r = 0; r < rows.size(); ++r) {
+    out << "|";
+    for (const auto& cell : rows[r]) out << " " << cell << " |";
+    out << "\n";
+    if (r == 0) {
+      out << "|";
+      for (std::size_t c = 0; c < rows[r].size(); ++c) out << (c == 0 ? " --- |" : " ---: |");
+      out << "\n";
+    }
+  }
+}
 
 // The table both text and Markdown print: header, then one row per host.
 std::vector<std::vector<std::string>> table(const SizeReport& report) {
@@ -106,37 +170,18 @@ SizeReport size_scenario(const Scenario& scenario) {
 
 void write_size_text(std::ostream& out, const SizeReport& report) {
   out << "kvmplan " << version << ": swap sizing, baseline " << report.swap_baseline << "\n\n";
-  const auto rows = table(report);
-  std::vector<std::size_t> width(rows.front().size(), 0);
-  for (const auto& row : rows) {
-    for (std::size_t c = 0; c < row.size(); ++c) width[c] = std::max(width[c], row[c].size());
-  }
-  for (const auto& row : rows) {
-    std::string line;
-    for (std::size_t c = 0; c < row.size(); ++c) {
-      // Names to the left, figures to the right, two spaces between columns.
-      const std::string pad(width[c] - row[c].size(), ' ');
-      line += c == 0 ? row[c] + pad : "  " + pad + row[c];
-    }
-    out << line << "\n";
-  }
+  write_aligned(out, table(report));
+  out << "\nexpected case, KSM and risk:\n";
+  write_aligned(out, expected_table(report));
   out << "\n" << totals_line(report) << "\n";
   write_findings(out, report, "  ");
 }
 
 void write_size_markdown(std::ostream& out, const SizeReport& report) {
   out << "# kvmplan " << version << ": swap sizing, baseline " << report.swap_baseline << "\n\n";
-  const auto rows = table(report);
-  for (std::size_t r = 0; r < rows.size(); ++r) {
-    out << "|";
-    for (const auto& cell : rows[r]) out << " " << cell << " |";
-    out << "\n";
-    if (r == 0) {
-      out << "|";
-      for (std::size_t c = 0; c < rows[r].size(); ++c) out << (c == 0 ? " --- |" : " ---: |");
-      out << "\n";
-    }
-  }
+  write_markdown_table(out, table(report));
+  out << "\n## Expected case, KSM and risk\n\n";
+  write_markdown_table(out, expected_table(report));
   out << "\n" << totals_line(report) << "\n";
   write_findings(out, report, "- ");
 }
@@ -170,6 +215,12 @@ void write_size_json(std::ostream& out, const SizeReport& report) {
     w.key("ksm_active").value(f.ksmtuned.active);
     w.key("ksm_threshold_mib").value(mib_ceil(f.ksmtuned.threshold));
     w.key("ksm_sleep_millisecs").value(f.ksmtuned.sleep_millisecs);
+    w.key("ksm_pages_to_scan").value(f.ksmtuned.pages_to_scan);
+    w.key("ksm_full_scan_seconds").number(f.ksmtuned.full_scan_seconds);
+    w.key("mergeable_mib").value(mib_ceil(f.mergeable));
+    w.key("beyond_ram_mib").value(mib_ceil(f.beyond_ram));
+    w.key("swap_covers_mib").value(mib_floor(f.swap_covers));
+    w.key("headroom_mib").value(mib_floor(f.headroom));
     w.key("vcpus").value(f.vcpus);
     w.key("pcpus").value(f.pcpus);
     w.key("cpu_overcommit");

@@ -28,8 +28,19 @@ struct Ksmtuned {
   Bytes threshold;
   bool active = false;
   int sleep_millisecs = 10;
+  // Where ksmtuned's pages_to_scan settles: +300 per minute under pressure up to 1250, -50
+  // otherwise down to 64 (and KSM stopped). 0 when KSM does not run.
+  int pages_to_scan = 0;
+  // One pass over the mergeable memory at that rate: pages / pages_to_scan x sleep; 0 when
+  // KSM does not run.
+  double full_scan_seconds = 0;
 };
 
-Ksmtuned predict_ksmtuned(Bytes ram, Bytes expected_resident);
+inline constexpr int ksmtuned_npages_max = 1250;  // KSM_NPAGES_MAX
+inline constexpr int ksmtuned_npages_min = 64;    // KSM_NPAGES_MIN
+
+// `mergeable`: the resident memory of the guests KSM may merge (not hugepage-backed, not
+// locked), scanned in 4KiB pages.
+Ksmtuned predict_ksmtuned(Bytes ram, Bytes expected_resident, Bytes mergeable = {});
 
 }  // namespace kvmplan

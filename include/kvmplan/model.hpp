@@ -41,6 +41,12 @@ struct HostFigures {
   Bytes ksm_savings;
   Bytes expected_resident;  // resident_before_ksm - ksm_savings
   Ksmtuned ksmtuned;
+  Bytes mergeable;          // resident memory of the guests KSM may merge
+  // Risk: what the guests could touch beyond RAM (worst case: every guest uses all of its
+  // memory), how much of that swap covers, and the room left in the expected case.
+  Bytes beyond_ram;         // max(0, committed + reserve + pinned + hugepages - RAM)
+  Bytes swap_covers;        // of beyond_ram: all of it with the sized swap; with declared swap, what it has beyond the baseline
+  Bytes headroom;           // usable - expected_resident (negative: the host swaps in steady state)
   int vcpus = 0;            // shared guests' vCPUs
   int pcpus = 0;            // physical CPUs (threads) left for shared guests
   int dedicated_vcpus = 0;

@@ -73,15 +73,23 @@ std::string shape_of(const Host& h) {
 class Engine {
  public:
   Engine(const Scenario& s, bool spread, PlaceOptions::Order order) : s_(s), p_(s.policy), spread_(spread), order_(order) {
-    for (const auto& spec : s.specs) demands_.push_back(make_demand(p_, spec));
+    for (const auto& spec : s.specs) {
+      int image = -1;
+      if (!spec.image.empty()) image = image_ids_.emplace(spec.image, static_cast<int>(image_ids_.size())).first->second;
+      demands_.push_back(make_demand(p_, spec, image));
+      if (demands_.back().image >= 0) {
+        max_share_.resize(image_ids_.size());
+        max_share_[static_cast<std::size_t>(image)] = std::max(max_share_[static_cast<std::size_t>(image)], demands_.back().shareable.value);
+      }
+    }
     groups_.resize(s.groups.size());
-    for (const auto& pool : s.auto_pools) pool_states_.push_back(make_host_state(pool));
+    for (const auto& pool : s.auto_pools) pool_states_.push_back(make_host_state(pool, p_));
     // Host shapes, for the NUMA cells a guest can get anywhere (see node_share()).
     std::map<std::string, const Host*> shapes;
     for (const auto& h : s.hosts) shapes.emplace(shape_of(h), &h);
     for (const auto& h : s.auto_pools) shapes.emplace(shape_of(h), &h);
     if (shapes.size() <= 64) {
-      for (const auto& [key, host] : shapes) shape_states_.push_back(make_host_state(*host));
+      for (const auto& [key, host] : shapes) shape_states_.push_back(make_host_state(*host, p_));
     }
     for (const auto& h : s.hosts) add_host(h, -1);
   }
@@ -141,7 +149,7 @@ class Engine {
 
   void add_host(const Host& proto, int pool) {
     hosts_.push_back(proto);
-    states_.push_back(make_host_state(hosts_.back()));
+    states_.push_back(make_host_state(hosts_.back(), p_));
     pool_of_.push_back(pool);
     zones_.push_back(zone_of(hosts_.back(), hosts_.size() - 1));
     index_.push(keys_of(states_.back(), p_));
@@ -158,7 +166,7 @@ class Engine {
         const Keys k = keys_of(st, p_);
         for (std::size_t i = 0; i < key_count; ++i) ref_[i] = std::max(ref_[i], k[i]);
       };
-      for (const auto& st : states_) widen(make_host_state(*st.host));
+      for (const auto& st : states_) widen(make_host_state(*st.host, p_));
       for (const auto& st : pool_states_) widen(st);
     }
     const Keys need = needs(g);
@@ -180,6 +188,11 @@ class Engine {
     const bool by_resident = p_.memory_limit == MemoryLimit::resident;
     std::int64_t memory = d.overhead.value;
     if (d.memory == Demand::Memory::shared) memory += by_resident ? d.use.value : spec.memory.value;
+    if (by_resident && d.image >= 0) {
+      // Joining its image, a guest costs its use less what KSM then saves, which is at most
+      // the largest share of that image: the need stays a lower bound.
+      memory = std::max(d.overhead.value, memory - max_share_[static_cast<std::size_t>(d.image)]);
+    }
     k[mem_host] = memory;
     k[mem_node] = node_part(memory);
     if (d.memory == Demand::Memory::hugepages) {
@@ -327,7 +340,8 @@ class Engine {
       const GuestSpec& spec = *d.spec;
       const auto key = std::make_tuple(spec.memory.value, d.use.value, d.overhead.value,
                                        spec.hugepages ? spec.hugepages->value : 0, spec.vcpus,
-                                       static_cast<int>(d.memory) * 2 + d.dedicated, spec.numa_nodes, std::int64_t{0});
+                                       static_cast<int>(d.memory) * 2 + d.dedicated, spec.numa_nodes,
+                                       static_cast<std::int64_t>(d.image) << 40 | d.shareable.value >> 12);
       auto [it, fresh] = by_key.emplace(key, classes.size());
       if (fresh) classes.push_back({{}, 0, needs(g)});
       classes[it->second].members.push_back(g);
@@ -369,6 +383,9 @@ class Engine {
                        static_cast<double>(full_[h][k]);
             }
           }
+          // Guests of an image the host already runs first, under memory_limit: resident: KSM
+          // merges their shared pages there.
+          if (p_.memory_limit == MemoryLimit::resident && states_[h].ksm_host.has(demand(classes[open[i]].members.front()).image)) score += 1e3;
           if (score > best_score) {
             best = i;
             best_score = score;
@@ -412,6 +429,9 @@ class Engine {
         const double left = static_cast<double>(free[k] - std::max<std::int64_t>(need[k], 0)) / static_cast<double>(full_[h][k]);
         score += left * left;
       }
+      // Under memory_limit: resident, a host that already runs the guest's image comes first:
+      // there KSM merges what the guest shares (model.md section 3).
+      if (p_.memory_limit == MemoryLimit::resident && states_[h].ksm_host.has(demand(g).image)) score -= 1e6;
       scored.emplace_back(score, h);
       return static_cast<int>(scored.size()) >= candidates;
     });
@@ -544,6 +564,8 @@ class Engine {
   std::vector<HostState> shape_states_;
   std::unordered_map<std::uint32_t, int> most_cells_;
   std::vector<Demand> demands_;
+  std::unordered_map<std::string, int> image_ids_;
+  std::vector<std::int64_t> max_share_;  // per image: the most any of its guests shares
   std::vector<GroupState> groups_;
   std::vector<std::int64_t> ref_;
   FitIndex index_;

@@ -15,14 +15,27 @@ struct Use {
   int shared_pcpus = 0;
   int free_dedicated = 0;
   bool pages_free = true;  // count the node's free pages (false: its whole pools)
+  const KsmTally* ksm = nullptr;  // the node's images; none for an empty node
 };
 
 Use use_of(const NodeState& n) {
-  return {n.committed, n.locked, n.resident, n.shared_vcpus, n.shared_pcpus(), n.free_dedicated(), true};
+  return {n.committed, n.locked, n.resident, n.shared_vcpus, n.shared_pcpus(), n.free_dedicated(), true, &n.ksm};
 }
 
 Use empty_use(const NodeState& n) {
-  return {{}, {}, {}, 0, n.shared_count, n.pool_count, false};
+  return {{}, {}, {}, 0, n.shared_count, n.pool_count, false, nullptr};
+}
+
+Bytes half_ram(const HostState& s) { return Bytes{s.host->memory.value / 2}; }
+
+// The host's KSM savings if the guest joined on `nodes` (guest-cell order). With no nodes
+// given, an upper bound: merged across the host, or in its best node.
+Bytes host_savings_with(const HostState& s, const Demand& d, const std::vector<int>& nodes);
+
+// A share of the guest's shareable memory, in proportion to a part of its memory.
+Bytes share_of(const Demand& d, Bytes part) {
+  if (d.spec->memory.value == 0) return {};
+  return Bytes{static_cast<std::int64_t>(__int128{d.shareable.value} * part.value / d.spec->memory.value)};
 }
 
 // floor(ratio x usable); negative when nothing is usable.
@@ -67,7 +80,10 @@ Reason check_cell(const NodeState& n, const Use& u, const Cell& c, const Demand&
       break;
   }
   if (by_resident) {
-    if (u.resident + resident > usable - locked) return Reason::resident;
+    // Net of KSM: per node, the node's own merging (a lower bound on what merging across
+    // nodes saves), so the node check never counts savings made elsewhere.
+    const Bytes saved = u.ksm ? min(u.ksm->savings_with(d.image, share_of(d, c.memory)), Bytes{h.memory.value / 2}) : Bytes{};
+    if (u.resident + resident - saved > usable - locked) return Reason::resident;
   } else if (u.committed.value + swappable.value >
              (locked.value == 0 ? n.memory_budget.of(h.memory_ratio, usable.value) : budget(h.memory_ratio, usable - locked))) {
     return Reason::memory;
@@ -81,6 +97,30 @@ Reason check_cell(const NodeState& n, const Use& u, const Cell& c, const Demand&
     if (u.shared_vcpus + c.vcpus > n.cpu_budget.of(h.cpu_ratio, u.shared_pcpus)) return Reason::cpu;
   }
   return Reason::none;
+}
+
+Bytes host_savings_with(const HostState& s, const Demand& d, const std::vector<int>& nodes) {
+  if (d.image < 0) return s.ksm_savings();
+  Bytes saved;
+  if (s.merge_across_nodes) {
+    saved = s.ksm_host.savings_with(d.image, d.shareable);
+  } else if (nodes.empty()) {
+    // Upper bound: the guest's best node, or the node-less group.
+    Bytes gain = s.ksm_loose.savings_with(d.image, d.shareable) - s.ksm_loose.savings();
+    for (const auto& n : s.nodes) gain = max(gain, n.ksm.savings_with(d.image, d.shareable) - n.ksm.savings());
+    Bytes now = s.ksm_loose.savings();
+    for (const auto& n : s.nodes) now += n.ksm.savings();
+    saved = now + gain;
+  } else {
+    const auto cells = split_cells(*d.spec, d.overhead, static_cast<int>(nodes.size()));
+    saved = s.ksm_loose.savings();
+    for (std::size_t i = 0; i < s.nodes.size(); ++i) saved += s.nodes[i].ksm.savings();
+    for (std::size_t c = 0; c < nodes.size(); ++c) {
+      const NodeState& n = s.nodes[static_cast<std::size_t>(nodes[c])];
+      saved += n.ksm.savings_with(d.image, share_of(d, cells[c].memory)) - n.ksm.savings();
+    }
+  }
+  return min(saved, half_ram(s));
 }
 
 // The whole guest against the host's totals: a quick no before any node is looked at, and the
@@ -103,7 +143,9 @@ Reason check_host(const HostState& s, const Demand& d, const Policy& p) {
   }
   const Bytes usable = s.usable() - locked;
   if (p.memory_limit == MemoryLimit::resident) {
-    if (s.resident + resident > usable) return Reason::resident;
+    // The most KSM could save with this guest, wherever on the host it goes; fit() checks the
+    // exact figure once the nodes are chosen.
+    if (s.resident + resident - host_savings_with(s, d, {}) > usable) return Reason::resident;
   } else if (s.committed.value + swappable.value >
              (locked.value == 0 ? s.memory_budget.of(h.memory_ratio, usable.value) : budget(h.memory_ratio, usable))) {
     return Reason::memory;
@@ -146,20 +188,36 @@ void combinations(const std::vector<int>& items, int k, F&& f) {
 }
 
 std::int64_t memory_room(const NodeState& n, const Host& h, const Policy& p) {
-  return p.memory_limit == MemoryLimit::resident ? (n.usable() - n.resident).value
+  return p.memory_limit == MemoryLimit::resident ? (n.usable() - n.resident + n.ksm.savings()).value
                                                  : n.memory_budget.of(h.memory_ratio, n.usable().value) - n.committed.value;
 }
 
 }  // namespace
 
-Demand make_demand(const Policy& policy, const GuestSpec& spec) {
+Demand make_demand(const Policy& policy, const GuestSpec& spec, int image) {
   Demand d;
   d.spec = &spec;
   d.overhead = guest_overhead(policy, spec);
   d.use = expected_use(spec);
   d.dedicated = spec.cpu_policy == CpuPolicy::dedicated;
   d.memory = spec.hugepages ? Demand::Memory::hugepages : spec.locked ? Demand::Memory::locked : Demand::Memory::shared;
+  // Only swappable guests of an image merge (hugepage and locked memory never does).
+  if (policy.ksm.enabled && image >= 0 && d.memory == Demand::Memory::shared) {
+    d.image = image;
+    d.shareable = min(spec.ksm_shareable, d.use);
+  }
   return d;
+}
+
+Bytes HostState::ksm_savings() const {
+  Bytes saved;
+  if (merge_across_nodes) {
+    saved = ksm_host.savings();
+  } else {
+    saved = ksm_loose.savings();
+    for (const auto& n : nodes) saved += n.ksm.savings();
+  }
+  return min(saved, Bytes{host->memory.value / 2});
 }
 
 std::int64_t NodeState::pages(Bytes size) const { return pool_pages(free_pages, size); }
@@ -178,9 +236,10 @@ int HostState::shared_pcpus() const {
   return total;
 }
 
-HostState make_host_state(const Host& host) {
+HostState make_host_state(const Host& host, const Policy& policy) {
   HostState s;
   s.host = &host;
+  s.merge_across_nodes = policy.ksm.merge_across_nodes;
   s.pool_bytes = host.hugepage_bytes();
   Bytes given;
   for (const auto& node : host.nodes) {
@@ -253,7 +312,22 @@ std::vector<int> pick_cpus(const Host& host, const CpuSet& free, int count) {
   return out;
 }
 
+namespace {
+Fit fit_nodes(const HostState& s, const Demand& d, const Policy& p, const NodeRule& rule, bool spread, bool force);
+}
+
 Fit fit(const HostState& s, const Demand& d, const Policy& p, const NodeRule& rule, bool spread, bool force) {
+  Fit out = fit_nodes(s, d, p, rule, spread, force);
+  // With KSM in play, the host-level check before the nodes were chosen was an upper bound on
+  // the savings: now the exact figure for these nodes.
+  if (out.reason == Reason::none && !force && d.image >= 0 && p.memory_limit == MemoryLimit::resident) {
+    if (s.resident + d.use + d.overhead - host_savings_with(s, d, out.nodes) > s.usable()) return {Reason::resident, {}, {}};
+  }
+  return out;
+}
+
+namespace {
+Fit fit_nodes(const HostState& s, const Demand& d, const Policy& p, const NodeRule& rule, bool spread, bool force) {
   const Host& h = *s.host;
   const GuestSpec& spec = *d.spec;
   Fit out;
@@ -340,6 +414,8 @@ Fit fit(const HostState& s, const Demand& d, const Policy& p, const NodeRule& ru
   return out;
 }
 
+}  // namespace
+
 std::vector<int> choose_pins(const HostState& s, const Demand& d, const std::vector<int>& nodes) {
   const Host& h = *s.host;
   const GuestSpec& spec = *d.spec;
@@ -389,6 +465,8 @@ void reserve(HostState& s, const Demand& d, const Fit& where, const Policy& /*po
       }
     }
   }
+  s.ksm_host.add(d.image, d.shareable);
+  if (where.nodes.empty()) s.ksm_loose.add(d.image, d.shareable);
   if (where.nodes.empty()) {
     // Host level: hugepages come from the nodes' pools in node order.
     if (d.memory == Demand::Memory::hugepages) {
@@ -414,6 +492,7 @@ void reserve(HostState& s, const Demand& d, const Fit& where, const Policy& /*po
       case Demand::Memory::shared:
         n.committed += c.memory;
         n.resident += cell_use(d, c);
+        n.ksm.add(d.image, share_of(d, c.memory));
         break;
       case Demand::Memory::hugepages:
         for (auto& pool : n.free_pages) {
@@ -432,7 +511,8 @@ Keys keys_of(const HostState& s, const Policy& p) {
   const Host& h = *s.host;
   Keys k{};
   const bool by_resident = p.memory_limit == MemoryLimit::resident;
-  k[mem_host] = by_resident ? (s.usable() - s.resident).value : s.memory_budget.of(h.memory_ratio, s.usable().value) - s.committed.value;
+  k[mem_host] = by_resident ? (s.usable() - s.resident + s.ksm_savings()).value
+                            : s.memory_budget.of(h.memory_ratio, s.usable().value) - s.committed.value;
   k[cpu_host] = s.cpu_budget.of(h.cpu_ratio, s.shared_pcpus()) - s.shared_vcpus;
   k[lock_host] = (h.memory - s.pool_bytes - s.locked).value;
   for (std::size_t i = 0; i < key_count; ++i) {

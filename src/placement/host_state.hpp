@@ -8,6 +8,7 @@
 
 #include "kvmplan/placement.hpp"
 #include "kvmplan/policy.hpp"
+#include "ksm_tally.hpp"
 
 namespace kvmplan::placement {
 
@@ -24,8 +25,11 @@ struct Demand {
   Bytes use;        // expected use: usage x memory, capped by current_memory
   bool dedicated = false;
   enum class Memory : std::uint8_t { shared, hugepages, locked } memory = Memory::shared;
+  int image = -1;   // KSM image (the engine's id), -1: nothing to merge
+  Bytes shareable;  // bytes identical within the image: ksm_shareable, at most `use`
 };
-Demand make_demand(const Policy& policy, const GuestSpec& spec);
+// `image`: the engine's id for the guest's image, or -1.
+Demand make_demand(const Policy& policy, const GuestSpec& spec, int image = -1);
 
 // floor(ratio x n), remembered for the last n: budgets change only when locked memory or
 // pinned CPUs do, and the 128-bit division behind them is the costliest step of a fit.
@@ -57,6 +61,7 @@ struct NodeState {
   int shared_vcpus = 0;
   CpuSet pinned;           // always within dedicated_pool
   int pinned_count = 0;
+  KsmTally ksm;            // guests' shareable memory on this node, per image
   RatioCache memory_budget, cpu_budget;
 
   Bytes usable() const { return memory - pool_bytes - locked - reserve_share; }
@@ -71,16 +76,21 @@ struct HostState {
   Bytes pool_bytes;                // the host's hugepage pools
   std::vector<NodeState> nodes;
   // Host totals (node-bound and host-level guests alike).
-  Bytes committed, locked, resident;
+  Bytes committed, locked, resident;  // resident: before KSM savings
   int shared_vcpus = 0;
   int guests = 0;
-
   RatioCache memory_budget, cpu_budget;
+  bool merge_across_nodes = true;
+  KsmTally ksm_host;   // per image, over the whole host
+  KsmTally ksm_loose;  // guests bound to no node (numa: none)
 
   Bytes usable() const;
   int shared_pcpus() const;
+  // What KSM saves on the host now: per image over the host, or per node when pages do not
+  // merge across nodes; at most half of RAM (model.md section 3).
+  Bytes ksm_savings() const;
 };
-HostState make_host_state(const Host& host);
+HostState make_host_state(const Host& host, const Policy& policy);
 
 // Per-node limits from group rules: nodes a guest may not use, or the only ones it may.
 struct NodeRule {

@@ -19,10 +19,19 @@ int lower_bound(const Scenario& s, const Plan& plan) {
   // committed budget: committed <= ratio x (RAM - pools - reserve - locked).
   std::int64_t memory = 0, locked = 0, vcpus = 0, dedicated = 0;
   std::map<std::int64_t, std::int64_t> pages;  // page size -> pages
+  // Under memory_limit: resident, KSM can save at most, per image, what all its guests on one
+  // host would: (n - 1) / n of their shared bytes. That comes off the demand.
+  const bool ksm = by_resident && p.ksm.enabled;
+  std::map<std::string, std::pair<std::int64_t, std::int64_t>> images;  // image -> guests, shared bytes
   for (std::size_t g = 0; g < s.guests.size(); ++g) {
     if (plan.placements[g].host < 0) continue;
     const GuestSpec& spec = s.spec(s.guests[g]);
-    const Demand d = make_demand(p, spec);
+    const Demand d = make_demand(p, spec, spec.image.empty() ? -1 : 0);
+    if (ksm && d.image >= 0) {
+      auto& [n, shared] = images[spec.image];
+      ++n;
+      shared += d.shareable.value;
+    }
     memory += d.overhead.value;
     if (d.memory == Demand::Memory::shared) memory += by_resident ? d.use.value : spec.memory.value;
     if (d.memory == Demand::Memory::locked) locked += spec.memory.value;
@@ -53,7 +62,23 @@ int lower_bound(const Scenario& s, const Plan& plan) {
     if (need <= 0 || cap <= 0) return 0;
     return (need + cap - 1) / cap;
   };
-  std::int64_t bound = hosts_for(memory + narrowest_ratio.value_or(Decimal::of(1)).scale_down(Bytes{locked}).value, memory_cap);
+  std::int64_t savable = 0;
+  for (const auto& [image, tally] : images) {
+    const auto& [n, shared] = tally;
+    savable += static_cast<std::int64_t>(__int128{shared} * (n - 1) / n);
+  }
+  const std::int64_t memory_need = memory + narrowest_ratio.value_or(Decimal::of(1)).scale_down(Bytes{locked}).value;
+  std::int64_t bound = hosts_for(memory_need - savable, memory_cap);
+  if (savable > 0 && memory_cap > 0) {
+    // A host saves at most half of its RAM: the fewest hosts H with
+    // H x usable + min(savable, H x RAM / 2) >= demand.
+    std::int64_t half = 0;
+    for (const auto& h : s.hosts) half = std::max(half, h.memory.value / 2);
+    for (const auto& h : s.auto_pools) half = std::max(half, h.memory.value / 2);
+    std::int64_t h = hosts_for(memory_need, memory_cap + half);
+    while (h * memory_cap + std::min(savable, h * half) < memory_need) ++h;
+    bound = std::max(bound, h);
+  }
   bound = std::max(bound, hosts_for(locked, locked_cap));
   bound = std::max(bound, hosts_for(vcpus, vcpu_cap));
   bound = std::max(bound, hosts_for(dedicated, dedicated_cap));
@@ -65,9 +90,10 @@ int lower_bound(const Scenario& s, const Plan& plan) {
   for (std::size_t g = 0; g < s.guests.size(); ++g) {
     if (plan.placements[g].host < 0) continue;
     const GuestSpec& spec = s.spec(s.guests[g]);
-    const Demand d = make_demand(p, spec);
+    const Demand d = make_demand(p, spec, spec.image.empty() ? -1 : 0);
     std::int64_t own = d.overhead.value;
     if (d.memory == Demand::Memory::shared) own += by_resident ? d.use.value : spec.memory.value;
+    if (ksm) own -= d.shareable.value;  // beside a guest of its image it costs less
     bool half = 2 * own > memory_cap;
     if (d.memory == Demand::Memory::locked) half = half || 2 * spec.memory.value > locked_cap;
     if (d.memory == Demand::Memory::hugepages) {

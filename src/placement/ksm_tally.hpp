@@ -1,0 +1,65 @@
+#pragma once
+// KSM savings as guests arrive: per image, n guests sharing S bytes save floor((n - 1) x S / n)
+// (model.md section 3, the same arithmetic as ksm_savings()). Private to the engine.
+#include <algorithm>
+#include <cstdint>
+#include <vector>
+
+#include "kvmplan/bytes.hpp"
+
+namespace kvmplan::placement {
+
+class KsmTally {
+ public:
+  Bytes savings() const { return savings_; }
+
+  // The savings if a guest of `image` sharing `share` bytes joined.
+  Bytes savings_with(int image, Bytes share) const {
+    if (image < 0) return savings_;
+    const Entry* e = find(image);
+    const std::int64_t n = e ? e->count : 0, s = e ? e->shareable : 0;
+    return savings_ - Bytes{saved(n, s)} + Bytes{saved(n + 1, s + share.value)};
+  }
+
+  void add(int image, Bytes share) {
+    if (image < 0) return;
+    Entry* e = find(image);
+    if (!e) {
+      entries_.push_back({image, 0, 0});
+      e = &entries_.back();
+    }
+    savings_ -= Bytes{saved(e->count, e->shareable)};
+    ++e->count;
+    e->shareable += share.value;
+    savings_ += Bytes{saved(e->count, e->shareable)};
+  }
+
+  bool has(int image) const { return image >= 0 && find(image) != nullptr; }
+
+ private:
+  struct Entry {
+    int image;
+    std::int64_t count;
+    std::int64_t shareable;  // bytes, summed over the image's guests
+  };
+  static std::int64_t saved(std::int64_t n, std::int64_t total) {
+    return n > 1 ? static_cast<std::int64_t>(__int128{total} * (n - 1) / n) : 0;
+  }
+  const Entry* find(int image) const {
+    for (const Entry& e : entries_) {
+      if (e.image == image) return &e;
+    }
+    return nullptr;
+  }
+  Entry* find(int image) {
+    for (Entry& e : entries_) {
+      if (e.image == image) return &e;
+    }
+    return nullptr;
+  }
+
+  std::vector<Entry> entries_;  // few images per host: a list beats a map
+  Bytes savings_;
+};
+
+}  // namespace kvmplan::placement
