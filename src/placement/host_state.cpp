@@ -358,7 +358,10 @@ Fit fit_nodes(const HostState& s, const Demand& d, const Policy& p, const NodeRu
           if (first_failure == Reason::none) first_failure = r;
           continue;
         }
-        const std::int64_t score = spread ? -memory_room(n, h, p) : memory_room(n, h, p);
+        std::int64_t score = spread ? -memory_room(n, h, p) : memory_room(n, h, p);
+        // Under memory_limit: resident, a node that runs the guest's image first: there KSM
+        // merges its pages even when they may not cross nodes.
+        if (p.memory_limit == MemoryLimit::resident && n.ksm.has(d.image)) score -= std::int64_t{1} << 56;
         if (best < 0 || score < best_score) {
           best = i;
           best_score = score;
