@@ -57,6 +57,16 @@ int run(int argc, const char* const* argv, std::ostream& out, std::ostream& err)
   add_common(*check_cmd, check.common);
   check_cmd->add_option("--placement", check.placement, "the plan to verify (YAML or JSON, as kvmplan place writes it)")->required();
 
+  ImportOptions caps;
+  CLI::App* import_cmd = app.add_subcommand("import", "turn libvirt XML into scenario YAML");
+  import_cmd->require_subcommand(1);
+  CLI::App* caps_cmd = import_cmd->add_subcommand("capabilities", "hosts from `virsh capabilities` output");
+  caps_cmd->add_option("files", caps.files, "capabilities XML files, one host each")->required();
+  caps_cmd->add_option("--name", caps.name, "the host's name (one file only; default: the file's name)");
+  caps_cmd->add_option("--node-memory", caps.node_memory, "memory of each cell that gives neither <memory> nor <pages>");
+  caps_cmd->add_option("-o,--output", caps.output, "write the hosts here, atomically (- is standard output)");
+  caps_cmd->add_flag("-q,--quiet", caps.quiet, "print nothing but the output and errors");
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -75,6 +85,7 @@ int run(int argc, const char* const* argv, std::ostream& out, std::ostream& err)
   if (size_cmd->parsed()) return run_size(size, out, err);
   if (place_cmd->parsed()) return run_place(place, out, err);
   if (check_cmd->parsed()) return run_check(check, out, err);
+  if (caps_cmd->parsed()) return run_import_capabilities(caps, out, err);
   return exit_usage;
 }
 

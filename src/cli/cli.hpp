@@ -40,5 +40,15 @@ struct CheckOptions {
 
 int run_check(const CheckOptions& options, std::ostream& out, std::ostream& err);
 
+struct ImportOptions {
+  std::vector<std::string> files;
+  std::string name;         // capabilities: the host's name ("" : from the file name)
+  std::string node_memory;  // capabilities: memory of cells that give none
+  std::string output = "-";
+  bool quiet = false;
+};
+
+int run_import_capabilities(const ImportOptions& options, std::ostream& out, std::ostream& err);
+
 
 }  // namespace kvmplan::cli

@@ -1,0 +1,25 @@
+#pragma once
+// libvirt in and out: `virsh capabilities` to scenario hosts, domain XML to scenario guests,
+// and a plan to domain XML (docs/libvirt.md). pugixml stays inside src/libvirt.
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "kvmplan/diagnostics.hpp"
+#include "kvmplan/scenario.hpp"
+
+namespace kvmplan {
+
+struct CapabilitiesImport {
+  std::optional<std::string> name;       // the host's name; default: the file's name
+  std::optional<Bytes> node_memory;      // for cells that give neither <memory> nor <pages>
+};
+
+// One host per file. Problems go to `diagnostics` (file:line:col), all of them.
+std::vector<Host> import_capabilities(const std::vector<std::string>& paths, const CapabilitiesImport& options,
+                                      SourceFiles& sources, Diagnostics& diagnostics);
+
+// Hosts as scenario YAML (`hosts:` entries), loadable as they are.
+void write_hosts_yaml(std::ostream& out, const std::vector<Host>& hosts, const std::string& comment);
+
+}  // namespace kvmplan

@@ -1,0 +1,32 @@
+#pragma once
+// pugixml positions as SourceRefs: pugixml gives byte offsets, diagnostics want lines.
+#include <pugixml.hpp>
+
+#include <string>
+#include <vector>
+
+#include "kvmplan/diagnostics.hpp"
+
+namespace kvmplan::libvirt {
+
+class XmlFile {
+ public:
+  // Reads and parses `path` into `sources`; a syntax error is reported and ok() is false.
+  XmlFile(const std::string& path, SourceFiles& sources, Diagnostics& diagnostics);
+  bool ok() const { return ok_; }
+  const pugi::xml_document& doc() const { return doc_; }
+  SourceRef at(const pugi::xml_node& node) const { return at_offset(node.offset_debug()); }
+  SourceRef at_offset(std::ptrdiff_t offset) const;
+  void error(const pugi::xml_node& node, const std::string& path, std::string message) const {
+    diagnostics_.error(at(node), path, std::move(message));
+  }
+
+ private:
+  Diagnostics& diagnostics_;
+  std::uint32_t file_ = 0;
+  std::vector<std::size_t> line_starts_;
+  pugi::xml_document doc_;
+  bool ok_ = false;
+};
+
+}  // namespace kvmplan::libvirt
