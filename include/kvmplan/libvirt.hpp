@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "kvmplan/diagnostics.hpp"
+#include "kvmplan/plan_io.hpp"
 #include "kvmplan/scenario.hpp"
 
 namespace kvmplan {
@@ -18,6 +19,15 @@ struct CapabilitiesImport {
 // One host per file. Problems go to `diagnostics` (file:line:col), all of them.
 std::vector<Host> import_capabilities(const std::vector<std::string>& paths, const CapabilitiesImport& options,
                                       SourceFiles& sources, Diagnostics& diagnostics);
+
+// One guest's libvirt domain: a complete minimal <domain type='kvm'> that carries the plan.
+struct DomainXml {
+  std::string guest;
+  std::string xml;
+};
+
+// The domains of every placed guest of `plan` (read from a placement document), in plan order.
+std::vector<DomainXml> export_domains(const Scenario& scenario, const PlanDocument& plan);
 
 // Hosts as scenario YAML (`hosts:` entries), loadable as they are.
 void write_hosts_yaml(std::ostream& out, const std::vector<Host>& hosts, const std::string& comment);

@@ -67,6 +67,14 @@ int run(int argc, const char* const* argv, std::ostream& out, std::ostream& err)
   caps_cmd->add_option("-o,--output", caps.output, "write the hosts here, atomically (- is standard output)");
   caps_cmd->add_flag("-q,--quiet", caps.quiet, "print nothing but the output and errors");
 
+  ExportOptions lv;
+  CLI::App* export_cmd = app.add_subcommand("export", "turn a plan into deployment files");
+  export_cmd->require_subcommand(1);
+  CLI::App* lv_cmd = export_cmd->add_subcommand("libvirt", "one domain XML per guest, carrying its placement");
+  add_common(*lv_cmd, lv.common);
+  lv_cmd->add_option("--placement", lv.placement, "the plan (as kvmplan place writes it)")->required();
+  lv_cmd->add_option("-o,--output", lv.output, "the directory to write, atomically: GUEST.xml per guest")->required();
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -74,7 +82,7 @@ int run(int argc, const char* const* argv, std::ostream& out, std::ostream& err)
     return code == static_cast<int>(CLI::ExitCodes::Success) ? 0 : exit_usage;
   }
   // Options that set policy keys are checked by the same parser as the file's key.
-  for (const CommonOptions* o : {&size.common, &place.common, &check.common}) {
+  for (const CommonOptions* o : {&size.common, &place.common, &check.common, &lv.common}) {
     if (o->baseline.empty()) continue;
     Policy probe = default_policy();
     if (std::string problem = find_knob("swap_baseline")->set(probe, o->baseline); !problem.empty()) {
@@ -86,6 +94,7 @@ int run(int argc, const char* const* argv, std::ostream& out, std::ostream& err)
   if (place_cmd->parsed()) return run_place(place, out, err);
   if (check_cmd->parsed()) return run_check(check, out, err);
   if (caps_cmd->parsed()) return run_import_capabilities(caps, out, err);
+  if (lv_cmd->parsed()) return run_export_libvirt(lv, out, err);
   return exit_usage;
 }
 

@@ -50,5 +50,13 @@ struct ImportOptions {
 
 int run_import_capabilities(const ImportOptions& options, std::ostream& out, std::ostream& err);
 
+struct ExportOptions {
+  CommonOptions common;
+  std::string placement;
+  std::string output;  // a directory
+};
+
+int run_export_libvirt(const ExportOptions& options, std::ostream& out, std::ostream& err);
+
 
 }  // namespace kvmplan::cli
