@@ -20,6 +20,20 @@ struct CapabilitiesImport {
 std::vector<Host> import_capabilities(const std::vector<std::string>& paths, const CapabilitiesImport& options,
                                       SourceFiles& sources, Diagnostics& diagnostics);
 
+// A guest as read from domain XML: its spec, and whether it opts out of KSM (<nosharepages/>).
+struct ImportedGuest {
+  std::string name;
+  GuestSpec spec;
+  bool nosharepages = false;
+};
+
+// One guest per file, problems (and warnings) to `diagnostics`.
+std::vector<ImportedGuest> import_domains(const std::vector<std::string>& paths, SourceFiles& sources,
+                                          Diagnostics& diagnostics);
+
+// Guests as scenario YAML (`guests:` entries): the keys that differ from a plain guest.
+void write_guests_yaml(std::ostream& out, const std::vector<ImportedGuest>& guests, const std::string& comment);
+
 // One guest's libvirt domain: a complete minimal <domain type='kvm'> that carries the plan.
 struct DomainXml {
   std::string guest;

@@ -75,6 +75,12 @@ int run(int argc, const char* const* argv, std::ostream& out, std::ostream& err)
   lv_cmd->add_option("--placement", lv.placement, "the plan (as kvmplan place writes it)")->required();
   lv_cmd->add_option("-o,--output", lv.output, "the directory to write, atomically: GUEST.xml per guest")->required();
 
+  ImportOptions doms;
+  CLI::App* dom_cmd = import_cmd->add_subcommand("domain", "guests from libvirt domain XML");
+  dom_cmd->add_option("files", doms.files, "domain XML files, one guest each")->required();
+  dom_cmd->add_option("-o,--output", doms.output, "write the guests here, atomically (- is standard output)");
+  dom_cmd->add_flag("-q,--quiet", doms.quiet, "print nothing but the output and errors");
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -94,6 +100,7 @@ int run(int argc, const char* const* argv, std::ostream& out, std::ostream& err)
   if (place_cmd->parsed()) return run_place(place, out, err);
   if (check_cmd->parsed()) return run_check(check, out, err);
   if (caps_cmd->parsed()) return run_import_capabilities(caps, out, err);
+  if (dom_cmd->parsed()) return run_import_domains(doms, out, err);
   if (lv_cmd->parsed()) return run_export_libvirt(lv, out, err);
   return exit_usage;
 }

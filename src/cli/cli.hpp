@@ -49,6 +49,7 @@ struct ImportOptions {
 };
 
 int run_import_capabilities(const ImportOptions& options, std::ostream& out, std::ostream& err);
+int run_import_domains(const ImportOptions& options, std::ostream& out, std::ostream& err);
 
 struct ExportOptions {
   CommonOptions common;

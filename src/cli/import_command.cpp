@@ -57,4 +57,34 @@ int run_import_capabilities(const ImportOptions& options, std::ostream& out, std
   return 0;
 }
 
+int run_import_domains(const ImportOptions& options, std::ostream& out, std::ostream& err) {
+  SourceFiles sources;
+  Diagnostics problems;
+  const std::vector<ImportedGuest> guests = import_domains(options.files, sources, problems);
+  problems.sort();
+  if (problems.has_errors()) {
+    err << format_all(problems, sources);
+    return 2;
+  }
+  if (!options.quiet) err << format_all(problems, sources);  // warnings
+  std::ostringstream yaml;
+  std::string from;
+  for (const auto& f : options.files) from += " " + f;
+  write_guests_yaml(yaml, guests, std::string("guests imported by kvmplan ") + version + " from" + from);
+  SourceFiles check;
+  check.add("<imported guests>", yaml.str());
+  const Loaded loaded = load_sources(std::move(check));
+  if (!loaded.ok()) {
+    err << format_all(loaded.diagnostics, loaded.sources);
+    return 2;
+  }
+  const auto written = write_atomically(options.output, out, [&](std::ostream& s) { s << yaml.str(); });
+  if (!written) {
+    err << "kvmplan: error: " << written.error() << "\n";
+    return 2;
+  }
+  if (!options.quiet && options.output != "-") err << "kvmplan: wrote " << guests.size() << " guests to " << options.output << "\n";
+  return 0;
+}
+
 }  // namespace kvmplan::cli

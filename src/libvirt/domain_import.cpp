@@ -1,0 +1,156 @@
+// Domain XML -> scenario guests (docs/libvirt.md): what the guest asks of a host.
+#include <map>
+#include <ostream>
+
+#include "kvmplan/libvirt.hpp"
+#include "kvmplan/values.hpp"
+#include "xml_source.hpp"
+
+namespace kvmplan {
+namespace {
+
+std::optional<Bytes> size_of(const pugi::xml_node& n) {
+  const std::string unit = n.attribute("unit").value();
+  auto r = parse_size(std::string(n.child_value()) + (unit.empty() ? "KiB" : unit));
+  if (!r) return std::nullopt;
+  return r.value();
+}
+
+std::string guest_name(std::string name) {
+  for (char& c : name) {
+    const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' || c == '_' || c == '-';
+    if (!ok) c = '-';
+  }
+  return name;
+}
+
+// Names seen so far: where each was first given.
+using SeenNames = std::map<std::string, std::pair<std::string, std::uint32_t>>;
+
+std::optional<ImportedGuest> import_one(const std::string& path, SourceFiles& sources, Diagnostics& diagnostics,
+                                        SeenNames& seen) {
+  const libvirt::XmlFile xml(path, sources, diagnostics);
+  if (!xml.ok()) return std::nullopt;
+  const pugi::xml_node d = xml.doc().child("domain");
+  if (!d) {
+    xml.error(xml.doc().first_child(), "", "not a domain document: no <domain>");
+    return std::nullopt;
+  }
+  auto warn = [&](const pugi::xml_node& n, const std::string& path_, const std::string& m) {
+    diagnostics.items.push_back({Severity::warning, xml.at(n), path_, m});
+  };
+  const std::size_t errors_before = diagnostics.items.size();
+  ImportedGuest g;
+  g.spec.usage = Decimal::of(1);
+  g.name = guest_name(d.child_value("name"));
+  if (g.name.empty()) {
+    xml.error(d, "domain.name", "a domain needs a <name>");
+  } else if (auto [it, fresh] = seen.emplace(g.name, std::make_pair(path, xml.at(d.child("name")).line)); !fresh) {
+    xml.error(d.child("name"), "domain.name", "guest \"" + g.name + "\" is also the domain of " + it->second.first + ":" +
+                                                   std::to_string(it->second.second) + "; guest names must be unique");
+  }
+  // vCPUs: the most the guest may have (<vcpu current=...> is a start value).
+  if (auto v = values::integer(d.child_value("vcpu"), 1)) g.spec.vcpus = static_cast<int>(v.value());
+  else xml.error(d.child("vcpu"), "domain.vcpu", "a domain needs <vcpu> with a count of at least 1");
+  if (const auto m = d.child("memory"); m && size_of(m)) g.spec.memory = *size_of(m);
+  else xml.error(d.child("memory") ? d.child("memory") : d, "domain.memory", "a domain needs <memory> with a size");
+  if (const auto c = d.child("currentMemory")) {
+    if (auto cur = size_of(c); cur && *cur < g.spec.memory) g.spec.current_memory = *cur;
+  }
+  // Guest NUMA cells.
+  const auto cells = d.child("cpu").child("numa");
+  std::map<int, Bytes> cell_memory;
+  for (const auto cell : cells.children("cell")) {
+    const char* unit = cell.attribute("unit").value();
+    const auto memory = parse_size(std::string(cell.attribute("memory").value()) + (*unit ? unit : "KiB"));
+    if (memory) cell_memory[cell.attribute("id").as_int()] = memory.value();
+  }
+  if (cell_memory.size() > 1) g.spec.numa_nodes = static_cast<int>(cell_memory.size());
+  // Memory backing.
+  const auto backing = d.child("memoryBacking");
+  if (const auto huge = backing.child("hugepages")) {
+    // One page size per guest in kvmplan: the one behind most of the memory.
+    std::map<std::int64_t, Bytes> by_size;
+    for (const auto page : huge.children("page")) {
+      const std::string unit = page.attribute("unit").value();
+      auto size = parse_size(std::string(page.attribute("size").value()) + (unit.empty() ? "KiB" : unit));
+      if (!size) continue;
+      Bytes backed;
+      if (const char* nodeset = page.attribute("nodeset").value(); *nodeset && !cell_memory.empty()) {
+        if (auto set = CpuSet::parse(nodeset)) {
+          for (int c : set->ids()) backed += cell_memory.count(c) ? cell_memory[c] : Bytes{};
+        }
+      } else {
+        backed = g.spec.memory;
+      }
+      by_size[size->value] += backed;
+    }
+    if (by_size.empty()) {
+      g.spec.hugepages = MiB(2);
+      warn(huge, "domain.memoryBacking.hugepages", "no page size given (the host's default): taken as 2MiB");
+    } else {
+      auto best = by_size.begin();
+      for (auto it = by_size.begin(); it != by_size.end(); ++it) {
+        if (it->second > best->second) best = it;
+      }
+      g.spec.hugepages = Bytes{best->first};
+      if (by_size.size() > 1) {
+        warn(huge, "domain.memoryBacking.hugepages", "cells back on " + std::to_string(by_size.size()) +
+                                                         " page sizes; kvmplan models one per guest: " + to_string(*g.spec.hugepages) +
+                                                         ", behind most of the memory");
+      }
+    }
+  }
+  g.spec.locked = static_cast<bool>(backing.child("locked"));
+  g.nosharepages = static_cast<bool>(backing.child("nosharepages"));
+  // CPU tuning: pinned vCPUs are dedicated; a CFS quota below the period caps each vCPU.
+  const auto tune = d.child("cputune");
+  if (tune.child("vcpupin")) g.spec.cpu_policy = CpuPolicy::dedicated;
+  const auto quota = values::integer(tune.child_value("quota"), -1);
+  const auto period = values::integer(tune.child_value("period"), 1);
+  if (quota && period && quota.value() > 0) {
+    if (quota.value() >= period.value()) {
+      warn(tune.child("quota"), "domain.cputune.quota", "quota " + std::to_string(quota.value()) + " of period " +
+                                                            std::to_string(period.value()) + " caps nothing: left out");
+    } else {
+      // quota / period in millionths, exact enough for a CFS cap.
+      g.spec.cpu_quota = Decimal{quota.value() * 1'000'000 / period.value(), 1'000'000};
+    }
+  } else if (tune.child("quota") && !period) {
+    warn(tune.child("quota"), "domain.cputune.quota", "a quota without a <period>: left out");
+  }
+  for (std::size_t i = errors_before; i < diagnostics.items.size(); ++i) {
+    if (diagnostics.items[i].severity == Severity::error) return std::nullopt;
+  }
+  return g;
+}
+
+}  // namespace
+
+std::vector<ImportedGuest> import_domains(const std::vector<std::string>& paths, SourceFiles& sources,
+                                          Diagnostics& diagnostics) {
+  std::vector<ImportedGuest> out;
+  SeenNames seen;
+  for (const auto& p : paths) {
+    if (auto g = import_one(p, sources, diagnostics, seen)) out.push_back(std::move(*g));
+  }
+  return out;
+}
+
+void write_guests_yaml(std::ostream& out, const std::vector<ImportedGuest>& guests, const std::string& comment) {
+  if (!comment.empty()) out << "# " << comment << "\n";
+  out << "guests:\n";
+  for (const auto& g : guests) {
+    const GuestSpec& s = g.spec;
+    out << "  - name: " << g.name << "\n    vcpus: " << s.vcpus << "\n    memory: " << to_string(s.memory) << "\n";
+    if (s.current_memory) out << "    current_memory: " << to_string(*s.current_memory) << "\n";
+    if (s.hugepages) out << "    hugepages: " << to_string(*s.hugepages) << "\n";
+    if (s.locked) out << "    locked: true\n";
+    if (g.nosharepages) out << "    ksm_shareable: 0\n";
+    if (s.cpu_policy == CpuPolicy::dedicated) out << "    cpu_policy: dedicated\n";
+    if (s.cpu_quota) out << "    cpu_quota: " << to_string(*s.cpu_quota) << "\n";
+    if (s.numa_nodes > 1) out << "    numa_nodes: " << s.numa_nodes << "\n";
+  }
+}
+
+}  // namespace kvmplan

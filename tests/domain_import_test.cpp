@@ -1,0 +1,125 @@
+// Domain XML in: the samples of shared/data/libvirt/domains, and the round trip of what
+// kvmplan exports.
+#include <doctest/doctest.h>
+
+#include <filesystem>
+
+#include "kvmplan/libvirt.hpp"
+#include "placement_util.hpp"
+
+using namespace kvmplan;
+
+namespace {
+
+const std::string dir = std::string(KVMPLAN_SHARED_DIR) + "/data/libvirt/domains/";
+
+struct Read {
+  std::vector<ImportedGuest> guests;
+  std::string messages;
+  bool ok = false;
+};
+
+Read read(const std::vector<std::string>& paths) {
+  SourceFiles sources;
+  Diagnostics problems;
+  Read r;
+  r.guests = import_domains(paths, sources, problems);
+  r.messages = format_all(problems, sources);
+  r.ok = !problems.has_errors();
+  return r;
+}
+
+}  // namespace
+
+TEST_CASE("every domain sample imports") {
+  struct Row {
+    const char* file;
+    int vcpus;
+    Bytes memory;
+    int numa_nodes;
+    bool dedicated;
+  };
+  const Row rows[] = {
+      {"libvirt-cputune.xml", 2, KiB(219136), 0, true},               // vcpupin: dedicated; quota -1: no cap
+      {"libvirt-cputune-numatune.xml", 6, MiB(128), 0, false},        // <vcpu current='2'>6: the most, 6
+      {"libvirt-hugepages-memaccess.xml", 4, GiB(4), 4, false},
+      {"libvirt-hugepages-numa-nodeset.xml", 4, GiB(4), 4, false},
+      {"libvirt-numatune-distances.xml", 12, GiB(8), 6, false},
+      {"libvirt-numatune-memnode-restrictive-mode.xml", 32, KiB(24682468), 3, false},
+      {"libvirt-numatune-memnode.xml", 32, KiB(24682468), 3, false},
+      {"libvirt-numatune-memory.xml", 2, KiB(219136), 0, false},
+  };
+  for (const Row& row : rows) {
+    CAPTURE(row.file);
+    const Read r = read({dir + row.file});
+    REQUIRE(r.ok);
+    REQUIRE(r.guests.size() == 1);
+    const GuestSpec& s = r.guests[0].spec;
+    CHECK(s.vcpus == row.vcpus);
+    CHECK(s.memory == row.memory);
+    CHECK(s.numa_nodes == row.numa_nodes);
+    CHECK((s.cpu_policy == CpuPolicy::dedicated) == row.dedicated);
+    CHECK_FALSE(s.cpu_quota.has_value());
+  }
+  // Balloon target below <memory>.
+  CHECK(read({dir + "libvirt-cputune-numatune.xml"}).guests[0].spec.current_memory == MiB(64));
+  // Cells on 2MiB (cell 1) and 1GiB pages (cells 0, 2, 3): 1GiB backs most, with a warning.
+  const Read huge = read({dir + "libvirt-hugepages-numa-nodeset.xml"});
+  CHECK(huge.guests[0].spec.hugepages == GiB(1));
+  CHECK(huge.messages.find("warning: domain.memoryBacking.hugepages: cells back on 2 page sizes; kvmplan models one per guest: 1GiB") !=
+        std::string::npos);
+}
+
+TEST_CASE("two domains of one name are an error at the second <name>") {
+  const Read r = read({dir + "libvirt-cputune.xml", dir + "libvirt-numatune-memory.xml"});
+  CHECK_FALSE(r.ok);
+  CHECK(r.messages.find("libvirt-numatune-memory.xml:2:3: error: domain.name: guest \"QEMUGuest1\" is also the domain of " + dir +
+                        "libvirt-cputune.xml:2; guest names must be unique") != std::string::npos);
+}
+
+TEST_CASE("round trip: exported domains import back to the same guests") {
+  auto p = kvmplan::test::place_text(R"(
+hosts:
+  - name: h
+    threads_per_core: 2
+    numa:
+      - {id: 0, cpus: '0-7,16-23', memory: 32GiB, hugepages: {1GiB: 20}}
+      - {id: 1, cpus: '8-15,24-31', memory: 32GiB, hugepages: {1GiB: 20}}
+guests:
+  - {name: web, vcpus: 2, memory: 4GiB, current_memory: 3GiB, cpu_quota: 0.25}
+  - {name: db, vcpus: 4, memory: 8GiB, hugepages: 1GiB, cpu_policy: dedicated}
+  - {name: gpu, vcpus: 2, memory: 2GiB, locked: true}
+  - {name: big, vcpus: 8, memory: 20GiB, hugepages: 1GiB, numa_nodes: 2}
+  - {name: odd, vcpus: 3, memory: 1536MiB, cpu_quota: 0.125}
+)");
+  Diagnostics problems;
+  const PlanDocument doc = read_plan_text("plan.yaml", p.yaml, p.loaded.sources, problems);
+  const auto domains = export_domains(p.scenario(), doc);
+  const std::filesystem::path out = std::filesystem::temp_directory_path() / "kvmplan-roundtrip";
+  std::filesystem::remove_all(out);
+  std::filesystem::create_directories(out);
+  std::vector<std::string> files;
+  for (const auto& d : domains) {
+    files.push_back((out / (d.guest + ".xml")).string());
+    std::ofstream(files.back()) << d.xml;
+  }
+  const Read back = read(files);
+  REQUIRE(back.ok);
+  REQUIRE(back.guests.size() == p.scenario().guests.size());
+  for (const ImportedGuest& g : back.guests) {
+    CAPTURE(g.name);
+    const GuestSpec& was = p.scenario().spec(p.scenario().guests[p.guest(g.name)]);
+    CHECK(g.spec.vcpus == was.vcpus);
+    CHECK(g.spec.memory == was.memory);
+    CHECK(g.spec.current_memory == was.current_memory);
+    CHECK(g.spec.hugepages == was.hugepages);
+    CHECK(g.spec.locked == was.locked);
+    CHECK(g.spec.cpu_policy == was.cpu_policy);
+    CHECK(g.spec.cpu_quota == was.cpu_quota);
+    CHECK(g.spec.numa_nodes == was.numa_nodes);
+  }
+  // And the imported guests, written as YAML, load as a scenario again.
+  std::ostringstream yaml;
+  write_guests_yaml(yaml, back.guests, "round trip");
+  CHECK(kvmplan::test::load_text(yaml.str()).ok());
+}
