@@ -62,6 +62,7 @@ Result<bool> write_directory_atomically(const std::string& dir,
   fs::permissions(tmp, fs::perms::owner_all | fs::perms::group_read | fs::perms::group_exec | fs::perms::others_read |
                            fs::perms::others_exec, ec);
   for (const auto& [file, text] : files) {
+    if (fs::path(file).has_parent_path()) fs::create_directories(tmp / fs::path(file).parent_path(), ec);
     std::ofstream out(tmp / file, std::ios::binary);
     out << text;
     if (!out.flush()) {

@@ -1,5 +1,6 @@
 // Reads a placement document (YAML or JSON) for `check` and the exports: its form only.
 #include <fstream>
+#include <unordered_map>
 #include <sstream>
 
 #include "kvmplan/plan_io.hpp"
@@ -93,6 +94,49 @@ PlanDocument read_plan_text(const std::string& name, std::string text, SourceFil
     doc.hosts.push_back(std::move(h));
   });
   return doc;
+}
+
+Plan plan_from_document(const Scenario& scenario, const PlanDocument& doc) {
+  Plan plan;
+  plan.hosts = scenario.hosts;
+  std::unordered_map<std::string, std::size_t> host_index;
+  for (std::size_t h = 0; h < plan.hosts.size(); ++h) host_index.emplace(plan.hosts[h].name, h);
+  for (const PlannedHost& ph : doc.hosts) {
+    if (ph.pool.empty() || host_index.count(ph.name)) continue;
+    for (const Host& pool : scenario.auto_pools) {
+      if (pool.name != ph.pool) continue;
+      Host h = pool;
+      h.name = ph.name;
+      h.auto_pool = false;
+      host_index.emplace(h.name, plan.hosts.size());
+      plan.hosts.push_back(std::move(h));
+    }
+  }
+  std::unordered_map<std::string, std::uint32_t> guest_index;
+  for (std::uint32_t g = 0; g < scenario.guests.size(); ++g) guest_index.emplace(scenario.guests[g].name, g);
+  plan.placements.resize(scenario.guests.size());
+  plan.pinned.resize(plan.hosts.size());
+  for (const PlannedGuest& pg : doc.placements) {
+    const auto g = guest_index.find(pg.guest);
+    const auto h = host_index.find(pg.host);
+    if (g == guest_index.end() || h == host_index.end()) continue;
+    Placement& p = plan.placements[g->second];
+    p.host = static_cast<std::int32_t>(h->second);
+    const Host& host = plan.hosts[h->second];
+    for (int id : pg.nodes) {
+      for (std::size_t n = 0; n < host.nodes.size(); ++n) {
+        if (host.nodes[n].id == id) p.nodes.push_back(static_cast<int>(n));
+      }
+    }
+    if (pg.vcpupin) p.vcpupin = *pg.vcpupin;
+    for (int cpu : p.vcpupin) plan.pinned[h->second].insert(cpu);
+  }
+  std::vector<char> used(plan.hosts.size(), 0);
+  for (const auto& p : plan.placements) {
+    if (p.host >= 0) used[static_cast<std::size_t>(p.host)] = 1;
+  }
+  for (char u : used) plan.hosts_used += u;
+  return plan;
 }
 
 }  // namespace kvmplan

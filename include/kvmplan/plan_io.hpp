@@ -47,6 +47,10 @@ struct PlanDocument {
   std::vector<PlannedHost> hosts;
 };
 
+// The plan a document describes: the scenario's hosts and the pool hosts it names, each
+// guest's host, node indices and pins. For a document that `check` accepts.
+Plan plan_from_document(const Scenario& scenario, const PlanDocument& doc);
+
 // Reads a plan file into `sources`; problems of form (not of content) go to `diagnostics`.
 PlanDocument read_plan(const std::string& path, SourceFiles& sources, Diagnostics& diagnostics);
 // The same for a plan already in memory, named `name` in messages.

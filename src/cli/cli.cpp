@@ -74,6 +74,16 @@ int run(int argc, const char* const* argv, std::ostream& out, std::ostream& err)
   add_common(*lv_cmd, lv.common);
   lv_cmd->add_option("--placement", lv.placement, "the plan (as kvmplan place writes it)")->required();
   lv_cmd->add_option("-o,--output", lv.output, "the directory to write, atomically: GUEST.xml per guest")->required();
+  ExportOptions ht;
+  CLI::App* ht_cmd = export_cmd->add_subcommand("host", "each host's tuning: swap, hugepage pools, KSM");
+  add_common(*ht_cmd, ht.common);
+  ht_cmd->add_option("--placement", ht.placement, "the plan (as kvmplan place writes it)")->required();
+  ht_cmd->add_option("-o,--output", ht.output, "the directory to write, atomically: HOST.txt and HOST.yaml per host")->required();
+  ExportOptions an;
+  CLI::App* an_cmd = export_cmd->add_subcommand("ansible", "inventory, host_vars, domain XML and a playbook for community.libvirt");
+  add_common(*an_cmd, an.common);
+  an_cmd->add_option("--placement", an.placement, "the plan (as kvmplan place writes it)")->required();
+  an_cmd->add_option("-o,--output", an.output, "the directory to write, atomically")->required();
 
   ImportOptions doms;
   CLI::App* dom_cmd = import_cmd->add_subcommand("domain", "guests from libvirt domain XML");
@@ -88,7 +98,7 @@ int run(int argc, const char* const* argv, std::ostream& out, std::ostream& err)
     return code == static_cast<int>(CLI::ExitCodes::Success) ? 0 : exit_usage;
   }
   // Options that set policy keys are checked by the same parser as the file's key.
-  for (const CommonOptions* o : {&size.common, &place.common, &check.common, &lv.common}) {
+  for (const CommonOptions* o : {&size.common, &place.common, &check.common, &lv.common, &ht.common, &an.common}) {
     if (o->baseline.empty()) continue;
     Policy probe = default_policy();
     if (std::string problem = find_knob("swap_baseline")->set(probe, o->baseline); !problem.empty()) {
@@ -102,6 +112,8 @@ int run(int argc, const char* const* argv, std::ostream& out, std::ostream& err)
   if (caps_cmd->parsed()) return run_import_capabilities(caps, out, err);
   if (dom_cmd->parsed()) return run_import_domains(doms, out, err);
   if (lv_cmd->parsed()) return run_export_libvirt(lv, out, err);
+  if (ht_cmd->parsed()) return run_export_host(ht, out, err);
+  if (an_cmd->parsed()) return run_export_ansible(an, out, err);
   return exit_usage;
 }
 

@@ -58,6 +58,8 @@ struct ExportOptions {
 };
 
 int run_export_libvirt(const ExportOptions& options, std::ostream& out, std::ostream& err);
+int run_export_host(const ExportOptions& options, std::ostream& out, std::ostream& err);
+int run_export_ansible(const ExportOptions& options, std::ostream& out, std::ostream& err);
 
 
 }  // namespace kvmplan::cli

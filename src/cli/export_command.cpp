@@ -1,12 +1,20 @@
-// kvmplan export libvirt: a plan that passes check -> one domain XML per guest.
+// kvmplan export libvirt | host | ansible: a plan that passes check -> deployment files.
+#include <functional>
+
 #include "common.hpp"
 #include "kvmplan/atomic_file.hpp"
 #include "kvmplan/check.hpp"
+#include "kvmplan/deploy.hpp"
 #include "kvmplan/libvirt.hpp"
 
 namespace kvmplan::cli {
+namespace {
 
-int run_export_libvirt(const ExportOptions& options, std::ostream& out, std::ostream& err) {
+using Files = std::vector<std::pair<std::string, std::string>>;
+
+// Loads, reads the plan, refuses one that check rejects, writes what `make` builds.
+int export_files(const ExportOptions& options, std::ostream& err, const char* what,
+                 const std::function<Files(const Scenario&, const PlanDocument&)>& make) {
   Loaded loaded;
   if (!load(options.common, loaded, err)) return 2;
   Diagnostics problems;
@@ -23,20 +31,49 @@ int run_export_libvirt(const ExportOptions& options, std::ostream& out, std::ost
     err << "kvmplan: error: the plan has " << checked.violations.size() << " violations: nothing exported\n";
     return 1;
   }
-  std::vector<std::pair<std::string, std::string>> files;
-  for (const DomainXml& d : export_domains(loaded.scenario, plan)) files.emplace_back(d.guest + ".xml", d.xml);
+  const Files files = make(loaded.scenario, plan);
   const auto written = write_directory_atomically(options.output, files);
   if (!written) {
     err << "kvmplan: error: " << written.error() << "\n";
     return 2;
   }
   if (!options.common.quiet) {
-    err << "kvmplan: wrote " << files.size() << " domains to " << options.output;
+    err << "kvmplan: wrote " << what << " to " << options.output;
     if (!checked.unplaced.empty()) err << " (" << checked.unplaced.size() << " guests unplaced, none for them)";
     err << "\n";
   }
-  (void)out;
   return checked.unplaced.empty() ? 0 : 1;
+}
+
+Files domain_files(const Scenario& scenario, const PlanDocument& plan) {
+  Files files;
+  for (const DomainXml& d : export_domains(scenario, plan)) files.emplace_back(d.guest + ".xml", d.xml);
+  return files;
+}
+
+}  // namespace
+
+int run_export_libvirt(const ExportOptions& options, std::ostream&, std::ostream& err) {
+  return export_files(options, err, "domain XML", domain_files);
+}
+
+int run_export_host(const ExportOptions& options, std::ostream&, std::ostream& err) {
+  return export_files(options, err, "host tuning", [](const Scenario& scenario, const PlanDocument& doc) {
+    Files files;
+    for (const HostTuning& t : host_tuning(scenario, plan_from_document(scenario, doc))) {
+      files.emplace_back(t.host + ".txt", tuning_text(t));
+      files.emplace_back(t.host + ".yaml", tuning_yaml(t));
+    }
+    return files;
+  });
+}
+
+int run_export_ansible(const ExportOptions& options, std::ostream&, std::ostream& err) {
+  return export_files(options, err, "an Ansible layout", [](const Scenario& scenario, const PlanDocument& doc) {
+    std::vector<std::pair<std::string, std::string>> domains;
+    for (const DomainXml& d : export_domains(scenario, doc)) domains.emplace_back(d.guest, d.xml);
+    return ansible_files(scenario, plan_from_document(scenario, doc), domains);
+  });
 }
 
 }  // namespace kvmplan::cli

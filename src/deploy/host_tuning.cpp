@@ -1,0 +1,148 @@
+// What each host needs for the plan to hold: swap, hugepage pools, KSM (docs/libvirt.md).
+#include <map>
+#include <sstream>
+
+#include "kvmplan/deploy.hpp"
+#include "kvmplan/plan_io.hpp"
+
+namespace kvmplan {
+namespace {
+
+// "1G", "2M", "64K" as the kernel's hugepagesz= takes them.
+std::string kernel_size(Bytes size) {
+  if (size.value % GiB(1).value == 0) return std::to_string(size.value / GiB(1).value) + "G";
+  if (size.value % MiB(1).value == 0) return std::to_string(size.value / MiB(1).value) + "M";
+  return std::to_string(size.value / 1024) + "K";
+}
+
+}  // namespace
+
+std::vector<HostTuning> host_tuning(const Scenario& scenario, const Plan& plan) {
+  const auto figures = plan_figures(scenario, plan);
+  const auto by_host = guests_by_host(plan);
+  std::vector<HostTuning> out;
+  for (std::size_t h = 0; h < plan.hosts.size(); ++h) {
+    if (by_host[h].empty()) continue;
+    const Host& host = plan.hosts[h];
+    HostTuning t;
+    t.host = host.name;
+    t.figures = figures[h];
+    t.ksm = scenario.policy.ksm.enabled;
+    t.merge_across_nodes = scenario.policy.ksm.merge_across_nodes;
+    // Pages the plan takes per node and size: each hugepage cell's pages on its node.
+    std::map<std::pair<int, std::int64_t>, std::int64_t> used;
+    for (const GuestOnHost& on : by_host[h]) {
+      const GuestSpec& spec = scenario.spec(scenario.guests[on.guest]);
+      if (!spec.hugepages) continue;
+      const auto cells = split_cells(spec, {}, std::max<int>(1, static_cast<int>(on.nodes.size())));
+      for (std::size_t c = 0; c < cells.size(); ++c) {
+        const int node = on.nodes.empty() ? 0 : on.nodes[c];
+        used[{node, spec.hugepages->value}] += cells[c].pages;
+      }
+    }
+    std::map<std::int64_t, std::string> per_size;  // page size -> "0:4,1:4"
+    for (std::size_t n = 0; n < host.nodes.size(); ++n) {
+      for (const auto& pool : host.nodes[n].hugepages) {
+        const auto u = used.find({static_cast<int>(n), pool.page_size.value});
+        t.pools.push_back({host.nodes[n].id, pool.page_size, pool.pages, u == used.end() ? 0 : u->second});
+        if (pool.pages == 0) continue;
+        std::string& list = per_size[pool.page_size.value];
+        list += (list.empty() ? "" : ",") + std::to_string(host.nodes[n].id) + ":" + std::to_string(pool.pages);
+      }
+    }
+    for (const auto& [size, list] : per_size) {
+      t.kernel_cmdline += (t.kernel_cmdline.empty() ? "" : " ") + std::string("hugepagesz=") + kernel_size(Bytes{size}) + " hugepages=" + list;
+    }
+    // ksmtuned starts KSM at resident + RAM x coef / 100 >= RAM. Where the plan needs KSM and
+    // the default 20 would never reach it, the coefficient that does: 100 x (RAM - resident) / RAM.
+    const HostFigures& f = t.figures;
+    if (t.ksm && f.usable.value > 0 && f.resident_before_ksm > f.usable && !f.ksmtuned.active) {
+      const auto gap = f.ram - f.resident_before_ksm;
+      t.ksm_thres_coef = static_cast<int>((gap.value * 100 + f.ram.value - 1) / f.ram.value);
+    }
+    out.push_back(std::move(t));
+  }
+  return out;
+}
+
+std::string tuning_text(const HostTuning& t) {
+  const HostFigures& f = t.figures;
+  std::ostringstream o;
+  o << "# " << t.host << ": host tuning for the plan (kvmplan)\n\n";
+  o << "Swap: create " << to_human(f.swap) << " (" << to_human(f.guest_swap) << " for the guests, " << to_human(f.baseline_swap)
+    << " baseline).";
+  if (f.declared_swap) o << " The host has " << to_human(*f.declared_swap) << ".";
+  o << "\n\nHugepage pools, per node (set at boot, or at run time):\n";
+  if (t.pools.empty()) o << "  none\n";
+  for (const auto& p : t.pools) {
+    o << "  node " << p.node_id << ": " << p.pages << " x " << to_string(p.page_size) << " (the plan uses " << p.used << ")\n";
+    o << "    echo " << p.pages << " > /sys/devices/system/node/node" << p.node_id << "/hugepages/hugepages-"
+      << p.page_size.value / 1024 << "kB/nr_hugepages\n";
+  }
+  if (!t.kernel_cmdline.empty()) o << "  kernel command line: " << t.kernel_cmdline << "\n";
+  o << "\nKSM: " << (t.ksm ? "enabled (systemctl enable --now ksm ksmtuned)" : "disabled (systemctl disable --now ksm ksmtuned)") << "\n";
+  if (t.ksm) {
+    o << "  echo " << (t.merge_across_nodes ? 1 : 0) << " > /sys/kernel/mm/ksm/merge_across_nodes   (with no pages shared yet)\n";
+    o << "  /etc/ksmtuned.conf: KSM_THRES_COEF=" << t.ksm_thres_coef << (t.ksm_thres_coef != 20 ? "  (default 20 would never start KSM here)" : "")
+      << ", KSM_NPAGES_MAX=1250, KSM_SLEEP_MSEC=10\n";
+    o << "  expected: KSM " << (f.ksmtuned.active || t.ksm_thres_coef != 20 ? "runs" : "idle") << ", saves " << to_human(f.ksm_savings) << "\n";
+  }
+  return o.str();
+}
+
+std::string tuning_yaml(const HostTuning& t) {
+  const HostFigures& f = t.figures;
+  std::ostringstream o;
+  o << "host: " << t.host << "\n";
+  o << "swap_mib: " << mib_ceil(f.swap) << "\n";
+  o << "hugepages:\n";
+  if (t.pools.empty()) o << "  []\n";
+  for (const auto& p : t.pools) {
+    o << "  - {node: " << p.node_id << ", page_kib: " << p.page_size.value / 1024 << ", pages: " << p.pages << ", used: " << p.used
+      << ", sysfs: \"/sys/devices/system/node/node" << p.node_id << "/hugepages/hugepages-" << p.page_size.value / 1024
+      << "kB/nr_hugepages\"}\n";
+  }
+  o << "kernel_cmdline: \"" << t.kernel_cmdline << "\"\n";
+  o << "ksm:\n  enabled: " << (t.ksm ? "true" : "false") << "\n  merge_across_nodes: " << (t.merge_across_nodes ? 1 : 0) << "\n";
+  o << "  ksmtuned: {KSM_THRES_COEF: " << t.ksm_thres_coef << ", KSM_NPAGES_MAX: 1250, KSM_SLEEP_MSEC: 10}\n";
+  return o.str();
+}
+
+std::vector<std::pair<std::string, std::string>> ansible_files(const Scenario& scenario, const Plan& plan,
+                                                               const std::vector<std::pair<std::string, std::string>>& domains) {
+  std::vector<std::pair<std::string, std::string>> files;
+  const auto tuning = host_tuning(scenario, plan);
+  std::ostringstream inventory;
+  inventory << "# kvmplan: the hosts of the plan\nall:\n  children:\n    kvm_hosts:\n      hosts:\n";
+  for (const auto& t : tuning) inventory << "        " << t.host << ": {}\n";
+  files.emplace_back("inventory.yml", inventory.str());
+  const auto by_host = guests_by_host(plan);
+  for (const auto& t : tuning) {
+    std::ostringstream vars;
+    vars << "# kvmplan: what " << t.host << " runs, and its tuning\n";
+    vars << "kvmplan_guests:\n";
+    for (std::size_t h = 0; h < plan.hosts.size(); ++h) {
+      if (plan.hosts[h].name != t.host) continue;
+      for (const GuestOnHost& on : by_host[h]) vars << "  - " << scenario.guests[on.guest].name << "\n";
+    }
+    vars << "kvmplan_tuning:\n";
+    std::istringstream lines(tuning_yaml(t));
+    for (std::string line; std::getline(lines, line);) vars << "  " << line << "\n";
+    files.emplace_back("host_vars/" + t.host + ".yml", vars.str());
+  }
+  for (const auto& [guest, xml] : domains) files.emplace_back("domains/" + guest + ".xml", xml);
+  files.emplace_back("site.yml", R"(# kvmplan: define each host's planned guests with community.libvirt
+#   ansible-galaxy collection install community.libvirt
+#   ansible-playbook -i inventory.yml site.yml
+- hosts: kvm_hosts
+  tasks:
+    - name: define the guests kvmplan placed on this host
+      community.libvirt.virt:
+        command: define
+        xml: "{{ lookup('file', 'domains/' + item + '.xml') }}"
+      loop: "{{ kvmplan_guests }}"
+)");
+  return files;
+}
+
+}  // namespace kvmplan
