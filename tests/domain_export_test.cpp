@@ -114,9 +114,8 @@ TEST_CASE("every generated domain passes virt-xml-validate") {
   auto every = kvmplan::test::place_text(every_element);
   CHECK(rejected_by_libvirt(export_domains(every.scenario(), document(every)), "every").empty());
   auto cluster = kvmplan::test::place_text(kvmplan::test::read_file("scenarios/cluster.yaml"));
-  auto domains = export_domains(cluster.scenario(), document(cluster));
+  const auto domains = export_domains(cluster.scenario(), document(cluster));
   CHECK(domains.size() == 187);
-  domains.resize(12);  // libvirt's validator is slow; every kind of guest is in the first dozen
   CHECK(rejected_by_libvirt(domains, "cluster").empty());
 }
 
