@@ -13,21 +13,8 @@ using namespace kvmplan;
 
 namespace {
 
-// Every element kvmplan writes: balloon target and CFS quota; pinned hugepage guest; locked
-// guest; a guest split over two nodes, on hugepages.
-const char* every_element = R"(
-hosts:
-  - name: h
-    threads_per_core: 2
-    numa:
-      - {id: 0, cpus: '0-7,16-23', memory: 32GiB, hugepages: {1GiB: 20}}
-      - {id: 1, cpus: '8-15,24-31', memory: 32GiB, hugepages: {1GiB: 20}}
-guests:
-  - {name: web, vcpus: 2, memory: 4GiB, current_memory: 3GiB, cpu_quota: 0.25}
-  - {name: db, vcpus: 4, memory: 8GiB, hugepages: 1GiB, cpu_policy: dedicated}
-  - {name: gpu, vcpus: 2, memory: 2GiB, locked: true}
-  - {name: big, vcpus: 8, memory: 20GiB, hugepages: 1GiB, numa_nodes: 2}
-)";
+// Every element kvmplan writes (tests/data/every-element.yaml).
+const std::string every_element = kvmplan::test::read_file("tests/data/every-element.yaml");
 
 PlanDocument document(kvmplan::test::Placed& p) {
   Diagnostics problems;
@@ -102,7 +89,7 @@ TEST_CASE("each domain carries the plan") {
 }
 
 TEST_CASE("numa preferred and none change numatune") {
-  std::string preferred = std::string("policy: {numa: preferred}\n") + every_element;
+  std::string preferred = "policy: {numa: preferred}\n" + every_element;
   auto p = kvmplan::test::place_text(preferred);
   const auto d = export_domains(p.scenario(), document(p));
   CHECK(domain_of(d, "web").find("<memory mode=\"preferred\"") != std::string::npos);

@@ -78,20 +78,9 @@ TEST_CASE("two domains of one name are an error at the second <name>") {
 }
 
 TEST_CASE("round trip: exported domains import back to the same guests") {
-  auto p = kvmplan::test::place_text(R"(
-hosts:
-  - name: h
-    threads_per_core: 2
-    numa:
-      - {id: 0, cpus: '0-7,16-23', memory: 32GiB, hugepages: {1GiB: 20}}
-      - {id: 1, cpus: '8-15,24-31', memory: 32GiB, hugepages: {1GiB: 20}}
-guests:
-  - {name: web, vcpus: 2, memory: 4GiB, current_memory: 3GiB, cpu_quota: 0.25}
-  - {name: db, vcpus: 4, memory: 8GiB, hugepages: 1GiB, cpu_policy: dedicated}
-  - {name: gpu, vcpus: 2, memory: 2GiB, locked: true}
-  - {name: big, vcpus: 8, memory: 20GiB, hugepages: 1GiB, numa_nodes: 2}
-  - {name: odd, vcpus: 3, memory: 1536MiB, cpu_quota: 0.125}
-)");
+  // Every element export writes, and a guest of odd sizes.
+  auto p = kvmplan::test::place_text(kvmplan::test::read_file("tests/data/every-element.yaml") +
+                                     "  - {name: odd, vcpus: 3, memory: 1536MiB, cpu_quota: 0.125}\n");
   Diagnostics problems;
   const PlanDocument doc = read_plan_text("plan.yaml", p.yaml, p.loaded.sources, problems);
   const auto domains = export_domains(p.scenario(), doc);

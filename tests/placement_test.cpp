@@ -183,10 +183,20 @@ TEST_CASE("no guest has more vCPUs than the host's cores, or threads by policy")
 }
 
 TEST_CASE("a guest larger than one node is split onto the two closest nodes") {
-  // Three nodes of 16GiB. Distances: {0, 1} = 21, {0, 2} = 31, {1, 2} = 31: {0, 1} is closest.
-  // Each node has 16 - 4/3 = 14.67GiB usable (ratio 1.0): a 24GiB guest fits no node alone,
-  // so it gets two cells of 12GiB, on 0 and 1.
-  const auto p = place_text(R"(
+  // Three nodes of 16GiB, each 16 - 4/3 = 14.67GiB usable (ratio 1.0): a 24GiB guest fits no
+  // node alone and gets two cells of 12GiB, on the pair with the least distance.
+  struct Row {
+    const char* distances;
+    std::vector<int> nodes;
+  };
+  const Row rows[] = {
+      {"[[10, 21, 31], [21, 10, 31], [31, 31, 10]]", {0, 1}},  // {0,1} = 21; {0,2}, {1,2} = 31
+      {"[[10, 31, 31], [31, 10, 11], [31, 11, 10]]", {1, 2}},  // {1,2} = 11
+      {"[[10, 31, 12], [31, 10, 31], [12, 31, 10]]", {0, 2}},  // {0,2} = 12
+  };
+  for (const Row& row : rows) {
+    CAPTURE(row.distances);
+    const auto p = place_text(std::string(R"(
 policy: {memory_ratio: 1.0}
 hosts:
   - name: h
@@ -194,27 +204,11 @@ hosts:
       - {id: 0, cpus: "0-7", memory: 16GiB}
       - {id: 1, cpus: "8-15", memory: 16GiB}
       - {id: 2, cpus: "16-23", memory: 16GiB}
-    distances: [[10, 21, 31], [21, 10, 31], [31, 31, 10]]
+    distances: )") + row.distances + R"(
 guests: [{name: big, vcpus: 8, memory: 24GiB}]
 )");
-  CHECK(p.node_ids("big") == std::vector<int>{0, 1});
-  CHECK(p.cpuset("big") == "0-15");
-}
-
-TEST_CASE("the closest pair changes with the distance matrix") {
-  // Same host, but node 1 and 2 are close (11): the guest goes on {1, 2}.
-  const auto p = place_text(R"(
-policy: {memory_ratio: 1.0}
-hosts:
-  - name: h
-    numa:
-      - {id: 0, cpus: "0-7", memory: 16GiB}
-      - {id: 1, cpus: "8-15", memory: 16GiB}
-      - {id: 2, cpus: "16-23", memory: 16GiB}
-    distances: [[10, 31, 31], [31, 10, 11], [31, 11, 10]]
-guests: [{name: big, vcpus: 8, memory: 24GiB}]
-)");
-  CHECK(p.node_ids("big") == std::vector<int>{1, 2});
+    CHECK(p.node_ids("big") == row.nodes);
+  }
 }
 
 TEST_CASE("numa_nodes asks for cells explicitly; numa: none places by host only") {

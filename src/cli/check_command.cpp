@@ -7,13 +7,8 @@ namespace kvmplan::cli {
 int run_check(const CheckOptions& options, std::ostream& out, std::ostream& err) {
   Loaded loaded;
   if (!load(options.common, loaded, err)) return 2;
-  Diagnostics problems;
-  const PlanDocument plan = read_plan(options.placement, loaded.sources, problems);
-  if (problems.has_errors()) {
-    problems.sort();
-    err << format_all(problems, loaded.sources);
-    return 2;
-  }
+  PlanDocument plan;
+  if (!read_plan_file(options.placement, loaded, plan, err)) return 2;
   const CheckResult result = check_plan(loaded.scenario, plan, loaded.sources);
   for (const auto& v : result.violations) out << v << "\n";
   for (const auto& u : result.unplaced) out << u << "\n";

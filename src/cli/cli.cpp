@@ -67,29 +67,28 @@ int run(int argc, const char* const* argv, std::ostream& out, std::ostream& err)
   caps_cmd->add_option("-o,--output", caps.output, "write the hosts here, atomically (- is standard output)");
   caps_cmd->add_flag("-q,--quiet", caps.quiet, "print nothing but the output and errors");
 
-  ExportOptions lv;
-  CLI::App* export_cmd = app.add_subcommand("export", "turn a plan into deployment files");
-  export_cmd->require_subcommand(1);
-  CLI::App* lv_cmd = export_cmd->add_subcommand("libvirt", "one domain XML per guest, carrying its placement");
-  add_common(*lv_cmd, lv.common);
-  lv_cmd->add_option("--placement", lv.placement, "the plan (as kvmplan place writes it)")->required();
-  lv_cmd->add_option("-o,--output", lv.output, "the directory to write, atomically: GUEST.xml per guest")->required();
-  ExportOptions ht;
-  CLI::App* ht_cmd = export_cmd->add_subcommand("host", "each host's tuning: swap, hugepage pools, KSM");
-  add_common(*ht_cmd, ht.common);
-  ht_cmd->add_option("--placement", ht.placement, "the plan (as kvmplan place writes it)")->required();
-  ht_cmd->add_option("-o,--output", ht.output, "the directory to write, atomically: HOST.txt and HOST.yaml per host")->required();
-  ExportOptions an;
-  CLI::App* an_cmd = export_cmd->add_subcommand("ansible", "inventory, host_vars, domain XML and a playbook for community.libvirt");
-  add_common(*an_cmd, an.common);
-  an_cmd->add_option("--placement", an.placement, "the plan (as kvmplan place writes it)")->required();
-  an_cmd->add_option("-o,--output", an.output, "the directory to write, atomically")->required();
-
   ImportOptions doms;
   CLI::App* dom_cmd = import_cmd->add_subcommand("domain", "guests from libvirt domain XML");
   dom_cmd->add_option("files", doms.files, "domain XML files, one guest each")->required();
   dom_cmd->add_option("-o,--output", doms.output, "write the guests here, atomically (- is standard output)");
   dom_cmd->add_flag("-q,--quiet", doms.quiet, "print nothing but the output and errors");
+
+  CLI::App* export_cmd = app.add_subcommand("export", "turn a plan into deployment files");
+  export_cmd->require_subcommand(1);
+  ExportOptions lv, ht, an;
+  auto add_export = [&](ExportOptions& o, const char* name, const char* help, const char* output) {
+    CLI::App* sub = export_cmd->add_subcommand(name, help);
+    add_common(*sub, o.common);
+    sub->add_option("--placement", o.placement, "the plan (as kvmplan place writes it)")->required();
+    sub->add_option("-o,--output", o.output, output)->required();
+    return sub;
+  };
+  CLI::App* lv_cmd = add_export(lv, "libvirt", "one domain XML per guest, carrying its placement",
+                                "the directory to write, atomically: GUEST.xml per guest");
+  CLI::App* ht_cmd = add_export(ht, "host", "each host's tuning: swap, hugepage pools, KSM",
+                                "the directory to write, atomically: HOST.txt and HOST.yaml per host");
+  CLI::App* an_cmd = add_export(an, "ansible", "inventory, host_vars, domain XML and a playbook for community.libvirt",
+                                "the directory to write, atomically");
 
   try {
     app.parse(argc, argv);

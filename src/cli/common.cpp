@@ -12,4 +12,13 @@ bool load(const CommonOptions& o, Loaded& loaded, std::ostream& err) {
   return false;
 }
 
+bool read_plan_file(const std::string& path, Loaded& loaded, PlanDocument& plan, std::ostream& err) {
+  Diagnostics problems;
+  plan = read_plan(path, loaded.sources, problems);
+  if (!problems.has_errors()) return true;
+  problems.sort();
+  err << format_all(problems, loaded.sources);
+  return false;
+}
+
 }  // namespace kvmplan::cli

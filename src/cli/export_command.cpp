@@ -17,13 +17,8 @@ int export_files(const ExportOptions& options, std::ostream& err, const char* wh
                  const std::function<Files(const Scenario&, const PlanDocument&)>& make) {
   Loaded loaded;
   if (!load(options.common, loaded, err)) return 2;
-  Diagnostics problems;
-  const PlanDocument plan = read_plan(options.placement, loaded.sources, problems);
-  if (problems.has_errors()) {
-    problems.sort();
-    err << format_all(problems, loaded.sources);
-    return 2;
-  }
+  PlanDocument plan;
+  if (!read_plan_file(options.placement, loaded, plan, err)) return 2;
   // Deployment files only for a plan the model accepts.
   const CheckResult checked = check_plan(loaded.scenario, plan, loaded.sources);
   if (!checked.violations.empty()) {

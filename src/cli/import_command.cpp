@@ -1,4 +1,5 @@
 // kvmplan import capabilities: XML in, scenario hosts out, checked by the scenario loader.
+#include <functional>
 #include <sstream>
 
 #include "cli.hpp"
@@ -9,6 +10,33 @@
 #include "kvmplan/version.hpp"
 
 namespace kvmplan::cli {
+namespace {
+
+// Writes what `write` produces, once the scenario loader accepts it: an import never writes a
+// file kvmplan would reject.
+int write_loadable(const ImportOptions& options, std::ostream& out, std::ostream& err, std::size_t count, const char* what,
+                   const std::function<void(std::ostream&, const std::string&)>& write) {
+  std::string from;
+  for (const auto& f : options.files) from += " " + f;
+  std::ostringstream yaml;
+  write(yaml, std::string(what) + " imported by kvmplan " + version + " from" + from);
+  SourceFiles check;
+  check.add(std::string("<imported ") + what + ">", yaml.str());
+  const Loaded loaded = load_sources(std::move(check));
+  if (!loaded.ok()) {
+    err << format_all(loaded.diagnostics, loaded.sources);
+    return 2;
+  }
+  const auto written = write_atomically(options.output, out, [&](std::ostream& s) { s << yaml.str(); });
+  if (!written) {
+    err << "kvmplan: error: " << written.error() << "\n";
+    return 2;
+  }
+  if (!options.quiet && options.output != "-") err << "kvmplan: wrote " << count << " " << what << " to " << options.output << "\n";
+  return 0;
+}
+
+}  // namespace
 
 int run_import_capabilities(const ImportOptions& options, std::ostream& out, std::ostream& err) {
   CapabilitiesImport import;
@@ -36,25 +64,9 @@ int run_import_capabilities(const ImportOptions& options, std::ostream& out, std
     return 2;
   }
   if (!options.quiet) err << format_all(problems, sources);  // warnings
-  std::ostringstream yaml;
-  std::string from;
-  for (const auto& f : options.files) from += " " + f;
-  write_hosts_yaml(yaml, hosts, std::string("hosts imported by kvmplan ") + version + " from" + from);
-  // What was imported must load as a scenario: the loader's rules are the import's too.
-  SourceFiles check;
-  check.add("<imported hosts>", yaml.str());
-  const Loaded loaded = load_sources(std::move(check));
-  if (!loaded.ok()) {
-    err << format_all(loaded.diagnostics, loaded.sources);
-    return 2;
-  }
-  const auto written = write_atomically(options.output, out, [&](std::ostream& s) { s << yaml.str(); });
-  if (!written) {
-    err << "kvmplan: error: " << written.error() << "\n";
-    return 2;
-  }
-  if (!options.quiet && options.output != "-") err << "kvmplan: wrote " << hosts.size() << " hosts to " << options.output << "\n";
-  return 0;
+  return write_loadable(options, out, err, hosts.size(), "hosts", [&](std::ostream& yaml, const std::string& comment) {
+    write_hosts_yaml(yaml, hosts, comment);
+  });
 }
 
 int run_import_domains(const ImportOptions& options, std::ostream& out, std::ostream& err) {
@@ -67,24 +79,9 @@ int run_import_domains(const ImportOptions& options, std::ostream& out, std::ost
     return 2;
   }
   if (!options.quiet) err << format_all(problems, sources);  // warnings
-  std::ostringstream yaml;
-  std::string from;
-  for (const auto& f : options.files) from += " " + f;
-  write_guests_yaml(yaml, guests, std::string("guests imported by kvmplan ") + version + " from" + from);
-  SourceFiles check;
-  check.add("<imported guests>", yaml.str());
-  const Loaded loaded = load_sources(std::move(check));
-  if (!loaded.ok()) {
-    err << format_all(loaded.diagnostics, loaded.sources);
-    return 2;
-  }
-  const auto written = write_atomically(options.output, out, [&](std::ostream& s) { s << yaml.str(); });
-  if (!written) {
-    err << "kvmplan: error: " << written.error() << "\n";
-    return 2;
-  }
-  if (!options.quiet && options.output != "-") err << "kvmplan: wrote " << guests.size() << " guests to " << options.output << "\n";
-  return 0;
+  return write_loadable(options, out, err, guests.size(), "guests", [&](std::ostream& yaml, const std::string& comment) {
+    write_guests_yaml(yaml, guests, comment);
+  });
 }
 
 }  // namespace kvmplan::cli

@@ -22,11 +22,7 @@ std::optional<Bytes> size_of(const std::string& number, const std::string& unit)
 }
 
 std::string host_name_from(const std::string& path) {
-  std::string stem = std::filesystem::path(path).stem().string();
-  for (char& c : stem) {
-    const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' || c == '_' || c == '-';
-    if (!ok) c = '-';
-  }
+  const std::string stem = libvirt::scenario_name(std::filesystem::path(path).stem().string());
   return stem.empty() ? "host" : stem;
 }
 

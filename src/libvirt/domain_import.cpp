@@ -16,14 +16,6 @@ std::optional<Bytes> size_of(const pugi::xml_node& n) {
   return r.value();
 }
 
-std::string guest_name(std::string name) {
-  for (char& c : name) {
-    const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' || c == '_' || c == '-';
-    if (!ok) c = '-';
-  }
-  return name;
-}
-
 // Names seen so far: where each was first given.
 using SeenNames = std::map<std::string, std::pair<std::string, std::uint32_t>>;
 
@@ -42,7 +34,7 @@ std::optional<ImportedGuest> import_one(const std::string& path, SourceFiles& so
   const std::size_t errors_before = diagnostics.items.size();
   ImportedGuest g;
   g.spec.usage = Decimal::of(1);
-  g.name = guest_name(d.child_value("name"));
+  g.name = libvirt::scenario_name(d.child_value("name"));
   if (g.name.empty()) {
     xml.error(d, "domain.name", "a domain needs a <name>");
   } else if (auto [it, fresh] = seen.emplace(g.name, std::make_pair(path, xml.at(d.child("name")).line)); !fresh) {

@@ -6,6 +6,14 @@
 
 namespace kvmplan::libvirt {
 
+std::string scenario_name(std::string name) {
+  for (char& c : name) {
+    const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' || c == '_' || c == '-';
+    if (!ok) c = '-';
+  }
+  return name;
+}
+
 XmlFile::XmlFile(const std::string& path, SourceFiles& sources, Diagnostics& diagnostics) : diagnostics_(diagnostics) {
   std::ifstream in(path, std::ios::binary);
   std::ostringstream text;

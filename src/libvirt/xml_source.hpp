@@ -9,6 +9,9 @@
 
 namespace kvmplan::libvirt {
 
+// A name as the scenario takes it: characters outside [A-Za-z0-9._-] become '-'.
+std::string scenario_name(std::string name);
+
 class XmlFile {
  public:
   // Reads and parses `path` into `sources`; a syntax error is reported and ok() is false.
