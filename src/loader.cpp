@@ -18,7 +18,7 @@ void read_policy(const yaml::Context& ctx, const YAML::Node& node, SourceRef at,
   for (const auto& knob : policy_knobs()) {
     if (!knob.key.starts_with(prefix)) continue;
     std::string rest(knob.key.substr(prefix.size()));
-    rest = rest.substr(0, rest.find('.'));
+    if (const auto dot = rest.find('.'); dot != std::string::npos) rest.resize(dot);
     if (known.empty() || known.back() != rest) known.push_back(rest);
   }
   yaml::MapReader map(ctx, node, at, path, known);

@@ -35,13 +35,7 @@ void FitIndex::push(const Keys& keys) {
 void FitIndex::update(std::size_t host, const Keys& keys) {
   std::size_t i = leaves_ + host;
   tree_[i] = keys;
-  // Up to the root, but no further than a parent whose maxima stay the same: nothing above it
-  // can change then.
-  for (i /= 2; i >= 1; i /= 2) {
-    const Keys merged = max_of(tree_[2 * i], tree_[2 * i + 1]);
-    if (merged == tree_[i]) break;
-    tree_[i] = merged;
-  }
+  for (i /= 2; i >= 1; i /= 2) tree_[i] = max_of(tree_[2 * i], tree_[2 * i + 1]);
 }
 
 }  // namespace kvmplan::placement
