@@ -51,6 +51,7 @@ struct Run {
   std::size_t unplaced = 0, baseline_unplaced = 0;
   double generate = 0, validate = 0, place = 0, model = 0, write = 0, baseline = 0;
   std::int64_t plan_bytes = 0;
+  std::int64_t swap_mib = 0;  // the model stage's result: swap to create on all hosts
   long rss_kib = 0;
 };
 
@@ -77,7 +78,7 @@ Run measure(bench::Mix mix, std::int64_t guests, std::uint32_t seed, const std::
   r.unplaced = plan.unplaced.size();
 
   t = Clock::now();
-  const auto figures = plan_figures(loaded.scenario, plan);
+  for (const HostFigures& f : plan_figures(loaded.scenario, plan)) r.swap_mib += mib_ceil(f.swap);
   r.model = seconds_since(t);
 
   t = Clock::now();
@@ -93,7 +94,6 @@ Run measure(bench::Mix mix, std::int64_t guests, std::uint32_t seed, const std::
   r.baseline_hosts = ffd.hosts_used;
   r.baseline_unplaced = ffd.unplaced.size();
   r.rss_kib = peak_rss_kib();
-  (void)figures;
   return r;
 }
 
@@ -110,11 +110,11 @@ std::string line(const Run& r, bool json) {
                   "{\"mix\": \"%s\", \"guests\": %lld, \"hosts_used\": %d, \"lower_bound\": %d, \"ratio\": %s, \"unplaced\": %zu, "
                   "\"baseline_hosts\": %d, \"baseline_ratio\": %s, \"baseline_unplaced\": %zu, \"seconds\": {\"generate\": %.3f, "
                   "\"validate\": %.3f, \"place\": %.3f, \"model\": %.3f, \"write\": %.3f, \"baseline\": %.3f}, "
-                  "\"place_ns_per_guest\": %.0f, \"plan_bytes\": %lld, \"peak_rss_mib\": %ld}",
+                  "\"place_ns_per_guest\": %.0f, \"plan_bytes\": %lld, \"swap_mib\": %lld, \"peak_rss_mib\": %ld}",
                   r.mix.c_str(), static_cast<long long>(r.guests), r.hosts, r.bound, ratio(r.hosts, r.bound).c_str(), r.unplaced,
                   r.baseline_hosts, ratio(r.baseline_hosts, r.bound).c_str(), r.baseline_unplaced, r.generate, r.validate, r.place,
                   r.model, r.write, r.baseline, r.place * 1e9 / static_cast<double>(r.guests), static_cast<long long>(r.plan_bytes),
-                  r.rss_kib / 1024);
+                  static_cast<long long>(r.swap_mib), r.rss_kib / 1024);
   } else {
     std::snprintf(buf, sizeof buf,
                   "%-14s %8lld guests  hosts %6d  bound %6d  %s  | ffd %6d  %s | generate %6.3fs  validate %6.3fs  place %6.3fs  "
