@@ -53,7 +53,7 @@ struct PlaceOptions {
   // decreasing); or host by host, each filled with the guests that best match what it has
   // left (bin-centric, dot product).
   enum class Order { dominant_share, memory, bin_centric };
-  Order order = Order::dominant_share;
+  Order order = Order::bin_centric;
   // Also try the other orders and keep the plan that places most guests on fewest hosts
   // (ties: the earlier order).
   bool portfolio = true;
