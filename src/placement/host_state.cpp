@@ -289,21 +289,22 @@ std::optional<int> cell_count(const HostState& s, const Demand& d, const Policy&
 
 std::vector<int> pick_cpus(const Host& host, const CpuSet& free, int count) {
   std::vector<int> out;
-  std::vector<const CpuSet*> partial;
+  std::vector<std::pair<int, const CpuSet*>> partial;  // (free threads, core)
   // Whole free cores first, in id order, while a whole core is still wanted.
   for (const auto& core : host.cores) {
-    if (!core.intersects(free)) continue;
-    if (core.subset_of(free) && static_cast<int>(out.size()) + core.count() <= count) {
+    const int threads = core.count_in(free);
+    if (threads == 0) continue;
+    if (threads == core.count() && static_cast<int>(out.size()) + threads <= count) {
       for (int cpu : core.ids()) out.push_back(cpu);
     } else {
-      partial.push_back(&core);
+      partial.emplace_back(threads, &core);
     }
   }
-  // Then the cores with the fewest free threads, so that whole cores stay whole.
-  std::stable_sort(partial.begin(), partial.end(), [&](const CpuSet* a, const CpuSet* b) {
-    return a->count_in(free) < b->count_in(free);
-  });
-  for (const CpuSet* core : partial) {
+  // Then the cores with the fewest free threads, so that whole cores stay whole (each core's
+  // count taken once, not in every comparison).
+  std::stable_sort(partial.begin(), partial.end(),
+                   [](const auto& a, const auto& b) { return a.first < b.first; });
+  for (const auto& [threads, core] : partial) {
     for (int cpu : (*core & free).ids()) {
       if (static_cast<int>(out.size()) == count) return out;
       out.push_back(cpu);
