@@ -2,6 +2,7 @@
 // A loaded, validated scenario: hosts with their NUMA topology, guests with their demands.
 // Everything here is resolved: counts expanded, flavors merged, policy defaults applied.
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -28,6 +29,24 @@ struct NumaNode {
   Bytes hugepage_bytes() const;
 };
 
+// A host's physical cores (sets of sibling threads), read-only once loaded and shared by the
+// copies of a host: the hosts one `count:` entry expands to, and those placement opens from a
+// `count: auto` pool (a million-guest plan can open hundreds of thousands).
+class CoreMap {
+ public:
+  CoreMap() = default;
+  CoreMap(std::vector<CpuSet> cores)  // NOLINT: implicit, so that a vector of cores assigns
+      : cores_(std::make_shared<const std::vector<CpuSet>>(std::move(cores))) {}
+  std::size_t size() const { return cores_ ? cores_->size() : 0; }
+  bool empty() const { return size() == 0; }
+  const CpuSet& operator[](std::size_t i) const { return (*cores_)[i]; }
+  const CpuSet* begin() const { return cores_ ? cores_->data() : nullptr; }
+  const CpuSet* end() const { return cores_ ? cores_->data() + cores_->size() : nullptr; }
+
+ private:
+  std::shared_ptr<const std::vector<CpuSet>> cores_;
+};
+
 struct Host {
   std::string name;
   SourceRef at;                            // the host's entry in its file
@@ -37,7 +56,7 @@ struct Host {
   CpuSet cpus;                             // every logical CPU
   std::vector<NumaNode> nodes;             // at least one; in file order
   std::vector<std::vector<int>> distances; // SLIT, nodes.size() square, in `nodes` order
-  std::vector<CpuSet> cores;               // physical cores: sets of sibling threads
+  CoreMap cores;                           // physical cores: sets of sibling threads
   std::string zone;
   Bytes reserve;                           // resolved: own value or policy.host_reserve
   CpuSet reserved_cpus;                    // host only

@@ -45,6 +45,7 @@ std::optional<Host> import_one(const std::string& path, const CapabilitiesImport
   host.name = options.name.value_or(host_name_from(path));
   host.at = xml.at(caps);
   std::map<int, std::pair<std::string, pugi::xml_node>> cpu_seen;  // cpu id -> (cell path, node)
+  std::vector<CpuSet> sibling_cores;                                // as the cells list them
   std::vector<std::map<int, int>> distance_rows;                    // per cell: cell id -> distance
   std::vector<std::string> unknown_memory;
   std::size_t index = 0;
@@ -121,10 +122,7 @@ std::optional<Host> import_one(const std::string& path, const CapabilitiesImport
     distance_rows.push_back(row);
     host.nodes.push_back(node);
     // Sibling sets as cores; a set that leaves the cell is dropped (it says nothing usable).
-    for (const auto& text : sibling_sets) {
-      const CpuSet set = *CpuSet::parse(text);
-      host.cores.push_back(set);
-    }
+    for (const auto& text : sibling_sets) sibling_cores.push_back(*CpuSet::parse(text));
   }
   if (!unknown_memory.empty()) {
     std::string list;
@@ -138,7 +136,7 @@ std::optional<Host> import_one(const std::string& path, const CapabilitiesImport
   }
   // Sibling sets must lie within a cell's CPUs (they do in real files); keep those that do.
   std::vector<CpuSet> cores;
-  for (const CpuSet& core : host.cores) {
+  for (const CpuSet& core : sibling_cores) {
     for (const auto& n : host.nodes) {
       if (core.subset_of(n.cpus)) {
         cores.push_back(core);
