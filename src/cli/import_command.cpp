@@ -36,6 +36,13 @@ int write_loadable(const ImportOptions& options, std::ostream& out, std::ostream
   return 0;
 }
 
+// Prints errors (and then returns false), or the warnings unless --quiet.
+bool report(Diagnostics& problems, const SourceFiles& sources, const ImportOptions& options, std::ostream& err) {
+  problems.sort();
+  if (problems.has_errors() || !options.quiet) err << format_all(problems, sources);
+  return !problems.has_errors();
+}
+
 }  // namespace
 
 int run_import_capabilities(const ImportOptions& options, std::ostream& out, std::ostream& err) {
@@ -58,12 +65,7 @@ int run_import_capabilities(const ImportOptions& options, std::ostream& out, std
   SourceFiles sources;
   Diagnostics problems;
   const std::vector<Host> hosts = import_capabilities(options.files, import, sources, problems);
-  problems.sort();
-  if (problems.has_errors()) {
-    err << format_all(problems, sources);
-    return 2;
-  }
-  if (!options.quiet) err << format_all(problems, sources);  // warnings
+  if (!report(problems, sources, options, err)) return 2;
   return write_loadable(options, out, err, hosts.size(), "hosts", [&](std::ostream& yaml, const std::string& comment) {
     write_hosts_yaml(yaml, hosts, comment);
   });
@@ -73,12 +75,7 @@ int run_import_domains(const ImportOptions& options, std::ostream& out, std::ost
   SourceFiles sources;
   Diagnostics problems;
   const std::vector<ImportedGuest> guests = import_domains(options.files, sources, problems);
-  problems.sort();
-  if (problems.has_errors()) {
-    err << format_all(problems, sources);
-    return 2;
-  }
-  if (!options.quiet) err << format_all(problems, sources);  // warnings
+  if (!report(problems, sources, options, err)) return 2;
   return write_loadable(options, out, err, guests.size(), "guests", [&](std::ostream& yaml, const std::string& comment) {
     write_guests_yaml(yaml, guests, comment);
   });
