@@ -314,6 +314,28 @@ guests: [{name: g, count: 20, vcpus: 2, memory: 20GiB}]
   CHECK(p.host_of("g-20") == "compute-5");
 }
 
+TEST_CASE("a new host fills as the last one did, until a class runs short") {
+  // 16 CPUs to pin per host. Four 4-vCPU guests fill compute-1; compute-2 starts the same and
+  // fills the same (a replay: the same CPUs too). compute-3 gets the last two of them (8 CPUs)
+  // and then the 2-vCPU guests: three take 6 more. Bound: 46 pinned vCPUs / 16 = 3 hosts.
+  const auto p = place_text(R"(
+hosts: [{name: compute, count: auto, memory: 64GiB, cpus: 16}]
+guests:
+  - {name: a, count: 10, vcpus: 4, memory: 4GiB, cpu_policy: dedicated}
+  - {name: b, count: 3, vcpus: 2, memory: 2GiB, cpu_policy: dedicated}
+)");
+  CHECK(p.plan.hosts_used == 3);
+  CHECK(p.plan.lower_bound_hosts == 3);
+  CHECK(p.host_of("a-04") == "compute-1");
+  CHECK(p.host_of("a-05") == "compute-2");
+  CHECK(p.host_of("a-08") == "compute-2");
+  CHECK(p.host_of("a-09") == "compute-3");
+  CHECK(p.host_of("b-3") == "compute-3");
+  for (int i = 1; i <= 4; ++i) CHECK(p.cpuset("a-0" + std::to_string(i)) == p.cpuset("a-0" + std::to_string(i + 4)));
+  CHECK(p.cpuset("a-09") == p.cpuset("a-01"));
+  CHECK(p.cpuset("b-1") == "8-9");
+}
+
 TEST_CASE("guests fixed on a host stay there; the others fill around them") {
   const auto p = place_text(R"(
 hosts: [{name: a, memory: 64GiB, cpus: 16}, {name: b, memory: 64GiB, cpus: 16}]

@@ -265,10 +265,11 @@ class Engine {
     return out;
   }
 
-  void commit(std::uint32_t g, std::size_t h, Fit f) {
+  // `update_index`: false when the caller updates the index itself, once for many guests.
+  void commit(std::uint32_t g, std::size_t h, Fit f, bool update_index = true) {
     f.pins = choose_pins(states_[h], demand(g), f.nodes);
     reserve(states_[h], demand(g), f, p_);
-    index_.update(h, keys_of(states_[h], p_));
+    if (update_index) index_.update(h, keys_of(states_[h], p_));
     if (spread_) {
       by_load_.erase({loads_[h], h});
       loads_[h] = load(h);
@@ -327,45 +328,79 @@ class Engine {
   // as fractions of the empty host), until nothing fits; then the next host, opening hosts of
   // a pool as needed. Guests of equal demand form a class, tried once per host. `guests` come
   // in decreasing dominant share, which breaks ties.
+  //
+  // A new host of a pool starts in the same state as the last one, so while the same classes
+  // are left it fills the same way: that fill is recorded once (which class, which nodes and
+  // CPUs, the state after) and replayed, as long as every class it uses has guests enough.
   void fill_hosts(const std::vector<std::uint32_t>& guests) {
     struct Class {
       std::vector<std::uint32_t> members;  // in placing order
       std::size_t next = 0;
       Keys need;
+      std::size_t left() const { return members.size() - next; }
     };
     std::vector<Class> classes;
-    std::map<std::tuple<std::int64_t, std::int64_t, std::int64_t, std::int64_t, int, int, int, std::int64_t>, std::size_t> by_key;
+    // Everything fit() reads of a guest: members of a class are interchangeable.
+    std::map<std::tuple<std::int64_t, std::int64_t, std::int64_t, std::int64_t, int, int, int, int, std::int64_t>, std::size_t> by_key;
     for (auto g : guests) {
       const Demand& d = demand(g);
       const GuestSpec& spec = *d.spec;
       const auto key = std::make_tuple(spec.memory.value, d.use.value, d.overhead.value,
                                        spec.hugepages ? spec.hugepages->value : 0, spec.vcpus,
-                                       static_cast<int>(d.memory) * 2 + d.dedicated, spec.numa_nodes,
-                                       static_cast<std::int64_t>(d.image) << 40 | d.shareable.value >> 12);
+                                       static_cast<int>(d.memory) * 2 + d.dedicated, spec.numa_nodes, d.image, d.shareable.value);
       auto [it, fresh] = by_key.emplace(key, classes.size());
       if (fresh) classes.push_back({{}, 0, needs(g)});
       classes[it->second].members.push_back(g);
     }
+    struct Fill {
+      int pool = -1;
+      std::size_t emptied = 0;                            // classes used up before it began
+      std::vector<std::pair<std::size_t, Fit>> picks;     // class, and where its guest went
+      std::vector<std::pair<std::size_t, std::size_t>> uses;  // class, guests taken
+      HostState after;
+    };
+    std::optional<Fill> last;  // the last fill of a new host, to replay
+    std::size_t emptied = 0;   // classes with no guest left
     std::size_t left = guests.size();
     std::vector<std::size_t> open;  // classes that may still fit the current host
     for (std::size_t h = 0; left > 0; ++h) {
+      int opened = -1;  // the pool of a host opened for this fill
       if (h == states_.size()) {
         // A new host: of the first pool whose empty host takes some remaining class.
-        bool opened = false;
-        for (std::size_t pool = 0; pool < pool_states_.size() && !opened; ++pool) {
+        for (std::size_t pool = 0; pool < pool_states_.size() && opened < 0; ++pool) {
           for (const Class& c : classes) {
-            if (c.next < c.members.size() && fit(pool_states_[pool], demand(c.members[c.next]), p_, {}, false).reason == Reason::none) {
+            if (c.left() > 0 && fit(pool_states_[pool], demand(c.members[c.next]), p_, {}, false).reason == Reason::none) {
               add_host(s_.auto_pools[pool], static_cast<int>(pool));
-              opened = true;
+              opened = static_cast<int>(pool);
               break;
             }
           }
         }
-        if (!opened) break;
+        if (opened < 0) break;
+        if (last && last->pool == opened && last->emptied == emptied &&
+            std::all_of(last->uses.begin(), last->uses.end(), [&](const auto& u) { return classes[u.first].left() >= u.second; })) {
+          for (const auto& [c, where] : last->picks) {
+            const std::uint32_t g = classes[c].members[classes[c].next++];
+            Placement& pl = plan_.placements[g];
+            pl.host = static_cast<std::int32_t>(h);
+            pl.nodes = where.nodes;
+            pl.vcpupin = where.pins;
+          }
+          for (const auto& [c, n] : last->uses) emptied += classes[c].left() == 0;
+          left -= last->picks.size();
+          const Host* host = states_[h].host;
+          states_[h] = last->after;
+          states_[h].host = host;
+          index_.update(h, keys_of(states_[h], p_));
+          continue;
+        }
       }
+      Fill fill;
+      fill.pool = opened;
+      fill.emptied = emptied;
       open.clear();
       for (std::size_t c = 0; c < classes.size(); ++c) {
-        if (classes[c].next < classes[c].members.size()) open.push_back(c);
+        if (classes[c].left() > 0) open.push_back(c);
       }
       while (!open.empty()) {
         const Keys free = keys_of(states_[h], p_);
@@ -399,9 +434,23 @@ class Engine {
           open.erase(open.begin() + static_cast<std::ptrdiff_t>(best));  // its nodes are too full here
           continue;
         }
-        commit(g, h, f);
+        commit(g, h, f, false);
+        if (opened >= 0) fill.picks.emplace_back(open[best], Fit{Reason::none, plan_.placements[g].nodes, plan_.placements[g].vcpupin});
         --left;
-        if (++c.next == c.members.size()) open.erase(open.begin() + static_cast<std::ptrdiff_t>(best));
+        if (++c.next == c.members.size()) {
+          ++emptied;
+          open.erase(open.begin() + static_cast<std::ptrdiff_t>(best));
+        }
+      }
+      index_.update(h, keys_of(states_[h], p_));
+      // A fill that used up a class saw it leave midway: a replay, with guests of it left over,
+      // could take more of it. Such fills are not kept.
+      if (opened >= 0 && emptied == fill.emptied && !fill.picks.empty()) {
+        std::map<std::size_t, std::size_t> uses;
+        for (const auto& pick : fill.picks) ++uses[pick.first];
+        fill.uses.assign(uses.begin(), uses.end());
+        fill.after = states_[h];
+        last = std::move(fill);
       }
     }
     for (const Class& c : classes) {
