@@ -336,6 +336,31 @@ guests:
   CHECK(p.cpuset("b-1") == "8-9");
 }
 
+TEST_CASE("the first-fit order is plain first-fit decreasing: each guest on the first host with room") {
+  // 10GiB usable per host (14GiB - 4GiB reserve, ratio 1.0). In decreasing memory 5, 4, 4, 3,
+  // 2, 2: the 5 and a 4 fill compute-1 to 9GiB (nothing else fits beside them), 4 + 3 + 2 fill
+  // compute-2 to 9GiB, the last 2 opens compute-3. The file's order does not matter.
+  const auto p = place_text(R"(
+policy: {memory_ratio: 1.0, host_reserve: 4GiB}
+hosts: [{name: compute, count: auto, memory: 14GiB, cpus: 16}]
+guests:
+  - {name: two-a, vcpus: 1, memory: 2GiB}
+  - {name: four-a, vcpus: 1, memory: 4GiB}
+  - {name: three, vcpus: 1, memory: 3GiB}
+  - {name: five, vcpus: 1, memory: 5GiB}
+  - {name: two-b, vcpus: 1, memory: 2GiB}
+  - {name: four-b, vcpus: 1, memory: 4GiB}
+)", {PlaceOptions::Order::memory, false});
+  CHECK(p.host_of("five") == "compute-1");
+  CHECK(p.host_of("four-a") == "compute-1");
+  CHECK(p.host_of("four-b") == "compute-2");
+  CHECK(p.host_of("three") == "compute-2");
+  CHECK(p.host_of("two-a") == "compute-2");
+  CHECK(p.host_of("two-b") == "compute-3");
+  CHECK(p.plan.hosts_used == 3);
+  CHECK(p.plan.lower_bound_hosts == 2);  // 20GiB / 10GiB
+}
+
 TEST_CASE("guests fixed on a host stay there; the others fill around them") {
   const auto p = place_text(R"(
 hosts: [{name: a, memory: 64GiB, cpus: 16}, {name: b, memory: 64GiB, cpus: 16}]

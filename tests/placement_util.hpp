@@ -52,11 +52,11 @@ inline std::string joined(const std::vector<std::string>& lines) {
   return out;
 }
 
-inline Placed place_text(const std::string& yaml) {
+inline Placed place_text(const std::string& yaml, const PlaceOptions& options = {}) {
   Placed p;
   p.loaded = load_text(yaml);
   REQUIRE_MESSAGE(p.loaded.ok(), errors_of(p.loaded));
-  p.plan = place(p.loaded.scenario);
+  p.plan = place(p.loaded.scenario, options);
   std::ostringstream out;
   write_plan(out, p.loaded.scenario, p.plan, PlanFormat::yaml);
   p.yaml = out.str();

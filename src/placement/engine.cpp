@@ -115,24 +115,25 @@ class Engine {
       }
       commit(g, h, f);
     }
-    // The others in decreasing order of their largest share of a host, units kept together.
-    auto units = affinity_units(s_, free_guests);
+    // Packing bin-centric takes guests of no group host by host, by class (fill_hosts); so
+    // does first fit when no guest has a group. The others go one by one, in decreasing order
+    // of their largest share of a host (memory, for first fit), affinity units kept together:
+    // first fit then interleaves grouped and loose guests by size.
+    bool by_class = !spread_ && order_ != PlaceOptions::Order::dominant_share;
+    if (order_ == PlaceOptions::Order::memory) {
+      by_class = by_class && std::none_of(free_guests.begin(), free_guests.end(), [&](std::uint32_t g) { return !s_.spec(s_.guests[g]).groups.empty(); });
+    }
+    std::vector<std::uint32_t> loose, grouped;
+    for (auto g : free_guests) (by_class && s_.spec(s_.guests[g]).groups.empty() ? loose : grouped).push_back(g);
+    auto units = affinity_units(s_, grouped);
     std::vector<double> size(units.size(), 0.0);
     for (std::size_t u = 0; u < units.size(); ++u) {
-      for (auto g : units[u]) {
-        size[u] += order_ == PlaceOptions::Order::memory ? static_cast<double>(s_.spec(s_.guests[g]).memory.value) : share(g);
-      }
+      for (auto g : units[u]) size[u] += order_ == PlaceOptions::Order::memory ? static_cast<double>(memory_of(g)) : share(g);
     }
     std::vector<std::size_t> order(units.size());
     for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
     std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return size[a] > size[b]; });
-    std::vector<std::uint32_t> loose;  // bin-centric: guests of no group, placed host by host
     for (std::size_t u : order) {
-      const bool alone = units[u].size() == 1 && s_.spec(s_.guests[units[u][0]]).groups.empty();
-      if (order_ == PlaceOptions::Order::bin_centric && alone && !spread_) {
-        loose.push_back(units[u][0]);
-        continue;
-      }
       for (auto g : units[u]) place_one(g);
     }
     if (!loose.empty()) fill_hosts(loose);
@@ -141,6 +142,7 @@ class Engine {
 
  private:
   const Demand& demand(std::uint32_t g) const { return demands_[s_.guests[g].spec]; }
+  std::int64_t memory_of(std::uint32_t g) const { return s_.spec(s_.guests[g]).memory.value; }
 
   std::int64_t zone_of(const Host& h, std::size_t index) {
     if (h.zone.empty()) return -1 - static_cast<std::int64_t>(index);  // no zone: a zone of its own
@@ -323,11 +325,13 @@ class Engine {
     return false;
   }
 
-  // Bin-centric packing: hosts in order, each filled with the guest whose demand best matches
-  // what the host has left (the largest dot product of the demand and the free capacity, both
-  // as fractions of the empty host), until nothing fits; then the next host, opening hosts of
-  // a pool as needed. Guests of equal demand form a class, tried once per host. `guests` come
-  // in decreasing dominant share, which breaks ties.
+  // Packing host by host: hosts in order, each filled until nothing more fits, then the next,
+  // opening hosts of a pool as needed. Guests of equal demand form a class. Bin-centric: the
+  // guest whose demand best matches what the host has left (the largest dot product of the
+  // demand and the free capacity, both as fractions of the empty host), classes in decreasing
+  // dominant share breaking ties. First fit: classes in decreasing memory, each guest onto the
+  // host when it fits; filling host by host gives each guest the first host that fits, which
+  // is plain first-fit decreasing, since a guest that does not fit a host never fits it later.
   //
   // A new host of a pool starts in the same state as the last one, so while the same classes
   // are left it fills the same way: that fill is recorded once (which class, which nodes and
@@ -352,6 +356,19 @@ class Engine {
       if (fresh) classes.push_back({{}, 0, needs(g)});
       classes[it->second].members.push_back(g);
     }
+    // Members are in guest order; classes in the order's, ties to the class seen first.
+    std::vector<std::tuple<double, double, std::uint32_t, std::size_t>> ranked;
+    const bool first_fit = order_ == PlaceOptions::Order::memory;
+    for (std::size_t c = 0; c < classes.size(); ++c) {
+      const std::uint32_t g = classes[c].members.front();
+      ranked.emplace_back(first_fit ? -static_cast<double>(memory_of(g)) : 0.0, -share(g), g, c);
+    }
+    std::sort(ranked.begin(), ranked.end());
+    {
+      std::vector<Class> sorted;
+      for (const auto& r : ranked) sorted.push_back(std::move(classes[std::get<3>(r)]));
+      classes = std::move(sorted);
+    }
     struct Fill {
       int pool = -1;
       std::size_t emptied = 0;                            // classes used up before it began
@@ -363,9 +380,20 @@ class Engine {
     std::size_t emptied = 0;   // classes with no guest left
     std::size_t left = guests.size();
     std::vector<std::size_t> open;  // classes that may still fit the current host
-    for (std::size_t h = 0; left > 0; ++h) {
+    // Hosts in use first (pack fills them before an empty one), then the empty ones, then new.
+    std::vector<std::size_t> visit;
+    for (std::size_t h = 0; h < states_.size(); ++h) {
+      if (states_[h].guests > 0) visit.push_back(h);
+    }
+    for (std::size_t h = 0; h < states_.size(); ++h) {
+      if (states_[h].guests == 0) visit.push_back(h);
+    }
+    for (std::size_t v = 0; left > 0; ++v) {
       int opened = -1;  // the pool of a host opened for this fill
-      if (h == states_.size()) {
+      std::size_t h = states_.size();
+      if (v < visit.size()) {
+        h = visit[v];
+      } else {
         // A new host: of the first pool whose empty host takes some remaining class.
         for (std::size_t pool = 0; pool < pool_states_.size() && opened < 0; ++pool) {
           for (const Class& c : classes) {
@@ -377,6 +405,7 @@ class Engine {
           }
         }
         if (opened < 0) break;
+        visit.push_back(h);
         if (last && last->pool == opened && last->emptied == emptied &&
             std::all_of(last->uses.begin(), last->uses.end(), [&](const auto& u) { return classes[u.first].left() >= u.second; })) {
           for (const auto& [c, where] : last->picks) {
@@ -402,16 +431,25 @@ class Engine {
       for (std::size_t c = 0; c < classes.size(); ++c) {
         if (classes[c].left() > 0) open.push_back(c);
       }
+      std::size_t cursor = 0;  // first fit: the classes before it no longer fit this host
       while (!open.empty()) {
         const Keys free = keys_of(states_[h], p_);
+        auto room = [&](const Keys& need) {
+          for (std::size_t k = 0; k < key_count; ++k) {
+            if (free[k] < need[k]) return false;
+          }
+          return true;
+        };
         std::size_t best = open.size();
         double best_score = -1;
-        for (std::size_t i = 0; i < open.size(); ++i) {
+        if (first_fit) {
+          while (cursor < open.size() && !room(classes[open[cursor]].need)) ++cursor;
+          best = cursor;
+        }
+        for (std::size_t i = 0; i < open.size() && !first_fit; ++i) {
           const Keys& need = classes[open[i]].need;
-          bool room = true;
+          if (!room(need)) continue;
           double score = 0;
-          for (std::size_t k = 0; k < key_count && room; ++k) room = free[k] >= need[k];
-          if (!room) continue;
           for (std::size_t k : {mem_host, cpu_host, ded_host, huge_host, lock_host}) {
             if (need[k] > 0 && full_[h][k] > 0) {
               score += static_cast<double>(need[k]) / static_cast<double>(full_[h][k]) * static_cast<double>(free[k]) /
