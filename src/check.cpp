@@ -218,7 +218,7 @@ class Checker {
     }
 
     // Memory and vCPUs, on the nodes (or on the host when bound to none).
-    hc.guests.push_back({g, nodes});
+    hc.guests.push_back({g, NodeList(nodes.begin(), nodes.end())});
     const Bytes overhead = guest_overhead(p, spec);
     const Bytes use = expected_use(spec);
     add(hc.total, spec, spec.memory, overhead, use, spec.vcpus,

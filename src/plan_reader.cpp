@@ -128,7 +128,7 @@ Plan plan_from_document(const Scenario& scenario, const PlanDocument& doc) {
         if (host.nodes[n].id == id) p.nodes.push_back(static_cast<int>(n));
       }
     }
-    if (pg.vcpupin) p.vcpupin = *pg.vcpupin;
+    if (pg.vcpupin) p.vcpupin.assign(pg.vcpupin->begin(), pg.vcpupin->end());
     for (int cpu : p.vcpupin) plan.pinned[h->second].insert(cpu);
   }
   std::vector<char> used(plan.hosts.size(), 0);

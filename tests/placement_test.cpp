@@ -108,8 +108,8 @@ guests:
   - {name: pin1, vcpus: 1, memory: 2GiB, cpu_policy: dedicated}
   - {name: shared, vcpus: 2, memory: 2GiB}
 )");
-  CHECK(p.at("pin4").vcpupin == std::vector<int>{1, 9, 2, 10});
-  CHECK(p.at("pin1").vcpupin == std::vector<int>{3});
+  CHECK(p.pins("pin4") == std::vector<int>{1, 9, 2, 10});
+  CHECK(p.pins("pin1") == std::vector<int>{3});
   CHECK(p.cpuset("shared") == "4-7,12-15");  // neither reserved nor dedicated
 }
 
@@ -123,7 +123,7 @@ guests:
   - {name: pin, vcpus: 2, memory: 1GiB, cpu_policy: dedicated}
   - {name: s, count: 7, vcpus: 1, memory: 1GiB}
 )");
-  CHECK(p.at("pin").vcpupin == std::vector<int>{0, 1});
+  CHECK(p.pins("pin") == std::vector<int>{0, 1});
   CHECK(p.cpuset("s-1") == "2-7");
   CHECK(p.plan.unplaced.size() == 1);
   CHECK(p.plan.unplaced[0].summary == "0/1 host fits: 1 cpu ratio 1 reached");
@@ -143,7 +143,7 @@ guests: [{name: g, count: 13, vcpus: 1, memory: 3GiB}]
 )");
   int per_node[2] = {0, 0};
   for (const auto& pl : p.plan.placements) {
-    if (pl.host >= 0) ++per_node[pl.nodes.at(0)];
+    if (pl.host >= 0) ++per_node[pl.nodes[0]];
   }
   CHECK(per_node[0] == 6);
   CHECK(per_node[1] == 6);

@@ -36,6 +36,10 @@ struct Placed {
     for (int n : p.nodes) ids.push_back(plan.hosts[static_cast<std::size_t>(p.host)].nodes[static_cast<std::size_t>(n)].id);
     return ids;
   }
+  std::vector<int> pins(const std::string& name) const {
+    const Placement& p = at(name);
+    return {p.vcpupin.begin(), p.vcpupin.end()};
+  }
   std::string cpuset(const std::string& name) const { return to_string(plan.cpuset(guest(name))); }
 };
 

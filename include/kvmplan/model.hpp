@@ -15,7 +15,7 @@ namespace kvmplan {
 // A guest on a host; `nodes` are indices into Host::nodes, empty when not tied to nodes.
 struct GuestOnHost {
   std::uint32_t guest = 0;
-  std::vector<int> nodes;
+  NodeList nodes;
 };
 
 // A finding about a host that a person should read; `code` is stable for scripts.

@@ -11,12 +11,14 @@
 namespace kvmplan {
 
 // One guest's place. Cell i of the guest runs on host node nodes[i] (indices into Host::nodes);
-// `nodes` is empty for a guest placed by host only (policy numa: none).
+// `nodes` is empty for a guest placed by host only (policy numa: none). A plan holds one per
+// guest, a million of them at times: nodes and pins of the usual sizes live inline.
 struct Placement {
+  using Pins = SmallInts<4>;
   std::int32_t host = -1;       // index into Plan::hosts; -1: unplaced
-  std::vector<int> nodes;       // guest-cell order
-  std::vector<int> vcpupin;     // dedicated guests: vCPU i runs on physical CPU vcpupin[i]
   bool forced = false;          // a fixed-host guest put on its host although it does not fit
+  NodeList nodes;               // guest-cell order
+  Pins vcpupin;                 // dedicated guests: vCPU i runs on physical CPU vcpupin[i]
 };
 
 struct UnplacedReason {

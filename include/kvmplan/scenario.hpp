@@ -12,6 +12,7 @@
 #include "kvmplan/decimal.hpp"
 #include "kvmplan/diagnostics.hpp"
 #include "kvmplan/policy.hpp"
+#include "kvmplan/small_ints.hpp"
 
 namespace kvmplan {
 
@@ -28,6 +29,10 @@ struct NumaNode {
   std::vector<HugepagePool> hugepages;     // ascending page size
   Bytes hugepage_bytes() const;
 };
+
+// Nodes a guest's cells run on, as indices into Host::nodes in guest-cell order. Usually one or
+// two, kept inline: plans hold one list per guest.
+using NodeList = SmallInts<2>;
 
 // A host's physical cores (sets of sibling threads), read-only once loaded and shared by the
 // copies of a host: the hosts one `count:` entry expands to, and those placement opens from a

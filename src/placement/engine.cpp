@@ -288,7 +288,7 @@ class Engine {
       if (st.anchor_host < 0) {
         st.anchor_host = static_cast<std::int32_t>(h);
         st.anchor_zone = zones_[h];
-        st.anchor_nodes = f.nodes;
+        st.anchor_nodes.assign(f.nodes.begin(), f.nodes.end());
       }
     }
     pl.nodes = std::move(f.nodes);

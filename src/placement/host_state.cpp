@@ -30,7 +30,7 @@ Bytes half_ram(const HostState& s) { return Bytes{s.host->memory.value / 2}; }
 
 // The host's KSM savings if the guest joined on `nodes` (guest-cell order). With no nodes
 // given, an upper bound: merged across the host, or in its best node.
-Bytes host_savings_with(const HostState& s, const Demand& d, const std::vector<int>& nodes);
+Bytes host_savings_with(const HostState& s, const Demand& d, std::span<const int> nodes);
 
 // A share of the guest's shareable memory, in proportion to a part of its memory.
 Bytes share_of(const Demand& d, Bytes part) {
@@ -99,7 +99,7 @@ Reason check_cell(const NodeState& n, const Use& u, const Cell& c, const Demand&
   return Reason::none;
 }
 
-Bytes host_savings_with(const HostState& s, const Demand& d, const std::vector<int>& nodes) {
+Bytes host_savings_with(const HostState& s, const Demand& d, std::span<const int> nodes) {
   if (d.image < 0) return s.ksm_savings();
   Bytes saved;
   if (s.merge_across_nodes) {
@@ -160,7 +160,7 @@ Reason check_host(const HostState& s, const Demand& d, const Policy& p) {
   return Reason::none;
 }
 
-int distance(const Host& h, const std::vector<int>& nodes) {
+int distance(const Host& h, std::span<const int> nodes) {
   int total = 0;
   for (std::size_t i = 0; i < nodes.size(); ++i) {
     for (std::size_t j = i + 1; j < nodes.size(); ++j) {
@@ -369,7 +369,7 @@ Fit fit_nodes(const HostState& s, const Demand& d, const Policy& p, const NodeRu
         }
       }
       if (best < 0) return {first_failure == Reason::none ? Reason::anti_affinity : first_failure, {}, {}};
-      out.nodes.assign(1, best);
+      out.nodes = {best};
       return out;
     }
     const std::vector<Cell> split = split_cells(spec, d.overhead, k);
@@ -413,28 +413,29 @@ Fit fit_nodes(const HostState& s, const Demand& d, const Policy& p, const NodeRu
       combinations(allowed, k, consider);
     }
     if (best.empty()) return {first_failure == Reason::none ? Reason::numa_cells : first_failure, {}, {}};
-    out.nodes = best;
+    out.nodes.assign(best.begin(), best.end());
   }
   return out;
 }
 
 }  // namespace
 
-std::vector<int> choose_pins(const HostState& s, const Demand& d, const std::vector<int>& nodes) {
+Placement::Pins choose_pins(const HostState& s, const Demand& d, std::span<const int> nodes) {
   const Host& h = *s.host;
   const GuestSpec& spec = *d.spec;
-  std::vector<int> pins;
+  Placement::Pins pins;
   if (!d.dedicated) return pins;
   if (nodes.empty()) {
     CpuSet free;
     for (const auto& n : s.nodes) free = free | (n.dedicated_pool - n.pinned);
-    pins = pick_cpus(h, free, spec.vcpus);
+    const auto cpus = pick_cpus(h, free, spec.vcpus);
+    pins.assign(cpus.begin(), cpus.end());
   } else {
     const std::vector<Cell> split = split_cells(spec, d.overhead, static_cast<int>(nodes.size()));
     for (std::size_t i = 0; i < nodes.size(); ++i) {
       const NodeState& n = s.nodes[static_cast<std::size_t>(nodes[i])];
       const auto cpus = pick_cpus(h, n.dedicated_pool - n.pinned, split[i].vcpus);
-      pins.insert(pins.end(), cpus.begin(), cpus.end());
+      for (int cpu : cpus) pins.push_back(cpu);
     }
   }
   if (static_cast<int>(pins.size()) < spec.vcpus) {

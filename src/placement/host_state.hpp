@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <limits>
 #include <optional>
+#include <span>
 #include <vector>
 
 #include "kvmplan/placement.hpp"
@@ -100,8 +101,8 @@ struct NodeRule {
 
 struct Fit {
   Reason reason = Reason::none;    // none: it fits, as `nodes` and `pins` say
-  std::vector<int> nodes;          // guest-cell order; empty for host-level placement
-  std::vector<int> pins;           // dedicated: vCPU i -> CPU, chosen by choose_pins on commit
+  NodeList nodes;                  // guest-cell order; empty for host-level placement
+  Placement::Pins pins;            // dedicated: vCPU i -> CPU, chosen by choose_pins on commit
 };
 
 // Whether the guest fits the host now, and where. `force` places it even where it does not
@@ -111,7 +112,7 @@ Fit fit(const HostState& state, const Demand& demand, const Policy& policy, cons
         bool spread, bool force = false);
 // The CPUs a dedicated guest placed on `nodes` (host level: none) pins to; empty for shared
 // guests.
-std::vector<int> choose_pins(const HostState& state, const Demand& demand, const std::vector<int>& nodes);
+Placement::Pins choose_pins(const HostState& state, const Demand& demand, std::span<const int> nodes);
 // Takes what `fit` chose out of the host.
 void reserve(HostState& state, const Demand& demand, const Fit& where, const Policy& policy);
 
