@@ -101,7 +101,7 @@ class SmallInts {
   std::uint32_t size_ = 0;
   std::uint32_t capacity_ = N;
   union {
-    int inline_[N];
+    int inline_[N] = {};
     int* heap_;
   };
 };
