@@ -4,7 +4,7 @@
 set -eu
 cd "$(dirname "$0")/.."
 
-packages="g++ make cmake libyaml-cpp-dev libcli11-dev libboost-graph-dev libpugixml-dev doctest-dev libvirt-clients"
+packages="g++ make cmake libyaml-cpp-dev libcli11-dev libboost-graph-dev libpugixml-dev libjemalloc-dev doctest-dev libvirt-clients"
 
 missing=""
 for p in $packages; do
