@@ -1,6 +1,5 @@
 // The placement engine: order, choose, reserve. See docs/placement.md.
 #include <algorithm>
-#include <deque>
 #include <limits>
 #include <functional>
 #include <map>
@@ -150,7 +149,11 @@ class Engine {
   }
 
   void add_host(const Host& proto, int pool) {
+    const Host* before = hosts_.data();
     hosts_.push_back(proto);
+    if (hosts_.data() != before) {
+      for (std::size_t h = 0; h < states_.size(); ++h) states_[h].host = &hosts_[h];  // the hosts moved
+    }
     states_.push_back(make_host_state(hosts_.back(), p_));
     pool_of_.push_back(pool);
     zones_.push_back(zone_of(hosts_.back(), hosts_.size() - 1));
@@ -376,6 +379,7 @@ class Engine {
       std::vector<std::pair<std::size_t, std::size_t>> uses;  // class, guests taken
       HostState after;
     };
+    index_.defer();  // filling host by host never searches the index
     std::optional<Fill> last;  // the last fill of a new host, to replay
     std::size_t emptied = 0;   // classes with no guest left
     std::size_t left = guests.size();
@@ -491,6 +495,7 @@ class Engine {
         last = std::move(fill);
       }
     }
+    index_.resume();
     for (const Class& c : classes) {
       for (std::size_t i = c.next; i < c.members.size(); ++i) plan_.unplaced.push_back({c.members[i], why_not(c.members[i])});
     }
@@ -622,9 +627,9 @@ class Engine {
       hosts_[h].name = s_.auto_pools[p].name + "-" + std::string(width - std::min(width, number.size()), '0') + number;
       hosts_[h].auto_pool = false;
     }
-    // The states that point into hosts_ are done with: move the hosts rather than copy them.
-    plan_.hosts.assign(std::make_move_iterator(hosts_.begin()), std::make_move_iterator(hosts_.end()));
-    plan_.pinned.resize(hosts_.size());
+    // The states that point into hosts_ are done with: the plan takes the hosts.
+    plan_.hosts = std::move(hosts_);
+    plan_.pinned.resize(plan_.hosts.size());
     for (const auto& p : plan_.placements) {
       for (int cpu : p.vcpupin) plan_.pinned[static_cast<std::size_t>(p.host)].insert(cpu);
     }
@@ -642,7 +647,7 @@ class Engine {
   const Policy& p_;
   bool spread_;
   PlaceOptions::Order order_;
-  std::deque<Host> hosts_;  // stable addresses: HostState points into it
+  std::vector<Host> hosts_;  // HostState points into it: re-pointed when it grows
   std::vector<HostState> states_;
   std::vector<int> pool_of_;
   std::vector<std::int64_t> zones_;

@@ -35,7 +35,13 @@ void FitIndex::push(const Keys& keys) {
 void FitIndex::update(std::size_t host, const Keys& keys) {
   std::size_t i = leaves_ + host;
   tree_[i] = keys;
+  if (deferred_) return;
   for (i /= 2; i >= 1; i /= 2) tree_[i] = max_of(tree_[2 * i], tree_[2 * i + 1]);
+}
+
+void FitIndex::resume() {
+  deferred_ = false;
+  for (std::size_t i = leaves_ - 1; i >= 1; --i) tree_[i] = max_of(tree_[2 * i], tree_[2 * i + 1]);
 }
 
 }  // namespace kvmplan::placement

@@ -3,6 +3,7 @@
 // hosts whose inner nodes hold, per key, the most any host below them has free. A search goes
 // down only where every key can meet the demand, leftmost first (first fit), and asks the full
 // fit test only at the leaves it reaches: O(log hosts) when the first candidate fits.
+#include <cassert>
 #include <cstdint>
 #include <vector>
 
@@ -15,6 +16,11 @@ class FitIndex {
   // Adds a host at the next position (hosts are never removed; a full host just stops matching).
   void push(const Keys& keys);
   void update(std::size_t host, const Keys& keys);
+  // While deferred, push and update only set the hosts' own keys, and find must not be
+  // called; resume() brings the inner nodes up to date at once, in O(hosts). For filling
+  // hosts one after another, which never searches.
+  void defer() { deferred_ = true; }
+  void resume();
   std::size_t size() const { return size_; }
   const Keys& keys(std::size_t host) const { return tree_[leaves_ + host]; }
 
@@ -22,6 +28,7 @@ class FitIndex {
   // returns true; size() when there is none. A template: no std::function on the hot path.
   template <class Accept>
   std::size_t find(const Keys& demand, std::size_t from, Accept&& accept) const {
+    assert(!deferred_);
     if (size_ == 0) return 0;
     return search(1, 0, leaves_, demand, from, accept);
   }
@@ -48,6 +55,7 @@ class FitIndex {
   std::size_t size_ = 0;      // hosts
   std::size_t leaves_ = 0;    // capacity, a power of two
   std::vector<Keys> tree_;    // 1-based heap layout: children of i are 2i and 2i+1
+  bool deferred_ = false;
 };
 
 }  // namespace kvmplan::placement
