@@ -71,7 +71,19 @@ std::string shape_of(const Host& h) {
 
 class Engine {
  public:
-  Engine(const Scenario& s, bool spread, PlaceOptions::Order order) : s_(s), p_(s.policy), spread_(spread), order_(order) {
+  // `hosts_expected`: about how many hosts the plan will have (the lower bound serves): the
+  // per-host arrays are sized once instead of growing, which a plan of many hosts feels. (Not
+  // the index: it is filled as it grows, and a bound that counts guests nothing holds could
+  // be far too high.)
+  Engine(const Scenario& s, bool spread, PlaceOptions::Order order, std::size_t hosts_expected)
+      : s_(s), p_(s.policy), spread_(spread), order_(order) {
+    hosts_expected = std::max(hosts_expected, s.hosts.size());
+    hosts_.reserve(hosts_expected);
+    states_.reserve(hosts_expected);
+    pool_of_.reserve(hosts_expected);
+    zones_.reserve(hosts_expected);
+    full_.reserve(hosts_expected);
+    loads_.reserve(hosts_expected);
     for (const auto& spec : s.specs) {
       int image = -1;
       if (!spec.image.empty()) image = image_ids_.emplace(spec.image, static_cast<int>(image_ids_.size())).first->second;
@@ -675,15 +687,20 @@ class Engine {
 Plan place(const Scenario& scenario, const PlaceOptions& options) {
   using Order = PlaceOptions::Order;
   const bool spread = scenario.policy.objective == Objective::spread;
+  // The bound over all guests, known before placing: what the per-host arrays are sized for,
+  // and the plan's bound when every guest is placed.
+  const int bound = placement::lower_bound(scenario);
+  const std::size_t hosts_expected =
+      scenario.hosts.size() + (scenario.auto_pools.empty() ? 0 : static_cast<std::size_t>(bound) + static_cast<std::size_t>(bound) / 32 + 16);
   auto run = [&](Order order) {
     std::vector<int> preopen;
     if (spread && !scenario.auto_pools.empty()) {
       // Spreading over hosts that do not exist yet: as many as packing needs, then even out.
-      placement::Engine pack(scenario, false, order);
+      placement::Engine pack(scenario, false, order, hosts_expected);
       pack.run({});
       preopen = pack.opened();
     }
-    placement::Engine engine(scenario, spread, order);
+    placement::Engine engine(scenario, spread, order, hosts_expected);
     return engine.run(preopen);
   };
   Plan plan = run(options.order);
@@ -700,7 +717,7 @@ Plan place(const Scenario& scenario, const PlaceOptions& options) {
       }
     }
   }
-  plan.lower_bound_hosts = placement::lower_bound(scenario, plan);
+  plan.lower_bound_hosts = plan.unplaced.empty() ? bound : placement::lower_bound(scenario, plan);
   return plan;
 }
 

@@ -75,8 +75,8 @@ Units affinity_units(const Scenario& s, const std::vector<std::uint32_t>& guests
   return units;
 }
 
-int anti_affinity_clique(const Scenario& s, const Plan& plan) {
-  const auto by_group = members(s, [&](std::uint32_t g) { return plan.placements[g].host >= 0; });
+int anti_affinity_clique(const Scenario& s, const std::vector<char>& placed) {
+  const auto by_group = members(s, [&](std::uint32_t g) { return placed[g] != 0; });
   std::unordered_map<std::uint32_t, std::size_t> vertex;
   std::vector<std::size_t> conflict_groups;
   std::size_t largest = 0;

@@ -25,9 +25,10 @@ struct Units {
 // the order of their first guest in `guests`, the guests to place.
 Units affinity_units(const Scenario& scenario, const std::vector<std::uint32_t>& guests);
 
-// The largest set of placed guests that must all be on different hosts: the clique number of
+// The largest set of guests that must all be on different hosts, among those `placed` (by
+// guest, non-zero) counts: the clique number of
 // the conflict graph of hard anti-affinity groups at host or zone scope. Exact (Bron-Kerbosch)
 // for graphs of up to 2000 members; above that, the largest such group, itself a clique.
-int anti_affinity_clique(const Scenario& scenario, const Plan& plan);
+int anti_affinity_clique(const Scenario& scenario, const std::vector<char>& placed);
 
 }  // namespace kvmplan::placement

@@ -12,7 +12,10 @@ namespace kvmplan::placement {
 // No plan that places the same guests uses fewer hosts (when every guest is placed: no valid
 // plan at all): for each resource, the placed guests' total demand over the most one host
 // offers (docs/placement.md), and the largest set of guests anti-affinity keeps apart.
-int lower_bound(const Scenario& s, const Plan& plan) {
+namespace {
+
+// `placed`: by guest, whether the bound counts it.
+int bound_of(const Scenario& s, const std::vector<char>& placed) {
   const Policy& p = s.policy;
   const bool by_resident = p.memory_limit == MemoryLimit::resident;
   // Demands. Locked memory shrinks usable memory, so it weighs memory_ratio times in the
@@ -24,7 +27,7 @@ int lower_bound(const Scenario& s, const Plan& plan) {
   const bool ksm = by_resident && p.ksm.enabled;
   std::map<std::string, std::pair<std::int64_t, std::int64_t>> images;  // image -> guests, shared bytes
   for (std::size_t g = 0; g < s.guests.size(); ++g) {
-    if (plan.placements[g].host < 0) continue;
+    if (!placed[g]) continue;
     const GuestSpec& spec = s.spec(s.guests[g]);
     const Demand d = make_demand(p, spec, spec.image.empty() ? -1 : 0);
     if (ksm && d.image >= 0) {
@@ -83,12 +86,12 @@ int lower_bound(const Scenario& s, const Plan& plan) {
   bound = std::max(bound, hosts_for(vcpus, vcpu_cap));
   bound = std::max(bound, hosts_for(dedicated, dedicated_cap));
   for (const auto& [size, n] : pages) bound = std::max(bound, hosts_for(n, pages_cap[size]));
-  bound = std::max<std::int64_t>(bound, anti_affinity_clique(s, plan));
+  bound = std::max<std::int64_t>(bound, anti_affinity_clique(s, placed));
   // Large guests: two guests that each need more than half of what any host offers of one
   // resource never share a host, so each needs a host of its own.
   std::int64_t large = 0;
   for (std::size_t g = 0; g < s.guests.size(); ++g) {
-    if (plan.placements[g].host < 0) continue;
+    if (!placed[g]) continue;
     const GuestSpec& spec = s.spec(s.guests[g]);
     const Demand d = make_demand(p, spec, spec.image.empty() ? -1 : 0);
     std::int64_t own = d.overhead.value;
@@ -106,5 +109,15 @@ int lower_bound(const Scenario& s, const Plan& plan) {
   bound = std::max(bound, large);
   return static_cast<int>(bound);
 }
+
+}  // namespace
+
+int lower_bound(const Scenario& s, const Plan& plan) {
+  std::vector<char> placed(s.guests.size());
+  for (std::size_t g = 0; g < placed.size(); ++g) placed[g] = plan.placements[g].host >= 0;
+  return bound_of(s, placed);
+}
+
+int lower_bound(const Scenario& s) { return bound_of(s, std::vector<char>(s.guests.size(), 1)); }
 
 }  // namespace kvmplan::placement
