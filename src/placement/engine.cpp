@@ -351,13 +351,17 @@ class Engine {
   // A new host of a pool starts in the same state as the last one, so while the same classes
   // are left it fills the same way: that fill is recorded once (which class, which nodes and
   // CPUs, the state after) and replayed, as long as every class it uses has guests enough.
-  void fill_hosts(const std::vector<std::uint32_t>& guests) {
-    struct Class {
-      std::vector<std::uint32_t> members;  // in placing order
-      std::size_t next = 0;
-      Keys need;
-      std::size_t left() const { return members.size() - next; }
-    };
+  // Guests of equal demand: interchangeable, placed from the front.
+  struct Class {
+    std::vector<std::uint32_t> members;  // in guest order
+    std::size_t next = 0;                // the next to place
+    Keys need;
+    std::size_t left() const { return members.size() - next; }
+  };
+
+  // The classes of `guests`, in the order's: decreasing dominant share (bin-centric), or
+  // decreasing memory then dominant share (first fit); ties to the class seen first.
+  std::vector<Class> classes_of(const std::vector<std::uint32_t>& guests) {
     std::vector<Class> classes;
     // Everything fit() reads of a guest: members of a class are interchangeable.
     std::map<std::tuple<std::int64_t, std::int64_t, std::int64_t, std::int64_t, int, int, int, int, std::int64_t>, std::size_t> by_key;
@@ -371,19 +375,57 @@ class Engine {
       if (fresh) classes.push_back({{}, 0, needs(g)});
       classes[it->second].members.push_back(g);
     }
-    // Members are in guest order; classes in the order's, ties to the class seen first.
     std::vector<std::tuple<double, double, std::uint32_t, std::size_t>> ranked;
-    const bool first_fit = order_ == PlaceOptions::Order::memory;
     for (std::size_t c = 0; c < classes.size(); ++c) {
       const std::uint32_t g = classes[c].members.front();
-      ranked.emplace_back(first_fit ? -static_cast<double>(memory_of(g)) : 0.0, -share(g), g, c);
+      ranked.emplace_back(order_ == PlaceOptions::Order::memory ? -static_cast<double>(memory_of(g)) : 0.0, -share(g), g, c);
     }
     std::sort(ranked.begin(), ranked.end());
-    {
-      std::vector<Class> sorted;
-      for (const auto& r : ranked) sorted.push_back(std::move(classes[std::get<3>(r)]));
-      classes = std::move(sorted);
+    std::vector<Class> sorted;
+    for (const auto& r : ranked) sorted.push_back(std::move(classes[std::get<3>(r)]));
+    return sorted;
+  }
+
+  // The class (a position in `open`) host h takes next, or open.size() when it has room for
+  // none. First fit: the first with room, from `cursor` on (the classes before it had no room
+  // and never will). Bin-centric: the largest dot product of need and free capacity.
+  std::size_t next_class(std::size_t h, const std::vector<Class>& classes, const std::vector<std::size_t>& open, std::size_t& cursor) const {
+    const Keys free = keys_of(states_[h], p_);
+    auto room = [&](const Keys& need) {
+      for (std::size_t k = 0; k < key_count; ++k) {
+        if (free[k] < need[k]) return false;
+      }
+      return true;
+    };
+    if (order_ == PlaceOptions::Order::memory) {
+      while (cursor < open.size() && !room(classes[open[cursor]].need)) ++cursor;
+      return cursor;
     }
+    std::size_t best = open.size();
+    double best_score = -1;
+    for (std::size_t i = 0; i < open.size(); ++i) {
+      const Keys& need = classes[open[i]].need;
+      if (!room(need)) continue;
+      double score = 0;
+      for (std::size_t k : {mem_host, cpu_host, ded_host, huge_host, lock_host}) {
+        if (need[k] > 0 && full_[h][k] > 0) {
+          score += static_cast<double>(need[k]) / static_cast<double>(full_[h][k]) * static_cast<double>(free[k]) /
+                   static_cast<double>(full_[h][k]);
+        }
+      }
+      // Guests of an image the host already runs first, under memory_limit: resident: KSM
+      // merges their shared pages there.
+      if (p_.memory_limit == MemoryLimit::resident && states_[h].ksm_host.has(demand(classes[open[i]].members.front()).image)) score += 1e3;
+      if (score > best_score) {
+        best = i;
+        best_score = score;
+      }
+    }
+    return best;
+  }
+
+  void fill_hosts(const std::vector<std::uint32_t>& guests) {
+    std::vector<Class> classes = classes_of(guests);
     struct Fill {
       int pool = -1;
       std::size_t emptied = 0;                            // classes used up before it began
@@ -449,37 +491,7 @@ class Engine {
       }
       std::size_t cursor = 0;  // first fit: the classes before it no longer fit this host
       while (!open.empty()) {
-        const Keys free = keys_of(states_[h], p_);
-        auto room = [&](const Keys& need) {
-          for (std::size_t k = 0; k < key_count; ++k) {
-            if (free[k] < need[k]) return false;
-          }
-          return true;
-        };
-        std::size_t best = open.size();
-        double best_score = -1;
-        if (first_fit) {
-          while (cursor < open.size() && !room(classes[open[cursor]].need)) ++cursor;
-          best = cursor;
-        }
-        for (std::size_t i = 0; i < open.size() && !first_fit; ++i) {
-          const Keys& need = classes[open[i]].need;
-          if (!room(need)) continue;
-          double score = 0;
-          for (std::size_t k : {mem_host, cpu_host, ded_host, huge_host, lock_host}) {
-            if (need[k] > 0 && full_[h][k] > 0) {
-              score += static_cast<double>(need[k]) / static_cast<double>(full_[h][k]) * static_cast<double>(free[k]) /
-                       static_cast<double>(full_[h][k]);
-            }
-          }
-          // Guests of an image the host already runs first, under memory_limit: resident: KSM
-          // merges their shared pages there.
-          if (p_.memory_limit == MemoryLimit::resident && states_[h].ksm_host.has(demand(classes[open[i]].members.front()).image)) score += 1e3;
-          if (score > best_score) {
-            best = i;
-            best_score = score;
-          }
-        }
+        const std::size_t best = next_class(h, classes, open, cursor);
         if (best == open.size()) break;  // nothing left that this host has room for
         Class& c = classes[open[best]];
         const std::uint32_t g = c.members[c.next];
