@@ -169,8 +169,8 @@ class Engine {
     states_.push_back(make_host_state(hosts_.back(), p_));
     pool_of_.push_back(pool);
     zones_.push_back(zone_of(hosts_.back(), hosts_.size() - 1));
-    index_.push(keys_of(states_.back(), p_));
-    full_.push_back(keys_of(states_.back(), p_));
+    full_.push_back(keys_of(states_.back(), p_));  // an empty host's budgets
+    index_.push(full_.back());
     loads_.push_back(0);
     if (spread_) by_load_.emplace(0, states_.size() - 1);
   }
