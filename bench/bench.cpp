@@ -160,7 +160,7 @@ int main(int argc, char** argv) {
   std::uint32_t seed = 1;
   bool json = false, expanded = false;
   std::string write_yaml;
-  std::string csv = std::string(KVMPLAN_SHARED_DIR) + "/data/azure-packing-2020/vm_alive_at_t0_sample.csv";
+  std::string csv = std::string(KVMPLAN_DATA_DIR) + "/azure-packing-2020/vm_alive_at_t0_sample.csv";
   app.add_option("--mix", mix_arg, "azure | uniform | anticorrelated | numa-heavy | pinned | all");
   app.add_option("--guests", sizes, "guest counts, e.g. --guests 1000 10000")->expected(1, -1);
   app.add_option("--seed", seed, "seed of the drawn mixes");

@@ -9,7 +9,7 @@
 using namespace kvmplan;
 
 namespace {
-const std::string azure_csv = std::string(KVMPLAN_SHARED_DIR) + "/data/azure-packing-2020/vm_alive_at_t0_sample.csv";
+const std::string azure_csv = std::string(KVMPLAN_DATA_DIR) + "/azure-packing-2020/vm_alive_at_t0_sample.csv";
 }
 
 TEST_CASE("every mix: compact and expanded files hold the same guests") {
@@ -29,7 +29,7 @@ TEST_CASE("every mix: compact and expanded files hold the same guests") {
   }
 }
 
-TEST_CASE("every mix: the plan and the first-fit-decreasing baseline pass check; figures are consistent") {
+TEST_CASE("every mix: the plan and the first-fit-decreasing baseline pass check, and the figures are consistent") {
   for (bench::Mix mix : bench::all_mixes) {
     CAPTURE(bench::mix_name(mix));
     auto p = kvmplan::test::place_text(bench::scenario_yaml(mix, bench::shapes(mix, 400, 7, azure_csv), false));

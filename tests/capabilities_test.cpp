@@ -1,4 +1,4 @@
-// Importing the real `virsh capabilities` files of shared/data/libvirt (libvirt, oVirt vdsm,
+// Importing the real `virsh capabilities` files of data/libvirt (libvirt, oVirt vdsm,
 // virt-manager test data): every one imports, or fails with the error it must.
 #include <doctest/doctest.h>
 
@@ -9,7 +9,7 @@ using namespace kvmplan;
 
 namespace {
 
-const std::string dir = std::string(KVMPLAN_SHARED_DIR) + "/data/libvirt/capabilities/";
+const std::string dir = std::string(KVMPLAN_DATA_DIR) + "/libvirt/capabilities/";
 
 struct Imported {
   std::vector<Host> hosts;
@@ -88,7 +88,7 @@ TEST_CASE("POWER8 S822L: sparse node ids 0, 1, 16, 17 and distances 10/20/40") {
   CHECK(h.nodes[0].hugepages.at(0).page_size == MiB(16));  // 64KiB base pages, 16MiB pool
 }
 
-TEST_CASE("HMAT host: a memory-only node; caps-test3: CPUs without topology attributes") {
+TEST_CASE("HMAT host: a memory-only node, and caps-test3: CPUs without topology attributes") {
   const Imported hmat = import("libvirt-vircaps-x86_64-hmat.xml");
   REQUIRE(hmat.ok);
   CHECK(hmat.hosts[0].nodes[1].cpus.empty());

@@ -1,4 +1,4 @@
-// Domain XML in: the samples of shared/data/libvirt/domains, and the round trip of what
+// Domain XML in: the samples of data/libvirt/domains, and the round trip of what
 // kvmplan exports.
 #include <doctest/doctest.h>
 
@@ -11,7 +11,7 @@ using namespace kvmplan;
 
 namespace {
 
-const std::string dir = std::string(KVMPLAN_SHARED_DIR) + "/data/libvirt/domains/";
+const std::string dir = std::string(KVMPLAN_DATA_DIR) + "/libvirt/domains/";
 
 struct Read {
   std::vector<ImportedGuest> guests;
@@ -84,9 +84,8 @@ TEST_CASE("round trip: exported domains import back to the same guests") {
   Diagnostics problems;
   const PlanDocument doc = read_plan_text("plan.yaml", p.yaml, p.loaded.sources, problems);
   const auto domains = export_domains(p.scenario(), doc);
-  const std::filesystem::path out = std::filesystem::temp_directory_path() / "kvmplan-roundtrip";
-  std::filesystem::remove_all(out);
-  std::filesystem::create_directories(out);
+  const kvmplan::test::TempDir tmp("roundtrip");
+  const std::filesystem::path& out = tmp.path();
   std::vector<std::string> files;
   for (const auto& d : domains) {
     files.push_back((out / (d.guest + ".xml")).string());

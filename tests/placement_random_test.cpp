@@ -123,11 +123,11 @@ guests: [{name: g, count: 8, vcpus: 1, memory: 1GiB}]
 }
 
 TEST_CASE("Azure VM shapes pack within 2% of the lower bound") {
-  // The VMs alive at the start of Azure's 2020 packing trace (shared/data), read as
+  // The VMs alive at the start of Azure's 2020 packing trace (data/azure-packing-2020), read as
   // kvmplan-bench reads them: cores in hundredths of a vCPU (rounded up), ram in quarters of a
   // GB (as GiB); the one VM wider than 48 cores is left out.
   const auto shapes = bench::shapes(bench::Mix::azure, 7395, 1,
-                                    std::string(KVMPLAN_SHARED_DIR) + "/data/azure-packing-2020/vm_alive_at_t0_sample.csv");
+                                    std::string(KVMPLAN_DATA_DIR) + "/azure-packing-2020/vm_alive_at_t0_sample.csv");
   std::ostringstream s;
   // Hosts like the trace's largest machine type: 2 sockets x 32 cores x 2 threads, 768GiB.
   s << "hosts:\n  - name: compute\n    count: auto\n    threads_per_core: 2\n"
