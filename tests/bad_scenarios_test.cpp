@@ -23,19 +23,13 @@ std::vector<std::string> bad_files() {
   return files;
 }
 
-fs::path fresh_dir(const std::string& name) {
-  const fs::path dir = fs::temp_directory_path() / ("kvmplan-test-" + name);
-  fs::remove_all(dir);
-  fs::create_directories(dir);
-  return dir;
-}
-
 }  // namespace
 
 TEST_CASE("every bad scenario fails with its expected text, exit 2, and writes nothing") {
   const auto files = bad_files();
   REQUIRE(files.size() >= 11);
-  const fs::path dir = fresh_dir("bad");
+  const kvmplan::test::TempDir tmp("bad");
+  const fs::path& dir = tmp.path();
   const std::string out = (dir / "report.json").string();
   for (const auto& file : files) {
     CAPTURE(file);
@@ -56,7 +50,8 @@ TEST_CASE("the spec's own example message") {
 }
 
 TEST_CASE("an existing output file survives a failed run untouched") {
-  const fs::path dir = fresh_dir("keep");
+  const kvmplan::test::TempDir tmp("keep");
+  const fs::path& dir = tmp.path();
   const std::string out = (dir / "report.txt").string();
   {
     std::ofstream(out) << "previous report\n";

@@ -70,9 +70,8 @@ TEST_CASE("the Ansible layout: inventory, host_vars, domains, a playbook for com
 }
 
 TEST_CASE("export host and export ansible on the command line") {
-  const fs::path dir = fs::temp_directory_path() / "kvmplan-export-deploy";
-  fs::remove_all(dir);
-  fs::create_directories(dir);
+  const kvmplan::test::TempDir tmp("export-deploy");
+  const fs::path& dir = tmp.path();
   const std::string plan = (dir / "plan.yaml").string();
   REQUIRE(kvmplan::test::run_cli({"place", "scenarios/two-node-hugepages.yaml", "-o", plan, "-q"}).code == 0);
   CHECK(kvmplan::test::run_cli({"export", "host", "scenarios/two-node-hugepages.yaml", "--placement", plan, "-o", (dir / "tune").string()}).code == 0);

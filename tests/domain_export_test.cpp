@@ -13,8 +13,9 @@ using namespace kvmplan;
 
 namespace {
 
-// Every element kvmplan writes (tests/data/every-element.yaml).
-const std::string every_element = kvmplan::test::read_file("tests/data/every-element.yaml");
+// Every element kvmplan writes. Read when a test runs, not at static initialisation: the
+// test binary changes to the source directory first, in main().
+std::string every_element() { return kvmplan::test::read_file("tests/data/every-element.yaml"); }
 
 PlanDocument document(kvmplan::test::Placed& p) {
   Diagnostics problems;
@@ -33,9 +34,8 @@ std::string domain_of(const std::vector<DomainXml>& domains, const std::string& 
 
 // Writes each domain and runs libvirt's validator on it; returns the files it rejected.
 std::vector<std::string> rejected_by_libvirt(const std::vector<DomainXml>& domains, const std::string& name) {
-  const fs::path dir = fs::temp_directory_path() / ("kvmplan-domains-" + name);
-  fs::remove_all(dir);
-  fs::create_directories(dir);
+  const kvmplan::test::TempDir tmp("domains-" + name);
+  const fs::path& dir = tmp.path();
   std::vector<std::string> rejected;
   for (const auto& d : domains) {
     const fs::path file = dir / (d.guest + ".xml");
@@ -48,12 +48,12 @@ std::vector<std::string> rejected_by_libvirt(const std::vector<DomainXml>& domai
 
 }  // namespace
 
-TEST_CASE("virt-xml-validate is there (libvirt-clients; scripts/setup.sh installs it)") {
+TEST_CASE("virt-xml-validate is there (libvirt-clients, which scripts/setup.sh installs)") {
   CHECK(std::system("command -v virt-xml-validate >/dev/null 2>&1") == 0);
 }
 
 TEST_CASE("each domain carries the plan") {
-  auto p = kvmplan::test::place_text(every_element);
+  auto p = kvmplan::test::place_text(every_element());
   REQUIRE(p.plan.unplaced.empty());
   const auto domains = export_domains(p.scenario(), document(p));
   REQUIRE(domains.size() == 4);
@@ -89,7 +89,7 @@ TEST_CASE("each domain carries the plan") {
 }
 
 TEST_CASE("numa preferred and none change numatune") {
-  std::string preferred = "policy: {numa: preferred}\n" + every_element;
+  std::string preferred = "policy: {numa: preferred}\n" + every_element();
   auto p = kvmplan::test::place_text(preferred);
   const auto d = export_domains(p.scenario(), document(p));
   CHECK(domain_of(d, "web").find("<memory mode=\"preferred\"") != std::string::npos);
@@ -98,7 +98,7 @@ TEST_CASE("numa preferred and none change numatune") {
 }
 
 TEST_CASE("every generated domain passes virt-xml-validate") {
-  auto every = kvmplan::test::place_text(every_element);
+  auto every = kvmplan::test::place_text(every_element());
   CHECK(rejected_by_libvirt(export_domains(every.scenario(), document(every)), "every").empty());
   auto cluster = kvmplan::test::place_text(kvmplan::test::read_file("scenarios/cluster.yaml"));
   const auto domains = export_domains(cluster.scenario(), document(cluster));
@@ -109,7 +109,7 @@ TEST_CASE("every generated domain passes virt-xml-validate") {
 TEST_CASE("round trip: real capabilities, imported, placed, exported, validated") {
   SourceFiles sources;
   Diagnostics problems;
-  const auto hosts = import_capabilities({std::string(KVMPLAN_SHARED_DIR) + "/data/libvirt/capabilities/vdsm-caps_libvirt_multiqemu.xml"},
+  const auto hosts = import_capabilities({std::string(KVMPLAN_DATA_DIR) + "/libvirt/capabilities/vdsm-caps_libvirt_multiqemu.xml"},
                                          {std::string("kvm"), std::nullopt}, sources, problems);
   REQUIRE(hosts.size() == 1);
   std::ostringstream yaml;
@@ -132,9 +132,8 @@ guests:
 }
 
 TEST_CASE("export libvirt refuses a plan that fails check, and writes the directory whole") {
-  const fs::path dir = fs::temp_directory_path() / "kvmplan-export-cli";
-  fs::remove_all(dir);
-  fs::create_directories(dir);
+  const kvmplan::test::TempDir tmp("export-cli");
+  const fs::path& dir = tmp.path();
   const std::string plan = (dir / "plan.yaml").string();
   REQUIRE(kvmplan::test::run_cli({"place", "scenarios/two-node-hugepages.yaml", "-o", plan, "-q"}).code == 0);
   const auto ok = kvmplan::test::run_cli({"export", "libvirt", "scenarios/two-node-hugepages.yaml", "--placement", plan, "-o", (dir / "xml").string()});

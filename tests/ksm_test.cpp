@@ -37,7 +37,7 @@ TEST_CASE("savings are capped at half of RAM (RHEL's ksm service limit)") {
   CHECK(ksm_savings(shares, GiB(256)) == GiB(99));
 }
 
-TEST_CASE("on a host: hugepage and locked guests are never merged; per node with merge_across_nodes false") {
+TEST_CASE("on a host: hugepage and locked guests are never merged, and per node with merge_across_nodes false") {
   const auto l = kvmplan::test::load_text(R"(
 policy: {ksm: {merge_across_nodes: false}}
 hosts:

@@ -134,7 +134,7 @@ hosts:
   CHECK(h.distances == std::vector<std::vector<int>>{{10, 20}, {20, 10}});  // default 10/20
 }
 
-TEST_CASE("host memory split over nodes that do not list theirs; a CPU-less node") {
+TEST_CASE("host memory split over nodes that do not list theirs, and a CPU-less node") {
   const auto l = load_text(R"(
 hosts:
   - name: h
@@ -164,7 +164,7 @@ hosts:
   CHECK(l.scenario.auto_pools[0].name == "compute");
 }
 
-TEST_CASE("several files merge in order; later policy keys win") {
+TEST_CASE("several files merge in order, and later policy keys win") {
   SourceFiles files;
   files.add("base.yaml", R"(
 policy: {memory_ratio: 1.2, host_reserve: 2GiB}

@@ -109,7 +109,7 @@ guests:
   CHECK(std::count_if(f.warnings.begin(), f.warnings.end(), [](const Warning& x) { return x.code == "hugepages"; }) == 1);
 }
 
-TEST_CASE("guest overhead: oVirt's formula and a fixed size; it counts for every guest") {
+TEST_CASE("guest overhead: oVirt's formula and a fixed size, counted for every guest") {
   // oVirt: memory / 512 + 64MiB + 8MiB per vCPU. 2GiB, 2 vCPUs: 4MiB + 64MiB + 16MiB = 84MiB.
   Policy p = default_policy();
   GuestSpec spec;

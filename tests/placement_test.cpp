@@ -211,7 +211,7 @@ guests: [{name: big, vcpus: 8, memory: 24GiB}]
   }
 }
 
-TEST_CASE("numa_nodes asks for cells explicitly; numa: none places by host only") {
+TEST_CASE("numa_nodes asks for cells explicitly, and numa: none places by host only") {
   const std::string host = "hosts: [{name: h, numa: [{cpus: '0-7', memory: 32GiB}, {cpus: '8-15', memory: 32GiB}]}]\n";
   const auto cells = place_text(host + "guests: [{name: g, vcpus: 4, memory: 4GiB, numa_nodes: 2}]\n");
   CHECK(cells.node_ids("g") == std::vector<int>{0, 1});
@@ -270,7 +270,7 @@ guests:
   CHECK(p.plan.unplaced[0].summary == "0/5 hosts fit: 3 memory ratio 1 reached, 2 anti-affinity db-ha");
 }
 
-TEST_CASE("affinity keeps guests on one host; zone anti-affinity on distinct zones") {
+TEST_CASE("affinity keeps guests on one host, and zone anti-affinity on distinct zones") {
   const auto p = place_text(R"(
 hosts:
   - {name: r1, count: 2, zone: rack-1, memory: 64GiB, cpus: 16}
@@ -361,7 +361,7 @@ guests:
   CHECK(p.plan.lower_bound_hosts == 2);  // 20GiB / 10GiB
 }
 
-TEST_CASE("guests fixed on a host stay there; the others fill around them") {
+TEST_CASE("guests fixed on a host stay there, and the others fill around them") {
   const auto p = place_text(R"(
 hosts: [{name: a, memory: 64GiB, cpus: 16}, {name: b, memory: 64GiB, cpus: 16}]
 guests:
@@ -425,7 +425,8 @@ TEST_CASE("every bundled scenario places, and check accepts the plan") {
 }
 
 TEST_CASE("place and check on the command line") {
-  const std::string plan = (std::filesystem::temp_directory_path() / "kvmplan-cluster-plan.json").string();
+  const kvmplan::test::TempDir tmp("cluster-plan");
+  const std::string plan = (tmp / "plan.json").string();
   const auto placed = kvmplan::test::run_cli({"place", "scenarios/cluster.yaml", "--format", "json", "-o", plan});
   CHECK(placed.code == 0);
   CHECK(placed.err == "kvmplan: 6 hosts used (lower bound 6), 0 unplaced; wrote " + plan + "\n");
@@ -440,7 +441,7 @@ TEST_CASE("place and check on the command line") {
   CHECK(kvmplan::test::run_cli({"check", "scenarios/cluster.yaml", "--placement", "/nonexistent.yaml"}).code == 2);
 }
 
-TEST_CASE("a fixed guest that does not fit stays on its host; check names what it breaks") {
+TEST_CASE("a fixed guest that does not fit stays on its host, and check names what it breaks") {
   // 16GiB host, ratio 1.0, 12GiB usable: 8GiB + 8GiB fixed there overcommits it.
   auto loaded = kvmplan::test::load_text(R"(
 policy: {memory_ratio: 1.0}

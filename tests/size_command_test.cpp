@@ -77,9 +77,9 @@ TEST_CASE("--baseline overrides the file's policy") {
   CHECK(bad.err == "kvmplan: error: --baseline: \"rhel8\" is not a swap baseline; write rhel5, rhel6, rhel7, rhel9, none or a size such as 4GiB\n");
 }
 
-TEST_CASE("size places guests without a host; one that fits nowhere is unplaced with the reason, exit 1") {
-  const fs::path dir = fs::temp_directory_path() / "kvmplan-test-unplaced";
-  fs::create_directories(dir);
+TEST_CASE("size places guests without a host, and one that fits nowhere is unplaced with the reason, exit 1") {
+  const kvmplan::test::TempDir tmp("unplaced");
+  const fs::path& dir = tmp.path();
   const std::string file = (dir / "s.yaml").string();
   // b has no host and fits h; c has 24 vCPUs and h has 16 cores (threads_per_core 1).
   std::ofstream(file) << "hosts: [{name: h, memory: 32GiB, cpus: 16}]\n"
@@ -99,8 +99,8 @@ TEST_CASE("size places guests without a host; one that fits nowhere is unplaced 
 
 TEST_CASE("size opens count: auto hosts as the plan needs and sizes each") {
   // 10 guests x 12GiB on 32GiB hosts, memory_ratio 1.0: usable 28GiB takes 2 guests each: 5 hosts.
-  const fs::path dir = fs::temp_directory_path() / "kvmplan-test-auto";
-  fs::create_directories(dir);
+  const kvmplan::test::TempDir tmp("auto");
+  const fs::path& dir = tmp.path();
   const std::string file = (dir / "s.yaml").string();
   std::ofstream(file) << "policy: {memory_ratio: 1.0}\nhosts: [{name: c, count: auto, memory: 32GiB, cpus: 16}]\n"
                          "guests: [{name: g, count: 10, vcpus: 2, memory: 12GiB}]\n";
@@ -133,9 +133,8 @@ TEST_CASE("declared swap: a deficit makes the exit code 1, a surplus is reported
 }
 
 TEST_CASE("-o writes the report atomically and says so unless --quiet") {
-  const fs::path dir = fs::temp_directory_path() / "kvmplan-test-output";
-  fs::remove_all(dir);
-  fs::create_directories(dir);
+  const kvmplan::test::TempDir tmp("output");
+  const fs::path& dir = tmp.path();
   const std::string out = (dir / "report.json").string();
   const auto r = run_cli({"size", "scenarios/book-example.yaml", "--format", "json", "-o", out});
   CHECK(r.code == 0);

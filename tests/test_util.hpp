@@ -1,8 +1,12 @@
 #pragma once
 // Helpers shared by the tests: load scenario text, run the command line in-process.
+#include <stdlib.h>
+
+#include <filesystem>
 #include <fstream>
 #include <initializer_list>
 #include <sstream>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -35,6 +39,28 @@ inline CliRun run_cli(std::vector<std::string> args) {
   r.err = err.str();
   return r;
 }
+
+// A fresh directory of its own under the system's temporary directory, removed at the end of
+// the test: tests that write files never share a path, so overlapping runs do not collide.
+class TempDir {
+ public:
+  explicit TempDir(const std::string& name) {
+    std::string pattern = (std::filesystem::temp_directory_path() / ("kvmplan-test-" + name + "-XXXXXX")).string();
+    if (!::mkdtemp(pattern.data())) throw std::runtime_error("mkdtemp failed for " + pattern);
+    path_ = pattern;
+  }
+  TempDir(const TempDir&) = delete;
+  TempDir& operator=(const TempDir&) = delete;
+  ~TempDir() {
+    std::error_code ec;
+    std::filesystem::remove_all(path_, ec);
+  }
+  const std::filesystem::path& path() const { return path_; }
+  std::filesystem::path operator/(const std::string& name) const { return path_ / name; }
+
+ private:
+  std::filesystem::path path_;
+};
 
 inline std::string read_file(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
