@@ -1,8 +1,11 @@
 #!/bin/sh
 # Installs the Debian 12 packages kvmplan needs (only those missing), then configures and
 # builds it in ./build. Run it from anywhere; as root, or as a user with sudo.
+#   KVMPLAN_WERROR=ON   compiler warnings are errors (developers and CI: .ci/run sets it)
 set -eu
 cd "$(dirname "$0")/.."
+
+say() { echo "kvmplan setup: $*" >&2; }
 
 packages="g++ make cmake libyaml-cpp-dev libcli11-dev libboost-graph-dev libpugixml-dev libjemalloc-dev doctest-dev libvirt-clients"
 
@@ -15,10 +18,16 @@ done
 if [ -n "$missing" ]; then
   sudo=""
   if [ "$(id -u)" -ne 0 ]; then sudo="sudo"; fi
-  echo "kvmplan setup: installing$missing" >&2
+  say "installing$missing (apt-get, a minute or two)"
   $sudo apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends $missing >/dev/null
+else
+  say "every package is installed"
 fi
 
-cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo --log-level=WARNING >/dev/null
-cmake --build build -j"$(nproc)" -- --quiet >/dev/null
+say "configuring build/ (cmake)"
+cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo -DKVMPLAN_WERROR="${KVMPLAN_WERROR:-OFF}" --log-level=WARNING >/dev/null
+jobs=$(nproc)
+say "building with $jobs jobs (about two minutes on 2 cores the first time)"
+cmake --build build -j"$jobs" -- --quiet >/dev/null
+say "built build/kvmplan, build/kvmplan-bench and build/kvmplan_tests"
