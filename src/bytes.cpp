@@ -4,6 +4,8 @@
 #include <array>
 #include <cctype>
 
+#include "kvmplan/limits.hpp"
+
 namespace kvmplan {
 namespace {
 
@@ -43,7 +45,8 @@ Result<Bytes> parse_size(std::string_view text) {
     if (s[i] == '-') return Error{quoted + " is negative; a size is at least 0"};
     ++i;
   }
-  // Mantissa as an exact fraction: digits / 10^scale.
+  const std::string too_large = quoted + " is too large; sizes go up to 1EiB";
+  // Mantissa as an exact fraction: digits / 10^scale, digits < 2^100, scale <= 18.
   __int128 digits = 0;
   int scale = 0;
   bool any_digit = false, point = false;
@@ -51,7 +54,7 @@ Result<Bytes> parse_size(std::string_view text) {
     const char c = s[i];
     if (c >= '0' && c <= '9') {
       any_digit = true;
-      if (digits > (__int128{1} << 100)) return Error{quoted + " is too large"};
+      if (digits > (__int128{1} << 100)) return Error{too_large};
       digits = digits * 10 + (c - '0');
       if (point) ++scale;
       if (scale > 18) return Error{quoted + " has too many decimals"};
@@ -78,8 +81,11 @@ Result<Bytes> parse_size(std::string_view text) {
   for (int p = 0; p < unit->power; ++p) multiplier *= unit->base;
   __int128 divisor = 1;
   for (int p = 0; p < scale; ++p) divisor *= 10;
+  // bytes = digits x multiplier / divisor <= max, checked without forming a product that could
+  // leave 128 bits: max x divisor < 2^60 x 10^18 < 2^120.
+  const __int128 limit = __int128{limits::max_bytes} * divisor;
+  if (digits > limit / multiplier) return Error{too_large};
   const __int128 numerator = digits * multiplier;
-  if (numerator / divisor > max_size_bytes) return Error{quoted + " is too large"};
   // Round half up to a whole byte.
   const __int128 bytes = (numerator * 2 + divisor) / (divisor * 2);
   return Bytes{static_cast<std::int64_t>(bytes)};

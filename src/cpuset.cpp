@@ -3,14 +3,21 @@
 #include <algorithm>
 #include <bit>
 #include <charconv>
+#include <limits>
+#include <stdexcept>
 
 namespace kvmplan {
 namespace {
 
-bool parse_id(std::string_view s, int& out) {
+// A CPU id as written; ids past max_cpu are read (and refused by the caller with the limit).
+bool parse_id(std::string_view s, std::int64_t& out) {
   if (s.empty()) return false;
   const auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), out);
-  return ec == std::errc{} && p == s.data() + s.size();
+  if (ec == std::errc::result_out_of_range && p == s.data() + s.size() && s.front() != '-') {
+    out = std::numeric_limits<std::int64_t>::max();
+    return true;
+  }
+  return ec == std::errc{} && p == s.data() + s.size() && out >= 0;
 }
 
 }  // namespace
@@ -34,7 +41,7 @@ Result<CpuSet> CpuSet::parse(std::string_view text) {
     const bool exclude = !token.empty() && token.front() == '^';
     if (exclude) token.remove_prefix(1);
     const std::size_t dash = token.find('-');
-    int lo = 0, hi = 0;
+    std::int64_t lo = 0, hi = 0;
     const bool ok = dash == std::string_view::npos
                         ? parse_id(token, lo) && (hi = lo, true)
                         : parse_id(token.substr(0, dash), lo) && parse_id(token.substr(dash + 1), hi);
@@ -42,9 +49,11 @@ Result<CpuSet> CpuSet::parse(std::string_view text) {
       return Error{quoted + " is not a CPU list; write ids and ranges such as 0-3,8,^2"};
     }
     if (lo > hi) return Error{quoted + ": range " + std::string(token) + " runs backwards"};
-    if (hi > max_cpu) return Error{quoted + ": CPU " + std::to_string(hi) + " is beyond " +
-                                   std::to_string(max_cpu)};
-    for (int c = lo; c <= hi; ++c) exclude ? set.erase(c) : set.insert(c);
+    if (hi > max_cpu) {
+      const std::string id = hi == std::numeric_limits<std::int64_t>::max() ? std::string(token.substr(dash == std::string_view::npos ? 0 : dash + 1)) : std::to_string(hi);
+      return Error{quoted + ": CPU " + id + " is beyond " + std::to_string(max_cpu) + ", the highest CPU id Linux has"};
+    }
+    for (auto c = static_cast<int>(lo); c <= static_cast<int>(hi); ++c) exclude ? set.erase(c) : set.insert(c);
     start = end + 1;
   }
   return set;
@@ -56,9 +65,13 @@ std::uint64_t& CpuSet::word_ref(std::size_t i) {
   return more_[i - inline_words];
 }
 
-void CpuSet::insert(int cpu) { word_ref(static_cast<std::size_t>(cpu) / 64) |= std::uint64_t{1} << (cpu % 64); }
+void CpuSet::insert(int cpu) {
+  if (cpu < 0 || cpu > max_cpu) throw std::out_of_range("CPU id " + std::to_string(cpu) + " outside 0.." + std::to_string(max_cpu));
+  word_ref(static_cast<std::size_t>(cpu) / 64) |= std::uint64_t{1} << (cpu % 64);
+}
 
 void CpuSet::erase(int cpu) {
+  if (cpu < 0) return;
   const auto w = static_cast<std::size_t>(cpu) / 64;
   if (w < words()) word_ref(w) &= ~(std::uint64_t{1} << (cpu % 64));
   trim();
@@ -84,6 +97,13 @@ std::vector<int> CpuSet::ids() const {
     }
   }
   return out;
+}
+
+int CpuSet::lowest() const {
+  for (std::size_t w = 0; w < words(); ++w) {
+    if (const std::uint64_t bits = word(w)) return static_cast<int>(w * 64) + std::countr_zero(bits);
+  }
+  return -1;
 }
 
 CpuSet CpuSet::operator|(const CpuSet& o) const {

@@ -3,6 +3,8 @@
 #include <cmath>
 #include <cstdio>
 
+#include "kvmplan/limits.hpp"
+
 namespace kvmplan {
 
 Result<Decimal> Decimal::parse(std::string_view text) {
@@ -38,16 +40,26 @@ std::strong_ordering Decimal::operator<=>(const Decimal& o) const {
   return __int128{num} * o.den <=> __int128{o.num} * den;
 }
 
+namespace {
+// |size| <= 2^63 and |num| <= 2^50 keep the product inside 128 bits; the quotient may still
+// leave 64, so it saturates at 4 x limits::max_bytes: a budget that large exceeds every
+// demand a scenario can sum up (limits.hpp), and stays far from wrapping when added to one.
+std::int64_t saturate(__int128 q) {
+  constexpr __int128 cap = __int128{limits::max_bytes} * 4;
+  return static_cast<std::int64_t>(q > cap ? cap : q < -cap ? -cap : q);
+}
+}  // namespace
+
 Bytes Decimal::scale_up(Bytes size) const {
   const __int128 p = __int128{size.value} * num;
   const __int128 q = p / den;
-  return Bytes{static_cast<std::int64_t>(q * den < p ? q + 1 : q)};
+  return Bytes{saturate(q * den < p ? q + 1 : q)};
 }
 
 Bytes Decimal::scale_down(Bytes size) const {
   const __int128 p = __int128{size.value} * num;
   const __int128 q = p / den;
-  return Bytes{static_cast<std::int64_t>(q * den > p ? q - 1 : q)};
+  return Bytes{saturate(q * den > p ? q - 1 : q)};
 }
 
 std::int64_t Decimal::floor_times(std::int64_t n) const { return scale_down(Bytes{n}).value; }

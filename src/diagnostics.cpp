@@ -7,19 +7,20 @@
 namespace kvmplan {
 
 std::uint32_t SourceFiles::add(std::string path, std::string text) {
-  files.push_back({std::move(path), std::move(text)});
+  files.push_back({std::move(path), std::move(text), {}});
   return static_cast<std::uint32_t>(files.size() - 1);
 }
 
 std::string SourceFiles::line_text(const SourceRef& at) const {
   if (at.file >= files.size() || at.line == 0) return {};
-  const std::string& text = files[at.file].text;
-  std::size_t pos = 0;
-  for (std::uint32_t l = 1; l < at.line; ++l) {
-    pos = text.find('\n', pos);
-    if (pos == std::string::npos) return {};
-    ++pos;
+  const File& file = files[at.file];
+  const std::string& text = file.text;
+  if (file.line_starts.empty()) {
+    file.line_starts.push_back(0);
+    for (std::size_t i = text.find('\n'); i != std::string::npos; i = text.find('\n', i + 1)) file.line_starts.push_back(i + 1);
   }
+  if (at.line > file.line_starts.size()) return {};
+  const std::size_t pos = file.line_starts[at.line - 1];
   std::size_t end = text.find('\n', pos);
   if (end == std::string::npos) end = text.size();
   std::string line = text.substr(pos, end - pos);
@@ -42,19 +43,40 @@ void Diagnostics::sort() {
   });
 }
 
+namespace {
+// Control characters from the input (an escape sequence in a key, say) would reach the
+// terminal: shown as '?'. Tabs stay, so that carets line up.
+std::string printable(std::string s) {
+  for (char& c : s) {
+    if ((static_cast<unsigned char>(c) < 0x20 && c != '\t') || c == 0x7f) c = '?';
+  }
+  return s;
+}
+}  // namespace
+
 std::string format(const Diagnostic& d, const SourceFiles& sources) {
   std::string out;
-  out += d.at.file < sources.files.size() ? sources.files[d.at.file].path : "<command line>";
+  out += d.at.file < sources.files.size() ? printable(sources.files[d.at.file].path) : "<command line>";
   if (d.at.line > 0) out += ":" + std::to_string(d.at.line) + ":" + std::to_string(d.at.col);
   out += d.severity == Severity::error ? ": error: " : ": warning: ";
-  if (!d.path.empty()) out += d.path + ": ";
-  out += d.message + "\n";
-  const std::string line = sources.line_text(d.at);
+  if (!d.path.empty()) out += printable(d.path) + ": ";
+  out += printable(d.message) + "\n";
+  std::string line = sources.line_text(d.at);
   if (!line.empty() && d.at.col >= 1) {
+    // A long line (a whole document on one line) is quoted around the column only.
+    std::size_t col = d.at.col;
+    constexpr std::size_t context = 60;
+    if (line.size() > 2 * context + 20) {
+      const std::size_t from = col > context ? col - context : 0;
+      const bool cut_front = from > 0, cut_back = from + 2 * context < line.size();
+      line = (cut_front ? "..." : "") + line.substr(from, 2 * context) + (cut_back ? "..." : "");
+      col = col - from + (cut_front ? 3 : 0);
+    }
+    line = printable(std::move(line));
     out += line + "\n";
     // Keep tabs so that the caret lines up under the column.
     std::string pad;
-    for (std::size_t i = 0; i + 1 < d.at.col && i < line.size(); ++i) pad += line[i] == '\t' ? '\t' : ' ';
+    for (std::size_t i = 0; i + 1 < col && i < line.size(); ++i) pad += line[i] == '\t' ? '\t' : ' ';
     out += pad + "^\n";
   }
   return out;

@@ -2,7 +2,10 @@
 #include <algorithm>
 #include <functional>
 #include <unordered_map>
+#include <unordered_set>
 
+#include "kvmplan/limits.hpp"
+#include "kvmplan/model.hpp"
 #include "kvmplan/values.hpp"
 #include "loader_parts.hpp"
 
@@ -44,6 +47,16 @@ Result<Shareable> shareable(std::string_view text) {
   return Shareable{std::nullopt, size.value()};
 }
 
+// An image names a KSM sharing group: free text ("Windows 10"), but printable and short.
+Result<std::string> image_name(std::string_view t) {
+  if (t.empty()) return Error{"an image name cannot be empty; leave the key out for none"};
+  if (t.size() > 255) return Error{"an image name has at most 255 characters"};
+  for (const char c : t) {
+    if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) return Error{"an image name holds a control character"};
+  }
+  return std::string(t);
+}
+
 struct SpecFields {
   Field<std::int64_t> vcpus;
   Field<Bytes> memory, current_memory, hugepages;
@@ -77,7 +90,7 @@ void read(const yaml::MapReader& map, const char* key, Rule rule, Field<T>& fiel
 
 SpecFields read_spec(const yaml::MapReader& map) {
   SpecFields f;
-  read(map, "vcpus", [](auto t) { return values::integer(t, 1); }, f.vcpus);
+  read(map, "vcpus", [](auto t) { return values::integer(t, 1, limits::max_vcpus); }, f.vcpus);
   read(map, "memory", values::positive_size, f.memory);
   read(map, "current_memory", values::positive_size, f.current_memory);
   read(map, "hugepages", values::page_size, f.hugepages);
@@ -87,7 +100,7 @@ SpecFields read_spec(const yaml::MapReader& map) {
     if (d && d->num == 0) return Error{"\"" + std::string(t) + "\" must be greater than 0"};
     return d;
   }, f.cpu_quota);
-  read(map, "image", [](std::string_view t) { return Result<std::string>(std::string(t)); }, f.image);
+  read(map, "image", image_name, f.image);
   read(map, "ksm_shareable", shareable, f.ksm_shareable);
   read(map, "locked", values::boolean, f.locked);
   read(map, "cpu_policy", [](std::string_view t) -> Result<CpuPolicy> {
@@ -96,7 +109,7 @@ SpecFields read_spec(const yaml::MapReader& map) {
     if (!i) return Error{i.error()};
     return static_cast<CpuPolicy>(i.value());
   }, f.cpu_policy);
-  read(map, "numa_nodes", [](auto t) { return values::integer(t, 1); }, f.numa_nodes);
+  read(map, "numa_nodes", [](auto t) { return values::integer(t, 1, limits::max_node_id + 1); }, f.numa_nodes);
   if (const yaml::Entry* e = map.find("groups")) {
     f.groups.at = e->value_at;
     f.groups.value = yaml::scalar_list(map.context(), *e, map.path("groups"));
@@ -121,6 +134,7 @@ void load_guests(Diagnostics& diagnostics, const SourceFiles& sources, const Raw
   for (std::size_t i = 0; i < scenario.hosts.size(); ++i) host_index.emplace(scenario.hosts[i].name, i);
   for (std::size_t i = 0; i < scenario.auto_pools.size(); ++i) pool_index.emplace(scenario.auto_pools[i].name, i);
 
+  const std::unordered_set<std::string> broken_hosts(raw.broken_hosts.begin(), raw.broken_hosts.end());
   std::unordered_map<std::string, std::uint32_t> group_index;
   for (const auto& item : raw.groups) {
     const yaml::Context ctx{diagnostics, item.file};
@@ -128,7 +142,7 @@ void load_guests(Diagnostics& diagnostics, const SourceFiles& sources, const Raw
     if (!map.ok()) continue;
     Group g;
     g.at = map.at();
-    if (map.require("name")) g.name = map.text("name").value_or("");
+    if (map.require("name")) g.name = map.get("name", values::name).value_or("");
     if (map.require("policy")) {
       static constexpr std::array<std::string_view, 4> names{"affinity", "anti-affinity", "soft-affinity", "soft-anti-affinity"};
       if (auto p = map.get("policy", [](auto t) { return values::choice(t, names); })) g.policy = static_cast<GroupPolicy>(*p);
@@ -150,7 +164,7 @@ void load_guests(Diagnostics& diagnostics, const SourceFiles& sources, const Raw
     static const std::vector<std::string> flavor_keys = with(spec_keys, {"name"});
     const yaml::MapReader map(ctx, item.node, item.at, item.path, flavor_keys);
     if (!map.ok() || !map.require("name")) continue;
-    const auto name = map.text("name");
+    const auto name = map.get("name", values::name);
     if (!name) continue;
     Flavor flavor{read_spec(map)};
     if (!flavors.emplace(*name, std::move(flavor)).second) {
@@ -160,6 +174,10 @@ void load_guests(Diagnostics& diagnostics, const SourceFiles& sources, const Raw
   }
 
   std::vector<std::string> host_names;  // for suggestions, built on the first bad reference
+  std::vector<std::string> group_names;  // the same
+  // Totals over every guest, so that no sum a host or a bound makes can leave 64 bits.
+  limits::Sum memory_total, vcpu_total(limits::max_total_vcpus);
+  bool memory_reported = false, vcpu_reported = false;
   std::vector<std::pair<SourceRef, std::string>> entry_paths;  // each guest entry's name: where, key path
   for (const auto& item : raw.guests) {
     const yaml::Context ctx{diagnostics, item.file};
@@ -169,10 +187,15 @@ void load_guests(Diagnostics& diagnostics, const SourceFiles& sources, const Raw
     if (!map.ok()) continue;
     const bool has_name = map.require("name");
     const std::string base = map.text("name").value_or("");
-    if (has_name && !base.empty()) {
+    if (has_name && map.text("name")) {
       if (std::string problem = check_name(base); !problem.empty()) ctx.error(map.find("name")->value_at, map.path("name"), problem);
     }
-    const std::int64_t count = map.get("count", [](auto t) { return values::integer(t, 1); }).value_or(1);
+    const std::int64_t count = map.get("count", [](auto t) { return values::integer(t, 1, limits::max_guests); }).value_or(1);
+    if (static_cast<std::int64_t>(scenario.guests.size()) + count > limits::max_guests && map.find("count")) {
+      ctx.error(map.find("count")->value_at, map.path("count"),
+                "with the guests before it, the scenario has more than " + std::to_string(limits::max_guests) +
+                    " guests, the most kvmplan plans");
+    }
     SpecFields fields;
     GuestSpec spec;
     if (auto flavor = map.text("flavor")) {
@@ -231,9 +254,10 @@ void load_guests(Diagnostics& diagnostics, const SourceFiles& sources, const Raw
     for (const auto& [name, at] : fields.groups.value.value_or(std::vector<std::pair<std::string, SourceRef>>{})) {
       auto it = group_index.find(name);
       if (it == group_index.end()) {
-        std::vector<std::string> names;
-        for (const auto& g : scenario.groups) names.push_back(g.name);
-        const std::string hint = nearest(name, names);
+        if (group_names.empty()) {
+          for (const auto& g : scenario.groups) group_names.push_back(g.name);
+        }
+        const std::string hint = nearest(name, group_names);
         diagnostics.error(at, map.path("groups"), "group \"" + name + "\" names no group" +
                                                       (hint.empty() ? "" : "; did you mean \"" + hint + "\"?"));
       } else {
@@ -248,6 +272,8 @@ void load_guests(Diagnostics& diagnostics, const SourceFiles& sources, const Raw
         host = static_cast<std::int32_t>(it->second);
       } else if (pool_index.count(*name)) {
         ctx.error(at, map.path("host"), "host \"" + *name + "\" has count: auto; its hosts are named by kvmplan place, so leave host out");
+      } else if (broken_hosts.count(*name)) {
+        // The host's own entry has errors, reported there.
       } else {
         if (host_names.empty()) {
           for (const auto& [n, i] : host_index) host_names.push_back(n);
@@ -258,6 +284,24 @@ void load_guests(Diagnostics& diagnostics, const SourceFiles& sources, const Raw
       }
     }
     if (diagnostics.items.size() != errors_before || !map.find("name")) continue;
+    // Every guest's memory and QEMU overhead, and its vCPUs, summed with the checks of limits.hpp.
+    const auto memory = limits::add(spec.memory.value, guest_overhead(scenario.policy, spec).value);
+    const auto entry_memory = memory ? limits::mul(*memory, count) : std::nullopt;
+    bool beyond = false;  // each total is reported once, at the entry that crosses it
+    if (!entry_memory || !memory_total.add(*entry_memory)) {
+      if (!memory_reported) {
+        ctx.error(map.at(), map.path(), "with the guests before it, the guests' memory adds up to more than 1EiB, the most kvmplan sums");
+      }
+      memory_reported = beyond = true;
+    }
+    if (!vcpu_total.add(static_cast<std::int64_t>(spec.vcpus) * count)) {
+      if (!vcpu_reported) {
+        ctx.error(map.at(), map.path(), "with the guests before it, the guests' vCPUs add up to more than " +
+                                            std::to_string(limits::max_total_vcpus) + ", the most kvmplan sums");
+      }
+      vcpu_reported = beyond = true;
+    }
+    if (beyond) continue;
 
     const SourceRef name_at = map.find("name")->value_at;
     const auto spec_index = static_cast<std::uint32_t>(scenario.specs.size());

@@ -2,6 +2,7 @@
 #include <algorithm>
 #include <map>
 
+#include "kvmplan/limits.hpp"
 #include "kvmplan/values.hpp"
 #include "loader_parts.hpp"
 
@@ -23,9 +24,8 @@ Result<CpuSet> nonempty_cpulist(std::string_view text) {
 // `cpus: 16` is a count (CPUs 0-15); anything else is a cpulist.
 Result<CpuSet> host_cpus(std::string_view text) {
   if (!text.empty() && std::all_of(text.begin(), text.end(), [](char c) { return c >= '0' && c <= '9'; })) {
-    auto n = values::integer(text, 1);
+    auto n = values::integer(text, 1, limits::max_vcpus);
     if (!n) return Error{n.error()};
-    if (n.value() > CpuSet::max_cpu + 1) return Error{"\"" + std::string(text) + "\" CPUs is too many"};
     return CpuSet::first(static_cast<int>(n.value()));
   }
   return nonempty_cpulist(text);
@@ -43,15 +43,14 @@ std::optional<NodeRead> read_node(const yaml::Context& ctx, const YAML::Node& n,
   yaml::MapReader map(ctx, n, at, path, node_keys);
   if (!map.ok()) return std::nullopt;
   NodeRead r;
-  r.node.id = static_cast<int>(map.get("id", [](auto t) { return values::integer(t, 0); })
+  r.node.id = static_cast<int>(map.get("id", [](auto t) { return values::integer(t, 0, limits::max_node_id); })
                                    .value_or(static_cast<std::int64_t>(index)));
   r.cpus_at = r.hugepages_at = map.at();
   if (const yaml::Entry* e = map.find("cpus")) r.cpus_at = e->value_at;
   if (auto cpus = map.get("cpus", CpuSet::parse)) r.node.cpus = *cpus;
-  if (auto mem = map.get("memory", values::positive_size)) {
-    r.node.memory = *mem;
-    r.has_memory = true;
-  }
+  // Given, even if wrongly (reported here): the host is not also told it lacks memory.
+  r.has_memory = map.find("memory") != nullptr;
+  if (auto mem = map.get("memory", values::positive_size)) r.node.memory = *mem;
   if (const yaml::Entry* hp = map.find("hugepages")) {
     r.hugepages_at = hp->value_at;
     if (!hp->value.IsMap()) {
@@ -72,9 +71,10 @@ std::optional<NodeRead> read_node(const yaml::Context& ctx, const YAML::Node& n,
           ctx.error(ctx.at(it->second.Mark()), key_path, "expected a number of pages, got " + yaml::describe(it->second));
           continue;
         }
-        auto pages = values::integer(it->second.Scalar(), 0);
+        // At most 1EiB of pages: a count x size that would leave 64 bits is refused here.
+        auto pages = values::integer(it->second.Scalar(), 0, limits::max_bytes / size->value);
         if (!pages) {
-          ctx.error(ctx.at(it->second.Mark()), key_path, pages.error());
+          ctx.error(ctx.at(it->second.Mark()), key_path, pages.error() + (pages.error().find("at most") != std::string::npos ? " (1EiB of pages)" : ""));
           continue;
         }
         auto& pools = r.node.hugepages;
@@ -153,8 +153,7 @@ std::vector<CpuSet> derive_cores(const yaml::Context& ctx, const yaml::MapReader
       }
     }
   }
-  std::sort(cores.begin(), cores.end(),
-            [](const CpuSet& a, const CpuSet& b) { return a.ids().front() < b.ids().front(); });
+  std::sort(cores.begin(), cores.end(), [](const CpuSet& a, const CpuSet& b) { return a.lowest() < b.lowest(); });
   return cores;
 }
 
@@ -198,13 +197,8 @@ std::vector<std::vector<int>> read_distances(const yaml::Context& ctx, const yam
 }  // namespace
 
 std::string check_name(const std::string& name) {
-  if (name.empty()) return "a name cannot be empty";
-  for (char c : name) {
-    const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-                    c == '.' || c == '_' || c == '-';
-    if (!ok) return "\"" + name + "\" has a character outside [A-Za-z0-9._-]";
-  }
-  return {};
+  auto r = values::name(name);
+  return r ? std::string() : r.error();
 }
 
 std::string expanded_name(const std::string& base, std::int64_t index, std::int64_t count) {
@@ -215,7 +209,7 @@ std::string expanded_name(const std::string& base, std::int64_t index, std::int6
   return base + "-" + number;
 }
 
-void load_host(const yaml::Context& ctx, const Item& item, Scenario& scenario) {
+void load_host(const yaml::Context& ctx, const Item& item, Scenario& scenario, std::vector<std::string>& broken) {
   const std::size_t errors_before = ctx.diagnostics.items.size();  // the reader's own errors count too
   const yaml::MapReader map(ctx, item.node, item.at, item.path, host_keys);
   if (!map.ok()) return;
@@ -233,17 +227,22 @@ void load_host(const yaml::Context& ctx, const Item& item, Scenario& scenario) {
   if (auto text = map.text("count")) {
     if (*text == "auto") {
       host.auto_pool = true;
-    } else if (auto n = values::integer(*text, 1)) {
+    } else if (auto n = values::integer(*text, 1, limits::max_hosts)) {
       count = n.value();
+      if (static_cast<std::int64_t>(scenario.hosts.size()) + count > limits::max_hosts) {
+        ctx.error(map.find("count")->value_at, map.path("count"),
+                  "with the hosts before it, the scenario lists more than " + std::to_string(limits::max_hosts) +
+                      " hosts, the most kvmplan plans");
+      }
     } else {
       ctx.error(map.find("count")->value_at, map.path("count"), n.error() + ", or auto");
     }
   }
   const int threads_per_core = static_cast<int>(
-      map.get("threads_per_core", [](auto t) { return values::integer(t, 1); }).value_or(1));
+      map.get("threads_per_core", [](auto t) { return values::integer(t, 1, limits::max_threads_per_core); }).value_or(1));
   const auto memory = map.get("memory", values::positive_size);
   const auto cpus = map.get("cpus", host_cpus);
-  host.zone = map.text("zone").value_or("");
+  if (auto zone = map.get("zone", values::name)) host.zone = *zone;
   host.reserve = map.get("reserve", values::size).value_or(scenario.policy.host_reserve);
   host.swap = map.get("swap", values::size);
   host.memory_ratio = map.get("memory_ratio", values::ratio).value_or(scenario.policy.memory_ratio);
@@ -287,8 +286,12 @@ void load_host(const yaml::Context& ctx, const Item& item, Scenario& scenario) {
     }
     const std::size_t n = host.nodes.size();
     if (with_memory == n) {
-      for (const auto& node : host.nodes) host.memory += node.memory;
-      if (memory && *memory != host.memory) {
+      limits::Sum total;
+      for (const auto& node : host.nodes) total.add(node.memory.value);
+      host.memory = Bytes{total.value()};
+      if (total.over()) {
+        ctx.error(numa->value_at, map.path("numa"), "the nodes' memory adds up to more than 1EiB, the most kvmplan takes");
+      } else if (memory && *memory != host.memory) {
         ctx.error(map.find("memory")->value_at, map.path("memory"),
                   to_string(*memory) + " differs from the sum of the numa nodes' memory, " + to_string(host.memory));
       }
@@ -321,7 +324,12 @@ void load_host(const yaml::Context& ctx, const Item& item, Scenario& scenario) {
   }
   for (std::size_t i = 0; i < host.nodes.size(); ++i) {
     const NumaNode& node = host.nodes[i];
-    if (node.hugepage_bytes() > node.memory && node.memory.value > 0) {
+    limits::Sum pools;  // each pool is at most 1EiB, their sum is checked before it is used
+    for (const auto& pool : node.hugepages) pools.add(pool.bytes().value);
+    if (pools.over()) {
+      ctx.error(hugepages_at.at(i), map.path("numa") + "[" + std::to_string(i) + "].hugepages",
+                "hugepage pools add up to more than 1EiB, more than any node has");
+    } else if (node.hugepage_bytes() > node.memory && node.memory.value > 0) {
       ctx.error(hugepages_at.at(i), map.path("numa") + "[" + std::to_string(i) + "].hugepages",
                 "hugepage pools of " + to_string(node.hugepage_bytes()) + " exceed the node's memory, " + to_string(node.memory));
     }
@@ -341,9 +349,15 @@ void load_host(const yaml::Context& ctx, const Item& item, Scenario& scenario) {
     ctx.error(map.find("dedicated_cpus")->value_at, map.path("dedicated_cpus"),
               cpus_are(host.reserved_cpus & host.dedicated_cpus) + " also in reserved_cpus");
   }
-  if (ctx.diagnostics.items.size() != errors_before) return;  // no topology to derive from
+  if (ctx.diagnostics.items.size() != errors_before) {  // no topology to derive from
+    broken.push_back(host.name);
+    return;
+  }
   host.cores = derive_cores(ctx, map, host, siblings, threads_per_core);
-  if (ctx.diagnostics.items.size() != errors_before) return;
+  if (ctx.diagnostics.items.size() != errors_before) {
+    broken.push_back(host.name);
+    return;
+  }
 
   if (host.auto_pool) {
     scenario.auto_pools.push_back(std::move(host));

@@ -1,11 +1,8 @@
 #include "kvmplan/loader.hpp"
 
-#include <fstream>
-#include <iostream>
-#include <iterator>
-#include <sstream>
 #include <unordered_map>
 
+#include "kvmplan/input_file.hpp"
 #include "loader_parts.hpp"
 
 namespace kvmplan {
@@ -62,12 +59,7 @@ Loaded load_sources(SourceFiles sources, const LoadOptions& options) {
   for (std::uint32_t f = 0; f < out.sources.files.size(); ++f) {
     const yaml::Context ctx{out.diagnostics, f};
     YAML::Node root;
-    try {
-      root = YAML::Load(out.sources.files[f].text);
-    } catch (const YAML::ParserException& e) {
-      ctx.error(ctx.at(e.mark), "syntax", e.msg);
-      continue;
-    }
+    if (!detail::parse_one_document(ctx, out.sources.files[f].text, root)) continue;
     if (root.IsNull()) continue;  // an empty file adds nothing
     yaml::MapReader top(ctx, root, {f, 1, 1}, "",
                         {"policy", "flavors", "hosts", "groups", "guests"});
@@ -98,7 +90,7 @@ Loaded load_sources(SourceFiles sources, const LoadOptions& options) {
   std::unordered_map<std::string, SourceRef> host_names;
   for (const auto& item : raw.hosts) {
     const std::size_t hosts_before = scenario.hosts.size(), pools_before = scenario.auto_pools.size();
-    detail::load_host(yaml::Context{out.diagnostics, item.file}, item, scenario);
+    detail::load_host(yaml::Context{out.diagnostics, item.file}, item, scenario, raw.broken_hosts);
     auto check = [&](const Host& h) {
       if (auto [it, fresh] = host_names.emplace(h.name, h.at); !fresh) {
         out.diagnostics.error(h.at, item.path + ".name",
@@ -118,24 +110,57 @@ Loaded load_sources(SourceFiles sources, const LoadOptions& options) {
   return out;
 }
 
+namespace detail {
+
+bool parse_one_document(const yaml::Context& ctx, const std::string& text, YAML::Node& root) {
+  std::vector<YAML::Node> docs;
+  try {
+    docs = YAML::LoadAll(text);
+  } catch (const YAML::ParserException& e) {  // DeepRecursion too: nesting past 2000 levels
+    ctx.error(ctx.at(e.mark), "syntax", e.msg);
+    return false;
+  } catch (const YAML::Exception& e) {
+    ctx.error(ctx.at(e.mark), "syntax", e.msg);
+    return false;
+  }
+  if (docs.size() > 1) {
+    // yaml-cpp's Load reads the first and drops the rest without a word: refuse instead.
+    SourceRef at = ctx.at(docs[1].Mark());
+    if (at.line == 0 || docs[1].IsNull()) {
+      // An empty second document has no content to point at: point at its "---", the first
+      // after where the first document begins.
+      const std::uint32_t first = ctx.at(docs[0].Mark()).line;
+      std::uint32_t line = 1;
+      for (std::size_t i = 0; i <= text.size(); ++line) {
+        if (line > first && text.compare(i, 3, "---") == 0) {
+          at = {ctx.file, line, 1};
+          break;
+        }
+        const std::size_t next = text.find('\n', i);
+        if (next == std::string::npos) break;
+        i = next + 1;
+      }
+    }
+    ctx.error(at, "", "a second YAML document: kvmplan reads one per file (split it into two files)");
+    return false;
+  }
+  root = docs.empty() ? YAML::Node() : docs.front();
+  return true;
+}
+
+}  // namespace detail
+
 Loaded load_files(const std::vector<std::string>& paths, const LoadOptions& options) {
   SourceFiles sources;
   Diagnostics unreadable;
   for (const auto& path : paths) {
-    std::string text;
-    if (path == "-") {
-      text.assign(std::istreambuf_iterator<char>(std::cin), std::istreambuf_iterator<char>());
-    } else {
-      std::ifstream in(path, std::ios::binary);
-      if (!in) {
-        unreadable.error({sources.add(path, ""), 0, 0}, "", "cannot read the file");
-        continue;
-      }
-      std::ostringstream buffer;
-      buffer << in.rdbuf();
-      text = buffer.str();
+    auto text = read_input(path);
+    const std::string name = path == "-" ? "<stdin>" : path;
+    if (!text) {
+      unreadable.error({sources.add(name, ""), 0, 0}, "", text.error());
+      continue;
     }
-    sources.add(path == "-" ? "<stdin>" : path, std::move(text));
+    sources.add(name, std::move(text.value()));
   }
   Loaded out = load_sources(std::move(sources), options);
   out.diagnostics.items.insert(out.diagnostics.items.begin(), unreadable.items.begin(),

@@ -19,10 +19,18 @@ struct Item {
 
 struct RawScenario {
   std::vector<Item> hosts, guests, flavors, groups;
+  // Names of host entries that had errors (reported already): a guest that names one is not
+  // told the host does not exist.
+  std::vector<std::string> broken_hosts;
 };
 
-// Appends the hosts of one entry (expanded, or an auto pool) to the scenario.
-void load_host(const yaml::Context& ctx, const Item& item, Scenario& scenario);
+// Parses `text` as exactly one YAML document (none: a null root); a syntax error or a second
+// document is reported and false returned.
+bool parse_one_document(const yaml::Context& ctx, const std::string& text, YAML::Node& root);
+
+// (expanded, or an auto pool)
+// Appends the hosts of one entry; an entry with errors adds its name to `broken`.
+void load_host(const yaml::Context& ctx, const Item& item, Scenario& scenario, std::vector<std::string>& broken);
 
 // Builds groups, flavors and guests; resolves guest -> host, flavor and group references.
 void load_guests(Diagnostics& diagnostics, const SourceFiles& sources, const RawScenario& raw,

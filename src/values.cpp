@@ -13,14 +13,38 @@ Result<bool> boolean(std::string_view text) {
   return Error{q(text) + " is not a boolean; write true or false"};
 }
 
-Result<std::int64_t> integer(std::string_view text, std::int64_t min) {
+Result<std::int64_t> integer(std::string_view text, std::int64_t min, std::int64_t max) {
   std::int64_t v = 0;
   const auto [p, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
+  if (ec == std::errc::result_out_of_range && p == text.data() + text.size()) {
+    return Error{q(text) + (text.starts_with('-') ? " must be at least " + std::to_string(min) : " must be at most " + std::to_string(max))};
+  }
   if (ec != std::errc{} || p != text.data() + text.size()) {
     return Error{q(text) + " is not a whole number"};
   }
   if (v < min) return Error{q(text) + " must be at least " + std::to_string(min)};
+  if (v > max) return Error{q(text) + " must be at most " + std::to_string(max)};
   return v;
+}
+
+Result<std::string> name(std::string_view text) {
+  if (text.empty()) return Error{"a name cannot be empty"};
+  if (text.size() > 255) return Error{"a name has at most 255 characters, this one " + std::to_string(text.size())};
+  for (const char c : text) {
+    const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' || c == '_' || c == '-';
+    if (!ok) {
+      // Quote what can be shown; a control character is named, not printed.
+      std::string shown;
+      for (const char d : text) shown += static_cast<unsigned char>(d) < 0x20 || d == 0x7f ? '?' : d;
+      return Error{q(shown) + " has a character outside [A-Za-z0-9._-]"};
+    }
+  }
+  // Not '.': "." and ".." are directories, ".x" a hidden file. Not '-': an option to every
+  // command (virsh, ansible) that takes the name.
+  if (text.front() == '.' || text.front() == '-') {
+    return Error{q(text) + " starts with '" + text.front() + "'; a name starts with a letter, a digit or '_'"};
+  }
+  return std::string(text);
 }
 
 Result<Decimal> fraction(std::string_view text) {

@@ -42,7 +42,15 @@ TEST_CASE("sizes that are not sizes are rejected with the reason") {
   CHECK(parse_size("GiB").error() == "\"GiB\" is not a size; write a number and a unit, e.g. 4GiB");
   CHECK(parse_size("").error() == "\"\" is not a size; write a number and a unit, e.g. 4GiB");
   CHECK(parse_size("1.2.3GiB").error() == "\"1.2.3GiB\" has an unknown unit \".3GiB\"; use B, KiB, MiB, GiB, TiB, PiB (powers of 1024) or KB, MB, GB, TB, PB");
-  CHECK(parse_size("9999PiB").error() == "\"9999PiB\" is too large");
+  CHECK(parse_size("9999PiB").error() == "\"9999PiB\" is too large; sizes go up to 1EiB");
+  // The product of digits and unit once left 128 bits and wrapped to 1GiB.
+  CHECK(parse_size("316912650057057350374175801345GiB").error() ==
+        "\"316912650057057350374175801345GiB\" is too large; sizes go up to 1EiB");
+  CHECK(parse_size("1024PiB")->value == std::int64_t{1} << 60);  // 1EiB: the largest size
+  CHECK_FALSE(parse_size("1025PiB").ok());
+  CHECK_FALSE(parse_size("1152921504606846977B").ok());  // 2^60 + 1
+  CHECK(parse_size("1152921504606846976B")->value == std::int64_t{1} << 60);
+  CHECK(parse_size("0.000000000000000001PiB")->value == 0);  // 1.1259 mbytes round to 0
 }
 
 TEST_CASE("to_string picks the largest exact binary unit and parses back") {

@@ -1,5 +1,7 @@
 #include <doctest/doctest.h>
 
+#include <stdexcept>
+
 #include "kvmplan/cpuset.hpp"
 
 using namespace kvmplan;
@@ -52,7 +54,17 @@ TEST_CASE("cpulist rejections") {
   CHECK(CpuSet::parse("a").error() == "\"a\" is not a CPU list; write ids and ranges such as 0-3,8,^2");
   CHECK(CpuSet::parse("1,,2").error() == "\"1,,2\" is not a CPU list; write ids and ranges such as 0-3,8,^2");
   CHECK(CpuSet::parse("-1").error() == "\"-1\" is not a CPU list; write ids and ranges such as 0-3,8,^2");
-  CHECK(CpuSet::parse("0-70000").error() == "\"0-70000\": CPU 70000 is beyond 65535");
+  CHECK(CpuSet::parse("0-70000").error() == "\"0-70000\": CPU 70000 is beyond 8191, the highest CPU id Linux has");
+  CHECK(CpuSet::parse("8192").error() == "\"8192\": CPU 8192 is beyond 8191, the highest CPU id Linux has");
+  CHECK(CpuSet::parse("0-8191")->count() == 8192);
+  // Ids that do not fit an int are refused, not cast (2^31 once became a negative id).
+  CHECK(CpuSet::parse("2147483648").error() == "\"2147483648\": CPU 2147483648 is beyond 8191, the highest CPU id Linux has");
+  CHECK(CpuSet::parse("99999999999999999999").error() ==
+        "\"99999999999999999999\": CPU 99999999999999999999 is beyond 8191, the highest CPU id Linux has");
+  CHECK_FALSE(CpuSet::parse("-1").ok());
+  CpuSet s;
+  CHECK_THROWS_AS(s.insert(-2147483647 - 1), std::out_of_range);
+  CHECK_THROWS_AS(s.insert(8192), std::out_of_range);
 }
 
 TEST_CASE("set operations") {

@@ -20,6 +20,16 @@ TEST_CASE("decimals are exact") {
   CHECK(Decimal::parse("1.5")->floor_times(3) == 4);  // 4.5 rounds down
 }
 
+TEST_CASE("a product beyond 64 bits saturates instead of wrapping") {
+  // 10^15 x 2^60 is about 2^110: it used to come back as whatever its low 64 bits were.
+  const Decimal huge = *Decimal::parse("1000000000000000");
+  const std::int64_t cap = std::int64_t{1} << 62;
+  CHECK(huge.scale_down(Bytes{std::int64_t{1} << 60}).value == cap);
+  CHECK(huge.scale_up(Bytes{std::int64_t{1} << 60}).value == cap);
+  CHECK(huge.scale_down(Bytes{-(std::int64_t{1} << 60)}).value == -cap);
+  CHECK(huge.floor_times(4096) == 4'096'000'000'000'000'000);  // exact below the cap (2^62 = 4.6e18)
+}
+
 TEST_CASE("decimal text round-trips") {
   for (const char* t : {"1.5", "4", "0.25", "2.286", "0", "-1.5", "0.000000001"}) {
     CAPTURE(t);

@@ -83,5 +83,6 @@ TEST_CASE("export host and export ansible on the command line") {
   CHECK(fs::exists(dir / "ansible" / "site.yml"));
   // Written again: the directory is replaced whole.
   CHECK(kvmplan::test::run_cli({"export", "host", "scenarios/two-node-hugepages.yaml", "--placement", plan, "-o", (dir / "tune").string()}).code == 0);
-  CHECK(std::distance(fs::directory_iterator(dir / "tune"), fs::directory_iterator{}) == 2);
+  CHECK(std::distance(fs::directory_iterator(dir / "tune"), fs::directory_iterator{}) == 3);  // and the marker
+  CHECK(fs::exists(dir / "tune" / ".kvmplan-output"));
 }

@@ -223,8 +223,29 @@ TEST_CASE("duplicate names across files say where the first one is") {
 TEST_CASE("a file that cannot be read is an error, and the others are still checked") {
   const Loaded l = load_files({"/nonexistent/kvmplan.yaml", "scenarios/bad/no-unit.yaml"});
   const std::string e = errors_of(l);
-  CHECK(e.find("/nonexistent/kvmplan.yaml: error: cannot read the file\n") == 0);
+  CHECK(e.find("/nonexistent/kvmplan.yaml: error: cannot read the file: No such file or directory\n") == 0);
   CHECK(e.find("scenarios/bad/no-unit.yaml:") != std::string::npos);
+}
+
+TEST_CASE("what is not a scenario file is refused with the reason") {
+  // A directory once read as an empty scenario (exit 0), /dev/zero grew until it aborted.
+  CHECK(errors_of(load_files({"scenarios"})) == "scenarios: error: is a directory, not a file\n");
+  CHECK(errors_of(load_files({"/dev/zero"})) == "/dev/zero: error: is not a text file: byte 0 is NUL\n");
+  const kvmplan::test::TempDir tmp("nul");
+  const std::string file = (tmp / "nul.yaml").string();
+  std::ofstream(file) << "hosts: []\n" << '\0' << "\n";
+  CHECK(errors_of(load_files({file})) == file + ": error: is not a text file: byte 10 is NUL\n");
+}
+
+TEST_CASE("a second YAML document is an error, not silently dropped") {
+  const auto l = load_text("hosts:\n  - {name: a, memory: 8GiB, cpus: 2}\n---\nguests:\n  - {name: g, vcpus: 1, memory: 1GiB}\n");
+  CHECK(errors_of(l) ==
+        "test.yaml:4:1: error: a second YAML document: kvmplan reads one per file (split it into two files)\n"
+        "guests:\n"
+        "^\n");
+  // A lone "---" before the first document is fine; an empty second one is still a second.
+  CHECK(load_text("---\npolicy: {usage: 0.5}\n").ok());
+  CHECK(errors_of(load_text("policy: {usage: 0.5}\n---\n")).find("test.yaml:2:1: error: a second YAML document") == 0);
 }
 
 TEST_CASE("two entries that expand to the same names clash once, not once per guest") {

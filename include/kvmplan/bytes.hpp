@@ -30,13 +30,12 @@ constexpr Bytes TiB(std::int64_t n) { return {n << 40}; }
 constexpr Bytes max(Bytes a, Bytes b) { return a < b ? b : a; }
 constexpr Bytes min(Bytes a, Bytes b) { return a < b ? a : b; }
 
-// Largest accepted size: 2^62 bytes (4 EiB), far above any host, far below overflow.
-inline constexpr std::int64_t max_size_bytes = std::int64_t{1} << 62;
 
 // "32GiB", "1.5G", "1500MB", "4096 KiB". Units as libvirt reads them, case-insensitive:
 // b/bytes = 1; k/KiB, M/MiB, G/GiB, T/TiB, P/PiB = 1024^n; KB, MB, GB, TB, PB = 1000^n.
 // Decimals are exact; a result that is not a whole number of bytes rounds to the nearest byte.
-// A bare number is an error that says which unit to add.
+// A bare number is an error that says which unit to add; a size above limits::max_bytes (1EiB)
+// is "too large".
 Result<Bytes> parse_size(std::string_view text);
 
 // Canonical text that parses back to the same value: the largest binary unit that divides it

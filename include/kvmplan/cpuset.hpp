@@ -7,13 +7,14 @@
 #include <string_view>
 #include <vector>
 
+#include "kvmplan/limits.hpp"
 #include "kvmplan/result.hpp"
 
 namespace kvmplan {
 
 class CpuSet {
  public:
-  static constexpr int max_cpu = 65535;  // sanity bound on ids, far above any host
+  static constexpr int max_cpu = limits::max_cpu_id;  // 8191: Linux's NR_CPUS is at most 8192
 
   CpuSet() = default;
   // {0 .. n-1}
@@ -21,12 +22,15 @@ class CpuSet {
   // Tokens separated by commas, applied in order: N, N-M, ^N, ^N-M.
   static Result<CpuSet> parse(std::string_view text);
 
+  // An id outside [0, max_cpu] is a bug in the caller (input is checked where it is read):
+  // insert throws std::out_of_range rather than growing the set without bound.
   void insert(int cpu);
   void erase(int cpu);
   bool contains(int cpu) const;
   int count() const;
   bool empty() const { return count() == 0; }
   std::vector<int> ids() const;  // ascending
+  int lowest() const;            // the smallest id; -1 for the empty set
 
   CpuSet operator|(const CpuSet& o) const;
   CpuSet operator&(const CpuSet& o) const;

@@ -23,7 +23,8 @@ struct Decimal {
   bool operator==(const Decimal& o) const;
   std::strong_ordering operator<=>(const Decimal& o) const;
 
-  // size x this, rounded up (demands) or down (savings, capacities).
+  // size x this, rounded up (demands) or down (savings, capacities); saturating at
+  // +-4 x limits::max_bytes instead of wrapping.
   Bytes scale_up(Bytes size) const;
   Bytes scale_down(Bytes size) const;
   // n x this, rounded down (a count of CPUs a ratio allows).

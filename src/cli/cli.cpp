@@ -2,6 +2,10 @@
 
 #include <CLI/CLI.hpp>
 
+#include <new>
+
+#include "kvmplan/atomic_file.hpp"
+#include "kvmplan/diagnostics.hpp"
 #include "kvmplan/policy.hpp"
 #include "kvmplan/version.hpp"
 
@@ -30,9 +34,25 @@ std::string policy_help() {
                 "2 bad input or usage (nothing written).\n";
 }
 
+int run_unguarded(int argc, const char* const* argv, std::ostream& out, std::ostream& err);
+
 }  // namespace
 
 int run(int argc, const char* const* argv, std::ostream& out, std::ostream& err) {
+  // Whatever goes wrong inside, the user gets a message and exit 2, never a core dump.
+  try {
+    return run_unguarded(argc, argv, out, err);
+  } catch (const std::bad_alloc&) {
+    err << "kvmplan: error: out of memory\n";
+  } catch (const std::exception& e) {
+    err << "kvmplan: internal error: " << e.what() << "\n";
+  }
+  return exit_usage;
+}
+
+namespace {
+
+int run_unguarded(int argc, const char* const* argv, std::ostream& out, std::ostream& err) {
   CLI::App app{"kvmplan: capacity planning for KVM hosts: swap sizing, overcommit and placement"};
   app.name("kvmplan");
   app.set_version_flag("--version", std::string("kvmplan ") + version);
@@ -90,6 +110,20 @@ int run(int argc, const char* const* argv, std::ostream& out, std::ostream& err)
   CLI::App* an_cmd = add_export(an, "ansible", "inventory, host_vars, domain XML and a playbook for community.libvirt",
                                 "the directory to write, atomically");
 
+  // A mistyped command gets the nearest one (CLI11 would only say a subcommand is required).
+  if (argc > 1 && argv[1][0] != '-') {
+    std::vector<std::string> names;
+    for (const CLI::App* sub : app.get_subcommands({})) names.push_back(sub->get_name());
+    if (std::find(names.begin(), names.end(), argv[1]) == names.end()) {
+      const std::string hint = nearest(argv[1], names);
+      err << "kvmplan: error: unknown command \"" << argv[1] << "\"" << (hint.empty() ? "" : "; did you mean \"" + hint + "\"?")
+          << "\nCommands:";
+      for (const auto& n : names) err << " " << n;
+      err << "\nRun kvmplan --help for more information.\n";
+      return exit_usage;
+    }
+  }
+  install_cleanup_handlers();
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -115,5 +149,7 @@ int run(int argc, const char* const* argv, std::ostream& out, std::ostream& err)
   if (an_cmd->parsed()) return run_export_ansible(an, out, err);
   return exit_usage;
 }
+
+}  // namespace
 
 }  // namespace kvmplan::cli

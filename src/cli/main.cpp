@@ -1,5 +1,23 @@
+#include <cerrno>
+#include <cstring>
 #include <iostream>
 
 #include "cli.hpp"
 
-int main(int argc, char** argv) { return kvmplan::cli::run(argc, argv, std::cout, std::cerr); }
+int main(int argc, char** argv) {
+  int code = 2;
+  try {
+    code = kvmplan::cli::run(argc, argv, std::cout, std::cerr);
+  } catch (...) {  // run() catches what the library throws; this is the last line of defence
+    std::cerr << "kvmplan: internal error\n";
+    return 2;
+  }
+  // What went to standard output must have arrived: a full disk or a closed pipe is exit 2.
+  // (A run that already failed with 2 has said why.)
+  std::cout.flush();
+  if (!std::cout && code != 2) {
+    std::cerr << "kvmplan: error: cannot write to standard output: " << std::strerror(errno ? errno : EIO) << "\n";
+    return 2;
+  }
+  return code;
+}

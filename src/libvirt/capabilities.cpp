@@ -144,7 +144,7 @@ std::optional<Host> import_one(const std::string& path, const CapabilitiesImport
       }
     }
   }
-  std::sort(cores.begin(), cores.end(), [](const CpuSet& a, const CpuSet& b) { return a.ids().front() < b.ids().front(); });
+  std::sort(cores.begin(), cores.end(), [](const CpuSet& a, const CpuSet& b) { return a.lowest() < b.lowest(); });
   host.cores = cores;
   for (const auto& n : host.nodes) {
     host.memory += n.memory;
