@@ -181,8 +181,7 @@ class Checker {
     }
 
     // CPUs.
-    auto cpuset = CpuSet::parse(pg.cpuset);
-    if (!cpuset) return bad("cpuset: " + cpuset.error());
+    const CpuSet* cpuset = &pg.cpuset;
     CpuSet allowed;
     if (nodes.empty()) allowed = h.cpus;
     for (int n : nodes) allowed = allowed | h.nodes[static_cast<std::size_t>(n)].cpus;
@@ -207,7 +206,7 @@ class Checker {
             }
           }
         }
-        if (!(pins == *cpuset)) bad("cpuset \"" + pg.cpuset + "\" is not its pinned CPUs \"" + to_string(pins) + "\"");
+        if (!(pins == *cpuset)) bad("cpuset \"" + to_string(pg.cpuset) + "\" is not its pinned CPUs \"" + to_string(pins) + "\"");
       }
     } else {
       if (pg.vcpupin) bad("vcpupin given for a shared guest");

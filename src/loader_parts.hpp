@@ -24,10 +24,6 @@ struct RawScenario {
   std::vector<std::string> broken_hosts;
 };
 
-// Parses `text` as exactly one YAML document (none: a null root); a syntax error or a second
-// document is reported and false returned.
-bool parse_one_document(const yaml::Context& ctx, const std::string& text, YAML::Node& root);
-
 // (expanded, or an auto pool)
 // Appends the hosts of one entry; an entry with errors adds its name to `broken`.
 void load_host(const yaml::Context& ctx, const Item& item, Scenario& scenario, std::vector<std::string>& broken);

@@ -1,8 +1,8 @@
 // Reads a placement document (YAML or JSON) for `check` and the exports: its form only.
-#include <fstream>
 #include <unordered_map>
-#include <sstream>
 
+#include "kvmplan/input_file.hpp"
+#include "kvmplan/limits.hpp"
 #include "kvmplan/plan_io.hpp"
 #include "kvmplan/values.hpp"
 #include "yaml_reader.hpp"
@@ -10,14 +10,16 @@
 namespace kvmplan {
 namespace {
 
-std::optional<std::vector<int>> int_list(const yaml::Context& ctx, const yaml::Entry& e, const std::string& path) {
+// A list of ids in [0, max]; each one out of range is an error at its position.
+std::optional<std::vector<int>> int_list(const yaml::Context& ctx, const yaml::Entry& e, const std::string& path, int max) {
   if (e.value.IsNull()) return std::nullopt;
   auto items = yaml::scalar_list(ctx, e, path);
   if (!items) return std::vector<int>{};
   std::vector<int> out;
-  for (const auto& [text, at] : *items) {
-    auto v = values::integer(text, 0);
-    if (!v) ctx.error(at, path, v.error());
+  for (std::size_t i = 0; i < items->size(); ++i) {
+    const auto& [text, at] = (*items)[i];
+    auto v = values::integer(text, 0, max);
+    if (!v) ctx.error(at, path + "[" + std::to_string(i) + "]", v.error());
     else out.push_back(static_cast<int>(v.value()));
   }
   return out;
@@ -26,14 +28,13 @@ std::optional<std::vector<int>> int_list(const yaml::Context& ctx, const yaml::E
 }  // namespace
 
 PlanDocument read_plan(const std::string& path, SourceFiles& sources, Diagnostics& diagnostics) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
-    diagnostics.error({sources.add(path, ""), 0, 0}, "", "cannot read the file");
+  auto text = read_input(path);
+  const std::string name = path == "-" ? "<stdin>" : path;
+  if (!text) {
+    diagnostics.error({sources.add(name, ""), 0, 0}, "", text.error());
     return {};
   }
-  std::ostringstream text;
-  text << in.rdbuf();
-  return read_plan_text(path, text.str(), sources, diagnostics);
+  return read_plan_text(name, std::move(text.value()), sources, diagnostics);
 }
 
 PlanDocument read_plan_text(const std::string& name, std::string text, SourceFiles& sources, Diagnostics& diagnostics) {
@@ -41,12 +42,7 @@ PlanDocument read_plan_text(const std::string& name, std::string text, SourceFil
   const std::uint32_t file = sources.add(name, std::move(text));
   const yaml::Context ctx{diagnostics, file};
   YAML::Node root;
-  try {
-    root = YAML::Load(sources.files[file].text);
-  } catch (const YAML::ParserException& e) {
-    ctx.error(ctx.at(e.mark), "syntax", e.msg);
-    return doc;
-  }
+  if (!yaml::parse_document(ctx, sources.files[file].text, root)) return doc;
   const yaml::MapReader top(ctx, root, {file, 1, 1}, "",
                             {"kvmplan", "objective", "numa", "placements", "unplaced", "hosts_used", "lower_bound_hosts", "hosts"});
   if (!top.ok()) return doc;
@@ -67,19 +63,22 @@ PlanDocument read_plan_text(const std::string& name, std::string text, SourceFil
     if (!m.ok() || !m.require("guest") || !m.require("host")) return;
     PlannedGuest g;
     g.at = m.at();
-    g.guest = m.text("guest").value_or("");
-    g.host = m.text("host").value_or("");
-    if (const yaml::Entry* e = m.find("nodes")) g.nodes = int_list(ctx, *e, m.path("nodes")).value_or(std::vector<int>{});
-    g.cpuset = m.text("cpuset").value_or("");
-    if (const yaml::Entry* e = m.find("vcpupin")) g.vcpupin = int_list(ctx, *e, m.path("vcpupin"));
+    // Names become file names in the exports: a plan edited by hand is held to the scenario's rule.
+    g.guest = m.get("guest", values::name).value_or("");
+    g.host = m.get("host", values::name).value_or("");
+    if (const yaml::Entry* e = m.find("nodes")) g.nodes = int_list(ctx, *e, m.path("nodes"), limits::max_node_id).value_or(std::vector<int>{});
+    if (const yaml::Entry* e = m.find("cpuset"); e && !e->value.IsNull()) g.cpuset = m.get("cpuset", CpuSet::parse).value_or(CpuSet{});
+    if (const yaml::Entry* e = m.find("vcpupin")) g.vcpupin = int_list(ctx, *e, m.path("vcpupin"), limits::max_cpu_id);
     if (const yaml::Entry* e = m.find("hugepages"); e && !e->value.IsNull()) g.hugepages = m.get("hugepages", values::page_size);
-    g.memory_mib = m.get("memory_mib", [](auto t) { return values::integer(t, 0); });
-    g.vcpus = m.get("vcpus", [](auto t) { return values::integer(t, 0); });
+    g.memory_mib = m.get("memory_mib", [](auto t) { return values::integer(t, 0, limits::max_bytes >> 20); });
+    g.vcpus = m.get("vcpus", [](auto t) { return values::integer(t, 0, limits::max_vcpus); });
     doc.placements.push_back(std::move(g));
   });
   each("unplaced", [&](const YAML::Node& n, const std::string& p) {
-    const yaml::MapReader m(ctx, n, ctx.at(n.Mark()), p, {"guest", "reasons"});
-    if (m.ok() && m.require("guest")) doc.unplaced.emplace_back(m.text("guest").value_or(""), m.at());
+    const yaml::MapReader m(ctx, n, ctx.at(n.Mark()), p, {"guest", "reasons", "shortfalls"});
+    if (m.ok() && m.require("guest")) {
+      if (auto name = m.get("guest", values::name)) doc.unplaced.emplace_back(*name, m.at());
+    }
   });
   each("hosts", [&](const YAML::Node& n, const std::string& p) {
     // The figures are for people; check recomputes them. Only a host's name and pool matter.
@@ -89,9 +88,15 @@ PlanDocument read_plan_text(const std::string& name, std::string text, SourceFil
     }
     PlannedHost h;
     h.at = ctx.at(n.Mark());
+    auto name_ok = values::name(n["name"].Scalar());
+    if (!name_ok) ctx.error(ctx.at(n["name"].Mark()), p + ".name", name_ok.error());
     h.name = n["name"].Scalar();
-    if (n["pool"] && n["pool"].IsScalar()) h.pool = n["pool"].Scalar();
-    doc.hosts.push_back(std::move(h));
+    if (n["pool"] && n["pool"].IsScalar()) {
+      auto pool_ok = values::name(n["pool"].Scalar());
+      if (!pool_ok) ctx.error(ctx.at(n["pool"].Mark()), p + ".pool", pool_ok.error());
+      h.pool = n["pool"].Scalar();
+    }
+    if (name_ok) doc.hosts.push_back(std::move(h));
   });
   return doc;
 }

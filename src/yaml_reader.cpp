@@ -119,4 +119,41 @@ std::optional<std::vector<std::pair<std::string, SourceRef>>> scalar_list(
   return out;
 }
 
+bool parse_document(const Context& ctx, const std::string& text, YAML::Node& root) {
+  std::vector<YAML::Node> docs;
+  try {
+    docs = YAML::LoadAll(text);
+  } catch (const YAML::ParserException& e) {  // DeepRecursion too: nesting past 2000 levels
+    ctx.error(ctx.at(e.mark), "syntax", e.msg);
+    return false;
+  } catch (const YAML::Exception& e) {
+    ctx.error(ctx.at(e.mark), "syntax", e.msg);
+    return false;
+  }
+  if (docs.size() > 1) {
+    // yaml-cpp's Load reads the first and drops the rest without a word: refuse instead.
+    SourceRef at = ctx.at(docs[1].Mark());
+    if (at.line == 0 || docs[1].IsNull()) {
+      // An empty second document has no content to point at: point at its "---", the first
+      // after where the first document begins.
+      const std::uint32_t first = ctx.at(docs[0].Mark()).line;
+      std::uint32_t line = 1;
+      for (std::size_t i = 0; i <= text.size(); ++line) {
+        if (line > first && text.compare(i, 3, "---") == 0) {
+          at = {ctx.file, line, 1};
+          break;
+        }
+        const std::size_t next = text.find('\n', i);
+        if (next == std::string::npos) break;
+        i = next + 1;
+      }
+    }
+    ctx.error(at, "", "a second YAML document: kvmplan reads one per file (split it into two files)");
+    return false;
+  }
+  root = docs.empty() ? YAML::Node() : docs.front();
+  return true;
+}
+
+
 }  // namespace kvmplan::yaml

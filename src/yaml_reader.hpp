@@ -77,6 +77,10 @@ class MapReader {
   std::vector<std::string> suggested_;  // keys suggested for misspelled ones
 };
 
+// Parses `text` as exactly one YAML document (none: a null root); a syntax error, nesting past
+// yaml-cpp's 2000 levels or a second document is reported and false returned.
+bool parse_document(const Context& ctx, const std::string& text, YAML::Node& root);
+
 // A list of scalars written as a YAML list or a single scalar; records errors.
 std::optional<std::vector<std::pair<std::string, SourceRef>>> scalar_list(
     const Context& ctx, const Entry& entry, const std::string& path);

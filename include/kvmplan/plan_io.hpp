@@ -22,12 +22,13 @@ std::vector<std::vector<GuestOnHost>> guests_by_host(const Plan& plan);
 
 void write_plan(std::ostream& out, const Scenario& scenario, const Plan& plan, PlanFormat format);
 
-// A placement as the document states it, before anything is checked.
+// A placement as the document states it, before its content is checked: names are valid
+// names, node ids, CPU ids and counts within their limits (the reader refuses others).
 struct PlannedGuest {
   std::string guest;
   std::string host;
   std::vector<int> nodes;                 // host node ids, guest-cell order
-  std::string cpuset;
+  CpuSet cpuset;                          // as written, in any cpulist form; canonical on output
   std::optional<std::vector<int>> vcpupin;
   std::optional<Bytes> hugepages;
   std::optional<std::int64_t> memory_mib;
@@ -51,7 +52,8 @@ struct PlanDocument {
 // guest's host, node indices and pins. For a document that `check` accepts.
 Plan plan_from_document(const Scenario& scenario, const PlanDocument& doc);
 
-// Reads a plan file into `sources`; problems of form (not of content) go to `diagnostics`.
+// Reads a plan file into `sources`; problems of form (not of content) go to `diagnostics`:
+// syntax, unknown keys, names that are no names, ids and counts beyond their limits.
 PlanDocument read_plan(const std::string& path, SourceFiles& sources, Diagnostics& diagnostics);
 // The same for a plan already in memory, named `name` in messages.
 PlanDocument read_plan_text(const std::string& name, std::string text, SourceFiles& sources, Diagnostics& diagnostics);

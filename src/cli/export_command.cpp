@@ -19,11 +19,13 @@ int export_files(const ExportOptions& options, std::ostream& err, const char* wh
   if (!load(options.common, loaded, err)) return 2;
   PlanDocument plan;
   if (!read_plan_file(options.placement, loaded, plan, err)) return 2;
-  // Deployment files only for a plan the model accepts.
+  // Deployment files only for a plan `check` accepts: every guest placed, no violation.
   const CheckResult checked = check_plan(loaded.scenario, plan, loaded.sources);
-  if (!checked.violations.empty()) {
+  if (!checked.ok()) {
     for (const auto& v : checked.violations) err << v << "\n";
-    err << "kvmplan: error: the plan has " << checked.violations.size() << " violations: nothing exported\n";
+    for (const auto& u : checked.unplaced) err << u << "\n";
+    err << "kvmplan: error: check rejects the plan (" << checked.violations.size() << " violations, " << checked.unplaced.size()
+        << " unplaced): nothing exported\n";
     return 1;
   }
   const Files files = make(loaded.scenario, plan);
@@ -32,12 +34,8 @@ int export_files(const ExportOptions& options, std::ostream& err, const char* wh
     err << "kvmplan: error: " << written.error() << "\n";
     return 2;
   }
-  if (!options.common.quiet) {
-    err << "kvmplan: wrote " << what << " to " << options.output;
-    if (!checked.unplaced.empty()) err << " (" << checked.unplaced.size() << " guests unplaced, none for them)";
-    err << "\n";
-  }
-  return checked.unplaced.empty() ? 0 : 1;
+  if (!options.common.quiet) err << "kvmplan: wrote " << what << " to " << options.output << "\n";
+  return 0;
 }
 
 Files domain_files(const Scenario& scenario, const PlanDocument& plan) {

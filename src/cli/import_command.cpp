@@ -20,11 +20,13 @@ int write_loadable(const ImportOptions& options, std::ostream& out, std::ostream
   for (const auto& f : options.files) from += " " + f;
   std::ostringstream yaml;
   write(yaml, std::string(what) + " imported by kvmplan " + version + " from" + from);
+  // The import checked everything the loader checks, at the XML's positions; a file that
+  // still does not load is kvmplan's bug, said as such.
   SourceFiles check;
   check.add(std::string("<imported ") + what + ">", yaml.str());
   const Loaded loaded = load_sources(std::move(check));
   if (!loaded.ok()) {
-    err << format_all(loaded.diagnostics, loaded.sources);
+    err << "kvmplan: internal error: the imported " << what << " do not load:\n" << format_all(loaded.diagnostics, loaded.sources);
     return 2;
   }
   const auto written = write_atomically(options.output, out, [&](std::ostream& s) { s << yaml.str(); });
@@ -50,6 +52,11 @@ int run_import_capabilities(const ImportOptions& options, std::ostream& out, std
   if (!options.name.empty()) {
     if (options.files.size() != 1) {
       err << "kvmplan: error: --name: names one host, and " << options.files.size() << " files make as many hosts\n";
+      return 2;
+    }
+    auto name = values::name(options.name);
+    if (!name) {
+      err << "kvmplan: error: --name: " << name.error() << "\n";
       return 2;
     }
     import.name = options.name;

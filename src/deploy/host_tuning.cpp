@@ -5,6 +5,8 @@
 #include "kvmplan/deploy.hpp"
 #include "kvmplan/plan_io.hpp"
 
+#include <yaml-cpp/yaml.h>
+
 namespace kvmplan {
 namespace {
 
@@ -90,45 +92,68 @@ std::string tuning_text(const HostTuning& t) {
   return o.str();
 }
 
-std::string tuning_yaml(const HostTuning& t) {
+namespace {
+
+// The tuning as a YAML mapping, into an emitter that quotes strings (Ansible reads "true" and
+// "0:4" as values of their own otherwise).
+void emit_tuning(YAML::Emitter& e, const HostTuning& t) {
   const HostFigures& f = t.figures;
-  std::ostringstream o;
-  o << "host: " << t.host << "\n";
-  o << "swap_mib: " << mib_ceil(f.swap) << "\n";
-  o << "hugepages:\n";
-  if (t.pools.empty()) o << "  []\n";
+  e << YAML::BeginMap;
+  e << YAML::Key << "host" << YAML::Value << YAML::DoubleQuoted << t.host;
+  e << YAML::Key << "swap_mib" << YAML::Value << mib_ceil(f.swap);
+  e << YAML::Key << "hugepages" << YAML::Value << YAML::BeginSeq;
   for (const auto& p : t.pools) {
-    o << "  - {node: " << p.node_id << ", page_kib: " << p.page_size.value / 1024 << ", pages: " << p.pages << ", used: " << p.used
-      << ", sysfs: \"/sys/devices/system/node/node" << p.node_id << "/hugepages/hugepages-" << p.page_size.value / 1024
-      << "kB/nr_hugepages\"}\n";
+    e << YAML::Flow << YAML::BeginMap << YAML::Key << "node" << YAML::Value << p.node_id << YAML::Key << "page_kib" << YAML::Value
+      << p.page_size.value / 1024 << YAML::Key << "pages" << YAML::Value << p.pages << YAML::Key << "used" << YAML::Value << p.used
+      << YAML::Key << "sysfs" << YAML::Value << YAML::DoubleQuoted
+      << "/sys/devices/system/node/node" + std::to_string(p.node_id) + "/hugepages/hugepages-" + std::to_string(p.page_size.value / 1024) +
+             "kB/nr_hugepages"
+      << YAML::EndMap;
   }
-  o << "kernel_cmdline: \"" << t.kernel_cmdline << "\"\n";
-  o << "ksm:\n  enabled: " << (t.ksm ? "true" : "false") << "\n  merge_across_nodes: " << (t.merge_across_nodes ? 1 : 0) << "\n";
-  o << "  ksmtuned: {KSM_THRES_COEF: " << t.ksm_thres_coef << ", KSM_NPAGES_MAX: 1250, KSM_SLEEP_MSEC: 10}\n";
-  return o.str();
+  e << YAML::EndSeq;
+  e << YAML::Key << "kernel_cmdline" << YAML::Value << YAML::DoubleQuoted << t.kernel_cmdline;
+  e << YAML::Key << "ksm" << YAML::Value << YAML::BeginMap << YAML::Key << "enabled" << YAML::Value << t.ksm << YAML::Key
+    << "merge_across_nodes" << YAML::Value << (t.merge_across_nodes ? 1 : 0) << YAML::Key << "ksmtuned" << YAML::Value << YAML::Flow
+    << YAML::BeginMap << YAML::Key << "KSM_THRES_COEF" << YAML::Value << t.ksm_thres_coef << YAML::Key << "KSM_NPAGES_MAX" << YAML::Value
+    << 1250 << YAML::Key << "KSM_SLEEP_MSEC" << YAML::Value << 10 << YAML::EndMap << YAML::EndMap;
+  e << YAML::EndMap;
+}
+
+}  // namespace
+
+std::string tuning_yaml(const HostTuning& t) {
+  YAML::Emitter e;
+  e.SetIndent(2);
+  emit_tuning(e, t);
+  return std::string(e.c_str()) + "\n";
 }
 
 std::vector<std::pair<std::string, std::string>> ansible_files(const Scenario& scenario, const Plan& plan,
                                                                const std::vector<std::pair<std::string, std::string>>& domains) {
   std::vector<std::pair<std::string, std::string>> files;
   const auto tuning = host_tuning(scenario, plan);
-  std::ostringstream inventory;
-  inventory << "# kvmplan: the hosts of the plan\nall:\n  children:\n    kvm_hosts:\n      hosts:\n";
-  for (const auto& t : tuning) inventory << "        " << t.host << ": {}\n";
-  files.emplace_back("inventory.yml", inventory.str());
+  YAML::Emitter inventory;
+  inventory.SetIndent(2);
+  inventory << YAML::Comment("kvmplan: the hosts of the plan") << YAML::Newline;
+  inventory << YAML::BeginMap << YAML::Key << "all" << YAML::Value << YAML::BeginMap << YAML::Key << "children" << YAML::Value
+            << YAML::BeginMap << YAML::Key << "kvm_hosts" << YAML::Value << YAML::BeginMap << YAML::Key << "hosts" << YAML::Value
+            << YAML::BeginMap;
+  for (const auto& t : tuning) inventory << YAML::Key << t.host << YAML::Value << YAML::Flow << YAML::BeginMap << YAML::EndMap;
+  inventory << YAML::EndMap << YAML::EndMap << YAML::EndMap << YAML::EndMap << YAML::EndMap;
+  files.emplace_back("inventory.yml", std::string(inventory.c_str()) + "\n");
   const auto by_host = guests_by_host(plan);
+  std::map<std::string, std::size_t> host_index;
+  for (std::size_t h = 0; h < plan.hosts.size(); ++h) host_index.emplace(plan.hosts[h].name, h);
   for (const auto& t : tuning) {
-    std::ostringstream vars;
-    vars << "# kvmplan: what " << t.host << " runs, and its tuning\n";
-    vars << "kvmplan_guests:\n";
-    for (std::size_t h = 0; h < plan.hosts.size(); ++h) {
-      if (plan.hosts[h].name != t.host) continue;
-      for (const GuestOnHost& on : by_host[h]) vars << "  - " << scenario.guests[on.guest].name << "\n";
-    }
-    vars << "kvmplan_tuning:\n";
-    std::istringstream lines(tuning_yaml(t));
-    for (std::string line; std::getline(lines, line);) vars << "  " << line << "\n";
-    files.emplace_back("host_vars/" + t.host + ".yml", vars.str());
+    YAML::Emitter vars;
+    vars.SetIndent(2);
+    vars << YAML::Comment("kvmplan: what " + t.host + " runs, and its tuning") << YAML::Newline;
+    vars << YAML::BeginMap << YAML::Key << "kvmplan_guests" << YAML::Value << YAML::BeginSeq;
+    for (const GuestOnHost& on : by_host[host_index.at(t.host)]) vars << YAML::DoubleQuoted << scenario.guests[on.guest].name;
+    vars << YAML::EndSeq << YAML::Key << "kvmplan_tuning" << YAML::Value;
+    emit_tuning(vars, t);
+    vars << YAML::EndMap;
+    files.emplace_back("host_vars/" + t.host + ".yml", std::string(vars.c_str()) + "\n");
   }
   for (const auto& [guest, xml] : domains) files.emplace_back("domains/" + guest + ".xml", xml);
   files.emplace_back("site.yml", R"(# kvmplan: define each host's planned guests with community.libvirt

@@ -8,19 +8,22 @@
 #include <set>
 
 #include "kvmplan/libvirt.hpp"
+#include "kvmplan/limits.hpp"
 #include "kvmplan/values.hpp"
 #include "xml_source.hpp"
+
+#include <yaml-cpp/yaml.h>
 
 namespace kvmplan {
 namespace {
 
 // "KiB" as libvirt writes units in capabilities; a number without unit is KiB there.
-std::optional<Bytes> size_of(const std::string& number, const std::string& unit) {
-  auto r = parse_size(number + (unit.empty() ? "KiB" : unit));
-  if (!r) return std::nullopt;
-  return r.value();
+Result<Bytes> size_of(const std::string& number, const std::string& unit) {
+  return parse_size(number + (unit.empty() ? "KiB" : unit));
 }
 
+// The file's name, as a host name: "kvm01.xml" is kvm01 (characters kvmplan's names do not
+// take become '-'); "host" when nothing is left.
 std::string host_name_from(const std::string& path) {
   const std::string stem = libvirt::scenario_name(std::filesystem::path(path).stem().string());
   return stem.empty() ? "host" : stem;
@@ -53,36 +56,48 @@ std::optional<Host> import_one(const std::string& path, const CapabilitiesImport
     const std::string cpath = "cell[" + std::to_string(index++) + "]";
     NumaNode node;
     const pugi::xml_attribute id = cell.attribute("id");
-    auto id_value = values::integer(id.value(), 0);
+    auto id_value = values::integer(id.value(), 0, limits::max_node_id);
     if (!id || !id_value) {
-      xml.error(cell, cpath + ".id", "a cell needs a whole-number id");
+      xml.error(cell, cpath + ".id", id ? "cell id " + id_value.error() : "a cell needs a whole-number id");
       continue;
     }
     node.id = static_cast<int>(id_value.value());
+    if (std::any_of(host.nodes.begin(), host.nodes.end(), [&](const NumaNode& other) { return other.id == node.id; })) {
+      xml.error(cell, cpath + ".id", "cell id " + std::to_string(node.id) + " is given twice");
+      continue;
+    }
     // Pages: the smallest size is the base page (its count excludes the pools); the others
     // are hugepage pools.
     std::vector<HugepagePool> pages;
     for (const pugi::xml_node p : cell.children("pages")) {
       const auto size = size_of(p.attribute("size").value(), p.attribute("unit").value());
-      const auto count = values::integer(p.child_value(), 0);
-      if (!size || !count) {
-        xml.error(p, cpath + ".pages", "a page entry needs a size with its unit and a page count");
+      if (!size || size->value == 0) {
+        xml.error(p, cpath + ".pages", "a page entry needs a size with its unit" + (size ? std::string() : ": " + size.error()));
+        continue;
+      }
+      const auto count = values::integer(p.child_value(), 0, limits::max_bytes / size->value);
+      if (!count) {
+        xml.error(p, cpath + ".pages", "page count " + count.error() + (count.error().find("at most") != std::string::npos ? " (1EiB of pages)" : ""));
         continue;
       }
       pages.push_back({*size, count.value()});
     }
     std::sort(pages.begin(), pages.end(), [](const HugepagePool& a, const HugepagePool& b) { return a.page_size < b.page_size; });
-    Bytes all_pages;
+    limits::Sum all_pages;  // each entry is at most 1EiB; so must their sum be
     for (std::size_t i = 0; i < pages.size(); ++i) {
-      all_pages += pages[i].bytes();
+      all_pages.add(pages[i].bytes().value);
       if (i > 0) node.hugepages.push_back(pages[i]);
+    }
+    if (all_pages.over()) {
+      xml.error(cell, cpath + ".pages", "the pages add up to more than 1EiB");
+      continue;
     }
     if (const pugi::xml_node m = cell.child("memory")) {
       const auto memory = size_of(m.child_value(), m.attribute("unit").value());
-      if (!memory) xml.error(m, cpath + ".memory", "\"" + std::string(m.child_value()) + "\" is not a size");
+      if (!memory) xml.error(m, cpath + ".memory", memory.error());
       else node.memory = *memory;
-    } else if (all_pages.value > 0) {
-      node.memory = all_pages;  // base pages + pools: no <memory>, so the pages are all of it
+    } else if (all_pages.value() > 0) {
+      node.memory = Bytes{all_pages.value()};  // base pages + pools: no <memory>, so the pages are all of it
     } else if (options.node_memory) {
       node.memory = *options.node_memory;
     } else {
@@ -97,9 +112,9 @@ std::optional<Host> import_one(const std::string& path, const CapabilitiesImport
     }
     std::set<std::string> sibling_sets;
     for (const pugi::xml_node cpu : cell.child("cpus").children("cpu")) {
-      const auto cpu_id = values::integer(cpu.attribute("id").value(), 0);
+      const auto cpu_id = values::integer(cpu.attribute("id").value(), 0, limits::max_cpu_id);
       if (!cpu_id) {
-        xml.error(cpu, cpath + ".cpus", "a cpu needs a whole-number id");
+        xml.error(cpu, cpath + ".cpus", cpu.attribute("id") ? "cpu id " + cpu_id.error() : "a cpu needs a whole-number id");
         continue;
       }
       const int c = static_cast<int>(cpu_id.value());
@@ -115,8 +130,8 @@ std::optional<Host> import_one(const std::string& path, const CapabilitiesImport
     }
     std::map<int, int> row;
     for (const pugi::xml_node s : cell.child("distances").children("sibling")) {
-      const auto to = values::integer(s.attribute("id").value(), 0);
-      const auto value = values::integer(s.attribute("value").value(), 0);
+      const auto to = values::integer(s.attribute("id").value(), 0, limits::max_node_id);
+      const auto value = values::integer(s.attribute("value").value(), 10, 255);
       if (to && value) row[static_cast<int>(to.value())] = static_cast<int>(value.value());
     }
     distance_rows.push_back(row);
@@ -146,10 +161,16 @@ std::optional<Host> import_one(const std::string& path, const CapabilitiesImport
   }
   std::sort(cores.begin(), cores.end(), [](const CpuSet& a, const CpuSet& b) { return a.lowest() < b.lowest(); });
   host.cores = cores;
+  limits::Sum memory;
   for (const auto& n : host.nodes) {
-    host.memory += n.memory;
+    memory.add(n.memory.value);
     host.cpus = host.cpus | n.cpus;
   }
+  if (memory.over()) {
+    xml.error(cells, "cells", "the cells' memory adds up to more than 1EiB, the most kvmplan takes");
+    return std::nullopt;
+  }
+  host.memory = Bytes{memory.value()};
   // Distances in cell order; a missing entry takes the default (10 local, 20 remote).
   const std::size_t n = host.nodes.size();
   host.distances.assign(n, std::vector<int>(n, 20));
@@ -162,56 +183,65 @@ std::optional<Host> import_one(const std::string& path, const CapabilitiesImport
   return host;
 }
 
-std::string yaml_quote(const std::string& s) { return "\"" + s + "\""; }
-
 }  // namespace
 
 std::vector<Host> import_capabilities(const std::vector<std::string>& paths, const CapabilitiesImport& options,
                                       SourceFiles& sources, Diagnostics& diagnostics) {
   std::vector<Host> hosts;
   for (const auto& path : paths) {
-    if (auto h = import_one(path, options, sources, diagnostics)) hosts.push_back(std::move(*h));
+    auto h = import_one(path, options, sources, diagnostics);
+    if (!h) continue;
+    const auto same = std::find_if(hosts.begin(), hosts.end(), [&](const Host& o) { return o.name == h->name; });
+    if (same != hosts.end()) {
+      diagnostics.error(h->at, "", "host \"" + h->name + "\" is also the host of " + sources.files[same->at.file].path +
+                                       " (a host is named after its file); rename one file");
+      continue;
+    }
+    hosts.push_back(std::move(*h));
   }
   return hosts;
 }
 
 void write_hosts_yaml(std::ostream& out, const std::vector<Host>& hosts, const std::string& comment) {
-  if (!comment.empty()) out << "# " << comment << "\n";
-  out << "hosts:\n";
+  // Through yaml-cpp's emitter, which quotes what needs quoting: nothing a name or a file holds
+  // can add a key or an entry.
+  YAML::Emitter e;
+  e.SetIndent(2);
+  if (!comment.empty()) e << YAML::Comment(comment) << YAML::Newline;
+  e << YAML::BeginMap << YAML::Key << "hosts" << YAML::Value << YAML::BeginSeq;
   for (const Host& h : hosts) {
-    out << "  - name: " << h.name << "\n";
-    out << "    numa:\n";
+    e << YAML::BeginMap << YAML::Key << "name" << YAML::Value << h.name;
+    e << YAML::Key << "numa" << YAML::Value << YAML::BeginSeq;
     for (const NumaNode& n : h.nodes) {
-      out << "      - id: " << n.id << "\n";
-      if (!n.cpus.empty()) out << "        cpus: " << yaml_quote(to_string(n.cpus)) << "\n";
-      out << "        memory: " << to_string(n.memory) << "\n";
+      e << YAML::BeginMap << YAML::Key << "id" << YAML::Value << n.id;
+      if (!n.cpus.empty()) e << YAML::Key << "cpus" << YAML::Value << YAML::DoubleQuoted << to_string(n.cpus);
+      e << YAML::Key << "memory" << YAML::Value << to_string(n.memory);
       if (!n.hugepages.empty()) {
-        out << "        hugepages: {";
-        for (std::size_t i = 0; i < n.hugepages.size(); ++i) {
-          out << (i ? ", " : "") << to_string(n.hugepages[i].page_size) << ": " << n.hugepages[i].pages;
-        }
-        out << "}\n";
+        e << YAML::Key << "hugepages" << YAML::Value << YAML::Flow << YAML::BeginMap;
+        for (const auto& pool : n.hugepages) e << YAML::Key << to_string(pool.page_size) << YAML::Value << pool.pages;
+        e << YAML::EndMap;
       }
       std::vector<std::string> siblings;
       for (const CpuSet& core : h.cores) {
-        if (core.count() > 1 && core.subset_of(n.cpus)) siblings.push_back(yaml_quote(to_string(core)));
+        if (core.count() > 1 && core.subset_of(n.cpus)) siblings.push_back(to_string(core));
       }
       if (!siblings.empty()) {
-        out << "        siblings: [";
-        for (std::size_t i = 0; i < siblings.size(); ++i) out << (i ? ", " : "") << siblings[i];
-        out << "]\n";
+        e << YAML::Key << "siblings" << YAML::Value << YAML::Flow << YAML::BeginSeq;
+        for (const auto& sib : siblings) e << YAML::DoubleQuoted << sib;
+        e << YAML::EndSeq;
       }
+      e << YAML::EndMap;
     }
+    e << YAML::EndSeq;
     if (h.nodes.size() > 1) {
-      out << "    distances: [";
-      for (std::size_t i = 0; i < h.distances.size(); ++i) {
-        out << (i ? ", " : "") << "[";
-        for (std::size_t j = 0; j < h.distances[i].size(); ++j) out << (j ? ", " : "") << h.distances[i][j];
-        out << "]";
-      }
-      out << "]\n";
+      e << YAML::Key << "distances" << YAML::Value << YAML::Flow << YAML::BeginSeq;
+      for (const auto& row : h.distances) e << YAML::Flow << row;
+      e << YAML::EndSeq;
     }
+    e << YAML::EndMap;
   }
+  e << YAML::EndSeq << YAML::EndMap;
+  out << e.c_str() << "\n";
 }
 
 }  // namespace kvmplan

@@ -65,7 +65,7 @@ std::vector<DomainXml> export_domains(const Scenario& scenario, const PlanDocume
     }
     pugi::xml_node vcpu = domain.append_child("vcpu");
     set(vcpu, "placement", "static");
-    if (!pg.cpuset.empty()) set(vcpu, "cpuset", pg.cpuset);
+    if (!pg.cpuset.empty()) set(vcpu, "cpuset", to_string(pg.cpuset));  // canonical, whatever the plan wrote
     vcpu.text() = std::to_string(spec.vcpus).c_str();
 
     const bool pinned = pg.vcpupin && !pg.vcpupin->empty();
@@ -79,7 +79,7 @@ std::vector<DomainXml> export_domains(const Scenario& scenario, const PlanDocume
         }
         // QEMU's own threads on the guest's pinned CPUs, as Nova does without an emulator
         // thread policy: they never land on another guest's CPUs.
-        set(tune.append_child("emulatorpin"), "cpuset", pg.cpuset);
+        set(tune.append_child("emulatorpin"), "cpuset", to_string(pg.cpuset));
       }
       if (spec.cpu_quota) {
         // CFS: quota = fraction x period, per vCPU (libvirt <period>/<quota> are per vCPU).

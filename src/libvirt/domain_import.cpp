@@ -3,17 +3,19 @@
 #include <ostream>
 
 #include "kvmplan/libvirt.hpp"
+#include "kvmplan/limits.hpp"
 #include "kvmplan/values.hpp"
 #include "xml_source.hpp"
+
+#include <yaml-cpp/yaml.h>
 
 namespace kvmplan {
 namespace {
 
-std::optional<Bytes> size_of(const pugi::xml_node& n) {
+// An element's size: its text in its unit attribute (KiB when none, as libvirt reads it).
+Result<Bytes> size_of(const pugi::xml_node& n) {
   const std::string unit = n.attribute("unit").value();
-  auto r = parse_size(std::string(n.child_value()) + (unit.empty() ? "KiB" : unit));
-  if (!r) return std::nullopt;
-  return r.value();
+  return parse_size(std::string(n.child_value()) + (unit.empty() ? "KiB" : unit));
 }
 
 // Names seen so far: where each was first given.
@@ -35,19 +37,31 @@ std::optional<ImportedGuest> import_one(const std::string& path, SourceFiles& so
   ImportedGuest g;
   g.spec.usage = Decimal::of(1);
   g.name = libvirt::scenario_name(d.child_value("name"));
-  if (g.name.empty()) {
-    xml.error(d, "domain.name", "a domain needs a <name>");
+  if (std::string(d.child_value("name")).empty()) {
+    xml.error(d.child("name") ? d.child("name") : d, "domain.name", "a domain needs a <name>");
+  } else if (g.name.empty()) {
+    xml.error(d.child("name"), "domain.name", "\"" + std::string(d.child_value("name")) + "\" leaves no name once its characters outside [A-Za-z0-9._-] and its leading '.' and '-' go");
   } else if (auto [it, fresh] = seen.emplace(g.name, std::make_pair(path, xml.at(d.child("name")).line)); !fresh) {
     xml.error(d.child("name"), "domain.name", "guest \"" + g.name + "\" is also the domain of " + it->second.first + ":" +
                                                    std::to_string(it->second.second) + "; guest names must be unique");
   }
   // vCPUs: the most the guest may have (<vcpu current=...> is a start value).
-  if (auto v = values::integer(d.child_value("vcpu"), 1)) g.spec.vcpus = static_cast<int>(v.value());
-  else xml.error(d.child("vcpu"), "domain.vcpu", "a domain needs <vcpu> with a count of at least 1");
-  if (const auto m = d.child("memory"); m && size_of(m)) g.spec.memory = *size_of(m);
-  else xml.error(d.child("memory") ? d.child("memory") : d, "domain.memory", "a domain needs <memory> with a size");
+  if (const auto v = d.child("vcpu"); !v) {
+    xml.error(d, "domain.vcpu", "a domain needs <vcpu> with a count of at least 1");
+  } else if (auto n = values::integer(v.child_value(), 1, limits::max_vcpus)) {
+    g.spec.vcpus = static_cast<int>(n.value());
+  } else {
+    xml.error(v, "domain.vcpu", n.error());
+  }
+  if (const auto m = d.child("memory"); !m) {
+    xml.error(d, "domain.memory", "a domain needs <memory> with a size");
+  } else if (auto size = size_of(m); !size || size->value == 0) {
+    xml.error(m, "domain.memory", size ? "<memory> is 0" : size.error());
+  } else {
+    g.spec.memory = *size;
+  }
   if (const auto c = d.child("currentMemory")) {
-    if (auto cur = size_of(c); cur && *cur < g.spec.memory) g.spec.current_memory = *cur;
+    if (auto cur = size_of(c); cur && cur->value > 0 && *cur < g.spec.memory) g.spec.current_memory = *cur;
   }
   // Guest NUMA cells.
   const auto cells = d.child("cpu").child("numa");
@@ -55,7 +69,8 @@ std::optional<ImportedGuest> import_one(const std::string& path, SourceFiles& so
   for (const auto cell : cells.children("cell")) {
     const char* unit = cell.attribute("unit").value();
     const auto memory = parse_size(std::string(cell.attribute("memory").value()) + (*unit ? unit : "KiB"));
-    if (memory) cell_memory[cell.attribute("id").as_int()] = memory.value();
+    const auto id = values::integer(cell.attribute("id").value(), 0, limits::max_node_id);
+    if (memory && id) cell_memory[static_cast<int>(id.value())] = memory.value();
   }
   if (cell_memory.size() > 1) g.spec.numa_nodes = static_cast<int>(cell_memory.size());
   // Memory backing.
@@ -98,14 +113,17 @@ std::optional<ImportedGuest> import_one(const std::string& path, SourceFiles& so
   // CPU tuning: pinned vCPUs are dedicated; a CFS quota below the period caps each vCPU.
   const auto tune = d.child("cputune");
   if (tune.child("vcpupin")) g.spec.cpu_policy = CpuPolicy::dedicated;
-  const auto quota = values::integer(tune.child_value("quota"), -1);
-  const auto period = values::integer(tune.child_value("period"), 1);
+  // libvirt's ranges: quota -1 (none) or 1000 .. 17592186044415 us, period 1000 .. 1000000 us.
+  const auto quota = values::integer(tune.child_value("quota"), -1, 17'592'186'044'415);
+  const auto period = values::integer(tune.child_value("period"), 1000, 1'000'000);
+  if (tune.child("quota") && !quota) xml.error(tune.child("quota"), "domain.cputune.quota", quota.error());
+  if (tune.child("period") && !period) xml.error(tune.child("period"), "domain.cputune.period", period.error());
   if (quota && period && quota.value() > 0) {
     if (quota.value() >= period.value()) {
       warn(tune.child("quota"), "domain.cputune.quota", "quota " + std::to_string(quota.value()) + " of period " +
                                                             std::to_string(period.value()) + " caps nothing: left out");
     } else {
-      // quota / period in millionths, exact enough for a CFS cap.
+      // quota / period in millionths, exact enough for a CFS cap (quota < period <= 10^6).
       g.spec.cpu_quota = Decimal{quota.value() * 1'000'000 / period.value(), 1'000'000};
     }
   } else if (tune.child("quota") && !period) {
@@ -130,19 +148,25 @@ std::vector<ImportedGuest> import_domains(const std::vector<std::string>& paths,
 }
 
 void write_guests_yaml(std::ostream& out, const std::vector<ImportedGuest>& guests, const std::string& comment) {
-  if (!comment.empty()) out << "# " << comment << "\n";
-  out << "guests:\n";
+  YAML::Emitter e;  // quotes what needs quoting (names are checked already)
+  e.SetIndent(2);
+  if (!comment.empty()) e << YAML::Comment(comment) << YAML::Newline;
+  e << YAML::BeginMap << YAML::Key << "guests" << YAML::Value << YAML::BeginSeq;
   for (const auto& g : guests) {
     const GuestSpec& s = g.spec;
-    out << "  - name: " << g.name << "\n    vcpus: " << s.vcpus << "\n    memory: " << to_string(s.memory) << "\n";
-    if (s.current_memory) out << "    current_memory: " << to_string(*s.current_memory) << "\n";
-    if (s.hugepages) out << "    hugepages: " << to_string(*s.hugepages) << "\n";
-    if (s.locked) out << "    locked: true\n";
-    if (g.nosharepages) out << "    ksm_shareable: 0\n";
-    if (s.cpu_policy == CpuPolicy::dedicated) out << "    cpu_policy: dedicated\n";
-    if (s.cpu_quota) out << "    cpu_quota: " << to_string(*s.cpu_quota) << "\n";
-    if (s.numa_nodes > 1) out << "    numa_nodes: " << s.numa_nodes << "\n";
+    e << YAML::BeginMap << YAML::Key << "name" << YAML::Value << g.name;
+    e << YAML::Key << "vcpus" << YAML::Value << s.vcpus << YAML::Key << "memory" << YAML::Value << to_string(s.memory);
+    if (s.current_memory) e << YAML::Key << "current_memory" << YAML::Value << to_string(*s.current_memory);
+    if (s.hugepages) e << YAML::Key << "hugepages" << YAML::Value << to_string(*s.hugepages);
+    if (s.locked) e << YAML::Key << "locked" << YAML::Value << true;
+    if (g.nosharepages) e << YAML::Key << "ksm_shareable" << YAML::Value << 0;
+    if (s.cpu_policy == CpuPolicy::dedicated) e << YAML::Key << "cpu_policy" << YAML::Value << "dedicated";
+    if (s.cpu_quota) e << YAML::Key << "cpu_quota" << YAML::Value << to_string(*s.cpu_quota);
+    if (s.numa_nodes > 1) e << YAML::Key << "numa_nodes" << YAML::Value << s.numa_nodes;
+    e << YAML::EndMap;
   }
+  e << YAML::EndSeq << YAML::EndMap;
+  out << e.c_str() << "\n";
 }
 
 }  // namespace kvmplan

@@ -1,8 +1,8 @@
 #include "xml_source.hpp"
 
 #include <algorithm>
-#include <fstream>
-#include <sstream>
+
+#include "kvmplan/input_file.hpp"
 
 namespace kvmplan::libvirt {
 
@@ -11,19 +11,29 @@ std::string scenario_name(std::string name) {
     const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' || c == '_' || c == '-';
     if (!ok) c = '-';
   }
+  // A name starts with a letter, a digit or '_' (values::name), and has at most 255 characters.
+  const std::size_t first = name.find_first_not_of(".-");
+  name = first == std::string::npos ? std::string() : name.substr(first, 255);
   return name;
 }
 
 XmlFile::XmlFile(const std::string& path, SourceFiles& sources, Diagnostics& diagnostics) : diagnostics_(diagnostics) {
-  std::ifstream in(path, std::ios::binary);
-  std::ostringstream text;
-  if (in) text << in.rdbuf();
-  file_ = sources.add(path, text.str());
-  if (!in) {
-    diagnostics_.error({file_, 0, 0}, "", "cannot read the file");
+  auto text = read_input(path);
+  file_ = sources.add(path == "-" ? "<stdin>" : path, text ? std::move(text.value()) : std::string());
+  if (!text) {
+    diagnostics_.error({file_, 0, 0}, "", text.error());
     return;
   }
-  const std::string& t = sources.files[file_].text;
+  parse(sources.files[file_].text);
+}
+
+XmlFile::XmlFile(const std::string& name, std::string text, SourceFiles& sources, Diagnostics& diagnostics)
+    : diagnostics_(diagnostics) {
+  file_ = sources.add(name, std::move(text));
+  parse(sources.files[file_].text);
+}
+
+void XmlFile::parse(const std::string& t) {
   line_starts_.push_back(0);
   for (std::size_t i = 0; i < t.size(); ++i) {
     if (t[i] == '\n') line_starts_.push_back(i + 1);
