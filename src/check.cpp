@@ -30,19 +30,9 @@ struct HostCheck {
   std::vector<KsmShare> node_shares;  // merge_across_nodes false: each node-bound cell's share, by node
 };
 
-std::int64_t floor_ratio(const Decimal& r, Bytes b) { return b.value <= 0 ? b.value : r.scale_down(b).value; }
+std::int64_t floor_ratio(const Decimal& r, Bytes b) { return memory_budget(r, b); }
 
-// Node i's part of the host reserve: proportional to its memory, the rest on the first node.
-Bytes reserve_share(const Host& h, std::size_t i) {
-  Bytes given;
-  std::vector<Bytes> shares;
-  for (const auto& n : h.nodes) {
-    shares.push_back(Bytes{static_cast<std::int64_t>(__int128{h.reserve.value} * n.memory.value / std::max<std::int64_t>(1, h.memory.value))});
-    given += shares.back();
-  }
-  shares[0] += h.reserve - given;
-  return shares[i];
-}
+Bytes reserve_share(const Host& h, std::size_t i) { return reserve_shares(h)[i]; }
 
 std::int64_t pool(const NumaNode& n, Bytes size) {
   for (const auto& p : n.hugepages) {
@@ -266,7 +256,10 @@ class Checker {
       } else if (t.committed.value > floor_ratio(h.memory_ratio, usable)) {
         violation({}, where + ": committed " + to_human(t.committed) + " exceeds memory_ratio " + to_string(h.memory_ratio) + " x usable " + to_human(usable));
       }
-      if (t.locked > memory - pools) violation({}, where + ": locked memory " + to_human(t.locked) + " exceeds RAM outside the hugepage pools, " + to_human(memory - pools));
+      if (t.locked > memory - pools - reserve) {
+        violation({}, where + ": locked memory " + to_human(t.locked) + " exceeds RAM outside the hugepage pools and the reserve, " +
+                          to_human(memory - pools - reserve));
+      }
       for (const auto& [size, used] : t.pages) {
         std::int64_t have = 0;
         for (const auto& pl : pool_list) have += pl.page_size.value == size ? pl.pages : 0;

@@ -18,6 +18,32 @@ std::string ratio_text(std::int64_t num, std::int64_t den) { return format_ratio
 
 }  // namespace
 
+std::vector<Bytes> reserve_shares(const Host& host) {
+  std::vector<Bytes> out(host.nodes.size());
+  std::int64_t outside = 0;  // memory outside the pools, over all nodes (<= 1EiB)
+  for (const auto& n : host.nodes) outside += (n.memory - n.hugepage_bytes()).value;
+  if (out.empty()) return out;
+  if (outside <= 0) {
+    out.front() = host.reserve;
+    return out;
+  }
+  Bytes given;
+  std::size_t first = out.size();
+  for (std::size_t i = 0; i < out.size(); ++i) {
+    const std::int64_t mine = (host.nodes[i].memory - host.nodes[i].hugepage_bytes()).value;
+    if (mine <= 0) continue;
+    if (first == out.size()) first = i;
+    out[i] = Bytes{static_cast<std::int64_t>(__int128{host.reserve.value} * mine / outside)};
+    given += out[i];
+  }
+  out[first] += host.reserve - given;
+  return out;
+}
+
+std::int64_t memory_budget(const Decimal& ratio, Bytes usable) {
+  return usable.value <= 0 ? 0 : ratio.scale_down(usable).value;
+}
+
 Bytes guest_overhead(const Policy& policy, const GuestSpec& spec) {
   switch (policy.guest_overhead.kind) {
     case GuestOverhead::Kind::none: return {};
@@ -108,15 +134,15 @@ HostFigures size_host(const Scenario& scenario, const Host& host, std::span<cons
   if (f.usable.value <= 0) {
     warn("no-memory", "hugepage pools, locked guests and the reserve take all of RAM (" + to_human(f.ram) +
                           "): nothing is left for swappable guests");
-  } else if (policy.memory_limit == MemoryLimit::committed &&
-             host.memory_ratio.scale_down(f.usable) < f.committed) {  // exact: committed > ratio x usable
+  } else if (f.usable.value > 0 && policy.memory_limit == MemoryLimit::committed &&
+             memory_budget(host.memory_ratio, f.usable) < f.committed.value) {  // exact: committed > ratio x usable
     warn("memory-ratio", "memory_overcommit " + ratio_text(f.committed.value, f.usable.value) +
                              " is above memory_ratio " + to_string(host.memory_ratio) + " (committed " +
                              to_human(f.committed) + " of " + to_human(f.usable) + " usable)");
   }
-  if (f.pinned > f.ram - f.hugepages) {
-    warn("locked", "locked guest memory " + to_human(f.pinned) + " exceeds RAM outside the hugepage pools, " +
-                       to_human(f.ram - f.hugepages));
+  if (f.pinned > f.ram - f.hugepages - f.reserve) {
+    warn("locked", "locked guest memory " + to_human(f.pinned) + " exceeds RAM outside the hugepage pools and the reserve, " +
+                       to_human(f.ram - f.hugepages - f.reserve));
   }
   if (f.usable.value > 0 && f.expected_resident > f.usable) {
     warn("resident", "expected resident memory " + to_human(f.expected_resident) + " exceeds usable memory " +

@@ -58,6 +58,15 @@ struct HostFigures {
   std::vector<Warning> warnings;
 };
 
+// Each node's share of the host reserve, in Host::nodes order: in proportion to the node's
+// memory outside its hugepage pools (where the kernel's own memory comes from), the first
+// node with any taking what the division leaves. A node that is all pool takes none.
+std::vector<Bytes> reserve_shares(const Host& host);
+
+// The most committed memory a host or node may hold: floor(ratio x usable), and 0 when
+// nothing is usable (a guest that commits nothing, hugepage-backed or locked, always fits it).
+std::int64_t memory_budget(const Decimal& ratio, Bytes usable);
+
 // QEMU's own memory for one guest, per policy.guest_overhead.
 Bytes guest_overhead(const Policy& policy, const GuestSpec& spec);
 // A guest's expected resident memory: usage x memory (rounded up), capped by current_memory.

@@ -5,6 +5,7 @@
 #include <map>
 #include <optional>
 #include <set>
+#include <span>
 #include <unordered_map>
 #include <unordered_set>
 
@@ -27,6 +28,9 @@ struct GroupState {
   std::int32_t anchor_host = -1;
   std::int64_t anchor_zone = 0;
   std::vector<int> anchor_nodes;
+  // Every host before it holds a member (hosts only ever gain members): an anti-affinity search
+  // starts here. Advanced lazily.
+  std::size_t first_free = 0;
 };
 
 struct GroupCheck {
@@ -45,10 +49,15 @@ std::string reason_text(Reason r, const Host& h, const Scenario& s, std::uint32_
                                                       : "more vCPUs than the host's " + std::to_string(h.core_count()) + " cores";
     case Reason::numa_cells: return "no set of NUMA nodes holds the guest's cells";
     case Reason::memory: return "memory ratio " + to_string(h.memory_ratio) + " reached";
+    case Reason::locked_ratio:
+      return "locking its " + to_human(spec.memory) + " would leave committed memory above memory ratio " + to_string(h.memory_ratio) +
+             " x usable";
     case Reason::resident: return "expected resident memory beyond usable memory";
-    case Reason::locked: return "locked memory beyond RAM";
+    case Reason::locked: return "locked memory beyond RAM outside the pools and the reserve";
     case Reason::hugepages: return "not enough free " + to_string(*spec.hugepages) + " pages";
     case Reason::cpu: return "cpu ratio " + to_string(h.cpu_ratio) + " reached";
+    case Reason::cell_cpus: return "a guest cell has more vCPUs than a node has shared CPUs";
+    case Reason::no_shared_cpus: return "no CPU left for shared guests (reserved or dedicated)";
     case Reason::dedicated: return "not enough free CPUs to pin";
     case Reason::anti_affinity: return "anti-affinity " + s.groups[group].name;
     case Reason::affinity: return "affinity " + s.groups[group].name;
@@ -144,9 +153,7 @@ class Engine {
     std::vector<std::size_t> order(units.size());
     for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
     std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return size[a] > size[b]; });
-    for (std::size_t u : order) {
-      for (auto g : units[u]) place_one(g);
-    }
+    for (std::size_t u : order) place_unit(units[u]);
     if (!loose.empty()) fill_hosts(loose);
     return finish();
   }
@@ -267,10 +274,12 @@ class Engine {
           return fail(Reason::affinity);
         } else if (node_scope) {
           out.rule.required = st.anchor_nodes;
+          out.rule.group = group;
         }
       } else if (node_scope) {
         for (std::size_t n = 0; n < states_[h].nodes.size(); ++n) {
           if (st.nodes.count(static_cast<std::uint64_t>(h) << 16 | n)) {
+            if (out.rule.banned.empty()) out.rule.group = group;  // the first group that bans a node
             out.rule.banned.resize(states_[h].nodes.size(), 0);
             out.rule.banned[n] = 1;
           }
@@ -284,6 +293,7 @@ class Engine {
 
   // `update_index`: false when the caller updates the index itself, once for many guests.
   void commit(std::uint32_t g, std::size_t h, Fit f, bool update_index = true) {
+    ++commits_;
     f.pins = choose_pins(states_[h], demand(g), f.nodes);
     reserve(states_[h], demand(g), f, p_);
     if (update_index) index_.update(h, keys_of(states_[h], p_));
@@ -309,11 +319,138 @@ class Engine {
     pl.nodes = std::move(f.nodes);
   }
 
+  // A unit of guests linked by affinity. Those that hard affinity at host or node scope ties
+  // to one host (a connected component of such groups) go in one go: onto the first host that
+  // takes all of them, or a new one, not member by member, which would anchor the group on a
+  // host that can take only some. The rest go one by one.
+  void place_unit(std::span<const std::uint32_t> unit) {
+    if (unit.size() == 1) {
+      place_one(unit.front());
+      return;
+    }
+    std::vector<std::uint32_t> root(unit.size());
+    for (std::uint32_t i = 0; i < root.size(); ++i) root[i] = i;
+    auto find = [&](std::uint32_t i) {
+      while (root[i] != i) i = root[i] = root[root[i]];
+      return i;
+    };
+    std::map<std::uint32_t, std::uint32_t> first_member;  // tying group -> the first member seen
+    for (std::uint32_t i = 0; i < unit.size(); ++i) {
+      for (std::uint32_t group : s_.spec(s_.guests[unit[i]]).groups) {
+        const Group& def = s_.groups[group];
+        if (def.policy != GroupPolicy::affinity || def.scope == GroupScope::zone) continue;
+        auto [it, fresh] = first_member.emplace(group, i);
+        if (!fresh) root[find(i)] = find(it->second);
+      }
+    }
+    std::vector<std::vector<std::uint32_t>> components;
+    std::map<std::uint32_t, std::size_t> component_of;  // root -> index, in order of first member
+    for (std::uint32_t i = 0; i < unit.size(); ++i) {
+      auto [it, fresh] = component_of.emplace(find(i), components.size());
+      if (fresh) components.emplace_back();
+      components[it->second].push_back(unit[i]);
+    }
+    for (const auto& members : components) {
+      if (members.size() == 1 || !place_together(members)) {
+        for (auto g : members) {
+          if (plan_.placements[g].host < 0) place_one(g);
+        }
+      }
+    }
+  }
+
+  // What the members of a component need together of a host's budgets, at the least: the sum
+  // of the host keys, the largest of the node keys (each member is on some node).
+  Keys needs_together(std::span<const std::uint32_t> members) {
+    Keys total;
+    total.fill(no_need);
+    for (auto g : members) {
+      const Keys k = needs(g);
+      for (std::size_t i = 0; i < key_count; ++i) {
+        if (k[i] == no_need) continue;
+        const bool node_key = i == mem_node || i == cpu_node || i == ded_node || i == huge_node || i == lock_node;
+        total[i] = total[i] == no_need ? k[i] : node_key ? std::max(total[i], k[i]) : total[i] + k[i];
+      }
+    }
+    return total;
+  }
+
+  // Places every member on host h, or none (what was placed is taken back).
+  bool try_together(std::span<const std::uint32_t> members, std::size_t h, bool soft_as_hard) {
+    std::set<std::uint32_t> touched;
+    for (auto g : members) touched.insert(s_.spec(s_.guests[g]).groups.begin(), s_.spec(s_.guests[g]).groups.end());
+    const HostState before = states_[h];
+    std::vector<std::pair<std::uint32_t, GroupState>> groups_before;
+    for (auto group : touched) groups_before.emplace_back(group, groups_[group]);
+    std::size_t placed = 0;
+    for (auto g : members) {
+      const GroupCheck gc = check_groups(g, h, soft_as_hard);
+      if (gc.reason != Reason::none) break;
+      Fit f = fit(states_[h], demand(g), p_, gc.rule, spread_);
+      if (f.reason != Reason::none) break;
+      commit(g, h, std::move(f));
+      ++placed;
+    }
+    if (placed == members.size()) return true;
+    states_[h] = before;
+    for (auto& [group, state] : groups_before) groups_[group] = std::move(state);
+    for (std::size_t i = 0; i < placed; ++i) plan_.placements[members[i]] = Placement{};
+    index_.update(h, keys_of(states_[h], p_));
+    if (spread_) {
+      by_load_.erase({loads_[h], h});
+      loads_[h] = load(h);
+      by_load_.emplace(loads_[h], h);
+    }
+    return false;
+  }
+
+  // The members onto one host: the first existing host (least loaded, for spread) that takes
+  // them all, with soft rules kept and then bent; else a new host of the first pool that does.
+  bool place_together(std::span<const std::uint32_t> members) {
+    const Keys need = needs_together(members);
+    for (bool soft_as_hard : {true, false}) {
+      if (spread_) {
+        std::vector<std::size_t> hosts;  // a copy: trying changes the loads
+        for (const auto& [l, h] : by_load_) hosts.push_back(h);
+        for (std::size_t h : hosts) {
+          if (try_together(members, h, soft_as_hard)) return true;
+        }
+      } else {
+        for (std::size_t from = 0; from < states_.size();) {
+          const std::size_t h = index_.find(need, from, [](std::size_t) { return true; });
+          if (h == states_.size()) break;
+          if (try_together(members, h, soft_as_hard)) return true;
+          from = h + 1;
+        }
+      }
+    }
+    for (std::size_t pool = 0; pool < pool_states_.size(); ++pool) {
+      add_host(s_.auto_pools[pool], static_cast<int>(pool));
+      if (try_together(members, states_.size() - 1, false)) return true;
+      drop_last_host();
+    }
+    return false;
+  }
+
+  // Takes back the host add_host opened last, while it runs no guest.
+  void drop_last_host() {
+    const std::size_t h = states_.size() - 1;
+    if (spread_) by_load_.erase({loads_[h], h});
+    hosts_.pop_back();
+    states_.pop_back();
+    pool_of_.pop_back();
+    zones_.pop_back();
+    full_.pop_back();
+    loads_.pop_back();
+    index_.pop();
+  }
+
   // The host for guest g: the first that fits (pack) or the least loaded (spread); soft group
   // rules are kept when any host allows it.
   bool place_one(std::uint32_t g) {
     for (bool soft_as_hard : {true, false}) {
       if (!soft_as_hard && !has_soft(g)) break;
+      if (soft_as_hard && soft_rule_holds_nowhere(g)) continue;
       Fit found;
       auto accept = [&](std::size_t h) {
         const GroupCheck gc = check_groups(g, h, soft_as_hard);
@@ -327,7 +464,7 @@ class Engine {
       if (spread_) {
         h = least_loaded(accept);
       } else {
-        h = best_of_first(g, accept);
+        h = best_of_first(g, accept, first_allowed(g, soft_as_hard));
       }
       // Soft rules choose among hosts that exist; only the hard pass opens a new one.
       if (h == states_.size() && !(soft_as_hard && has_soft(g))) h = open_host(g, soft_as_hard, found);
@@ -526,18 +663,34 @@ class Engine {
     std::sort(plan_.unplaced.begin(), plan_.unplaced.end(), [](const UnplacedReason& a, const UnplacedReason& b) { return a.guest < b.guest; });
   }
 
+  // The first host an anti-affinity group of g (host scope; soft ones when they count as hard)
+  // may allow: every host before it holds a member of one of them. Exact, and what keeps a
+  // large group from scanning the hosts it already covers for every new member.
+  std::size_t first_allowed(std::uint32_t g, bool soft_as_hard) {
+    std::size_t from = 0;
+    for (std::uint32_t group : s_.spec(s_.guests[g]).groups) {
+      const Group& def = s_.groups[group];
+      const bool anti = def.policy == GroupPolicy::anti_affinity || (soft_as_hard && def.policy == GroupPolicy::soft_anti_affinity);
+      if (!anti || def.scope != GroupScope::host) continue;
+      GroupState& st = groups_[group];
+      while (st.first_free < states_.size() && st.hosts.count(static_cast<std::uint32_t>(st.first_free))) ++st.first_free;
+      from = std::max(from, st.first_free);
+    }
+    return from;
+  }
+
   // Pack: of the first few hosts that fit (in host order, through the index), the one the
   // guest fills best: the least normalised free capacity left over all resources (the L2 norm
   // of the residual, after Panigrahy et al., "Heuristics for Vector Bin Packing"). Looking at a
   // few keeps memory-heavy and CPU-heavy guests from stranding each other's resource.
   template <class Accept>
-  std::size_t best_of_first(std::uint32_t g, Accept& accept) {
+  std::size_t best_of_first(std::uint32_t g, Accept& accept, std::size_t from = 0) {
     const Keys need = needs(g);
     // The first few hosts whose budgets could take the guest, scored from the index's own
     // keys (no fit yet); then full fits in score order: usually the first one holds.
     std::vector<std::pair<double, std::size_t>>& scored = scored_;
     scored.clear();
-    index_.find(need, 0, [&](std::size_t h) {
+    index_.find(need, from, [&](std::size_t h) {
       const Keys& free = index_.keys(h);
       double score = 0;
       for (std::size_t k : {mem_host, cpu_host, ded_host, huge_host}) {
@@ -561,6 +714,18 @@ class Engine {
     return scored.size() < static_cast<std::size_t>(candidates) ? states_.size() : index_.find(need, after, accept);
   }
   static constexpr int candidates = 8;
+
+  // Whether a soft anti-affinity group of g (host scope) has a member on every host already:
+  // then no host keeps the rule, and the pass that tries it would visit every host for nothing.
+  bool soft_rule_holds_nowhere(std::uint32_t g) const {
+    for (std::uint32_t group : s_.spec(s_.guests[g]).groups) {
+      const Group& def = s_.groups[group];
+      if (def.policy == GroupPolicy::soft_anti_affinity && def.scope == GroupScope::host && groups_[group].hosts.size() >= states_.size()) {
+        return true;
+      }
+    }
+    return false;
+  }
 
   bool has_soft(std::uint32_t g) const {
     for (std::uint32_t group : s_.spec(s_.guests[g]).groups) {
@@ -610,14 +775,48 @@ class Engine {
 
   // "0/12 hosts fit: 7 memory ratio 1.5 reached, 5 anti-affinity db-ha", then what a new
   // host of each count: auto pool would say.
+  // Guests of one spec (groups included) get the same answer while no guest is placed: the
+  // answer is kept per spec until the next commit (the unplaced of a full fleet are asked in a
+  // row).
   std::string why_not(std::uint32_t g) {
+    const std::uint32_t spec_index = s_.guests[g].spec;
+    if (auto it = why_cache_.find(spec_index); it != why_cache_.end() && it->second.first == commits_) return it->second.second;
+    std::string text = why_not_uncached(g);
+    why_cache_[spec_index] = {commits_, text};
+    return text;
+  }
+
+  std::string why_not_uncached(std::uint32_t g) {
     const GuestSpec& spec = s_.spec(s_.guests[g]);
     std::map<std::string, int> counts;
     auto judge = [&](const HostState& st, const GroupCheck& gc) {
-      const Fit f = gc.reason != Reason::none ? Fit{gc.reason, {}, {}} : fit(st, demand(g), p_, gc.rule, spread_);
-      return reason_text(f.reason, *st.host, s_, gc.group, spec);
+      const Fit f = gc.reason != Reason::none ? Fit{gc.reason, {}, {}, gc.group} : fit(st, demand(g), p_, gc.rule, spread_);
+      return reason_text(f.reason, *st.host, s_, f.group, spec);
     };
-    for (std::size_t h = 0; h < states_.size(); ++h) ++counts[judge(states_[h], check_groups(g, h, false))];
+    // A host whose free budgets (the index's keys) fall short of what the guest needs is
+    // refused by the first short key, without a full fit: each such host costs a few compares.
+    const Keys need = needs(g);
+    const bool by_resident = p_.memory_limit == MemoryLimit::resident;
+    auto short_key = [&](std::size_t h) {
+      const Keys& k = index_.keys(h);
+      for (std::size_t i = 0; i < key_count; ++i) {
+        if (k[i] >= need[i]) continue;
+        switch (static_cast<Key>(i)) {
+          case mem_host: case mem_node: return by_resident ? Reason::resident : Reason::memory;
+          case cpu_host: case cpu_node: return Reason::cpu;
+          case ded_host: case ded_node: return Reason::dedicated;
+          case huge_host: case huge_node: return Reason::hugepages;
+          case lock_host: case lock_node: return Reason::locked;
+          case key_count: break;
+        }
+      }
+      return Reason::none;
+    };
+    for (std::size_t h = 0; h < states_.size(); ++h) {
+      const GroupCheck gc = check_groups(g, h, false);
+      const Reason quick = gc.reason == Reason::none ? short_key(h) : Reason::none;
+      ++counts[quick != Reason::none ? reason_text(quick, *states_[h].host, s_, 0, spec) : judge(states_[h], gc)];
+    }
     std::vector<std::pair<int, std::string>> sorted;
     for (const auto& [text, n] : counts) sorted.emplace_back(-n, text);
     std::sort(sorted.begin(), sorted.end());
@@ -690,6 +889,8 @@ class Engine {
   std::set<std::pair<std::int64_t, std::size_t>> by_load_;
   std::vector<int> opened_;  // hosts opened per pool
   std::vector<std::pair<double, std::size_t>> scored_;  // best_of_first's candidates, reused
+  std::uint64_t commits_ = 0;  // guests committed so far: what why_not's answers are valid for
+  std::unordered_map<std::uint32_t, std::pair<std::uint64_t, std::string>> why_cache_;  // spec -> (commits_, answer)
   Plan plan_;
 };
 

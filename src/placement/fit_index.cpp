@@ -39,8 +39,15 @@ void FitIndex::update(std::size_t host, const Keys& keys) {
   for (i /= 2; i >= 1; i /= 2) tree_[i] = max_of(tree_[2 * i], tree_[2 * i + 1]);
 }
 
+void FitIndex::pop() {
+  if (size_ == 0) return;
+  update(size_ - 1, nothing());
+  --size_;
+}
+
 void FitIndex::resume() {
   deferred_ = false;
+  if (leaves_ == 0) return;  // no host at all: nothing to bring up to date
   for (std::size_t i = leaves_ - 1; i >= 1; --i) tree_[i] = max_of(tree_[2 * i], tree_[2 * i + 1]);
 }
 

@@ -16,6 +16,8 @@ class FitIndex {
   // Adds a host at the next position (hosts are never removed; a full host just stops matching).
   void push(const Keys& keys);
   void update(std::size_t host, const Keys& keys);
+  // Removes the last host (one opened and then not used).
+  void pop();
   // While deferred, push and update only set the hosts' own keys, and find must not be
   // called; resume() brings the inner nodes up to date at once, in O(hosts). For filling
   // hosts one after another, which never searches.

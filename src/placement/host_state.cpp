@@ -38,10 +38,7 @@ Bytes share_of(const Demand& d, Bytes part) {
   return Bytes{static_cast<std::int64_t>(__int128{d.shareable.value} * part.value / d.spec->memory.value)};
 }
 
-// floor(ratio x usable); negative when nothing is usable.
-std::int64_t budget(const Decimal& ratio, Bytes usable) {
-  return usable.value <= 0 ? usable.value : ratio.scale_down(usable).value;
-}
+std::int64_t budget(const Decimal& ratio, Bytes usable) { return memory_budget(ratio, usable); }
 
 std::int64_t pool_pages(const std::vector<HugepagePool>& pools, Bytes size) {
   for (const auto& p : pools) {
@@ -76,7 +73,8 @@ Reason check_cell(const NodeState& n, const Use& u, const Cell& c, const Demand&
     }
     case Demand::Memory::locked:
       locked = c.memory;
-      if (u.locked + locked > n.memory - n.pool_bytes) return Reason::locked;
+      // Locked memory stays in RAM, beside the pools and the host's own reserve.
+      if (u.locked + locked > n.memory - n.pool_bytes - n.reserve_share) return Reason::locked;
       break;
   }
   if (by_resident) {
@@ -86,14 +84,16 @@ Reason check_cell(const NodeState& n, const Use& u, const Cell& c, const Demand&
     if (u.resident + resident - saved > usable - locked) return Reason::resident;
   } else if (u.committed.value + swappable.value >
              (locked.value == 0 ? n.memory_budget.of(h.memory_ratio, usable.value) : budget(h.memory_ratio, usable - locked))) {
-    return Reason::memory;
+    // A locked guest adds nothing to committed; it shrinks usable memory under what is there.
+    return locked.value > 0 ? Reason::locked_ratio : Reason::memory;
   }
   if (d.dedicated) {
     if (u.free_dedicated < c.vcpus) return Reason::dedicated;
     if (n.pins_from_shared && u.shared_vcpus > h.cpu_ratio.floor_times(u.shared_pcpus - c.vcpus)) return Reason::dedicated;
   } else {
     // One guest cell is never larger than one host node (Nova), whatever the ratio.
-    if (c.vcpus > n.shared_count) return Reason::cpu;
+    if (n.shared_count == 0) return Reason::no_shared_cpus;
+    if (c.vcpus > n.shared_count) return Reason::cell_cpus;
     if (u.shared_vcpus + c.vcpus > n.cpu_budget.of(h.cpu_ratio, u.shared_pcpus)) return Reason::cpu;
   }
   return Reason::none;
@@ -135,7 +135,7 @@ Reason check_host(const HostState& s, const Demand& d, const Policy& p) {
     resident += d.use;
   } else if (d.memory == Demand::Memory::locked) {
     locked = spec.memory;
-    if (s.locked + locked > h.memory - pools) return Reason::locked;
+    if (s.locked + locked > h.memory - pools - h.reserve) return Reason::locked;
   } else {
     std::int64_t free = 0;
     for (const auto& n : s.nodes) free += n.pages(*spec.hugepages);
@@ -148,12 +148,20 @@ Reason check_host(const HostState& s, const Demand& d, const Policy& p) {
     if (s.resident + resident - host_savings_with(s, d, {}) > usable) return Reason::resident;
   } else if (s.committed.value + swappable.value >
              (locked.value == 0 ? s.memory_budget.of(h.memory_ratio, usable.value) : budget(h.memory_ratio, usable))) {
-    return Reason::memory;
+    return locked.value > 0 ? Reason::locked_ratio : Reason::memory;
   }
   if (d.dedicated) {
     int free = 0;
     for (const auto& n : s.nodes) free += n.free_dedicated();
     if (free < spec.vcpus) return Reason::dedicated;
+    // Pins taken from the shared CPUs (no dedicated set) must leave room for the shared vCPUs
+    // already placed: check_cell asks this of a node, and a host-level guest has no node.
+    if (!s.nodes.empty() && s.nodes.front().pins_from_shared &&
+        s.shared_vcpus > h.cpu_ratio.floor_times(s.shared_pcpus() - spec.vcpus)) {
+      return Reason::dedicated;
+    }
+  } else if (s.shared_pcpus() == 0) {
+    return Reason::no_shared_cpus;
   } else if (s.shared_vcpus + spec.vcpus > s.cpu_budget.of(h.cpu_ratio, s.shared_pcpus())) {
     return Reason::cpu;
   }
@@ -241,16 +249,13 @@ HostState make_host_state(const Host& host, const Policy& policy) {
   s.host = &host;
   s.merge_across_nodes = policy.ksm.merge_across_nodes;
   s.pool_bytes = host.hugepage_bytes();
-  Bytes given;
-  for (const auto& node : host.nodes) {
+  const std::vector<Bytes> shares = reserve_shares(host);
+  for (std::size_t i = 0; i < host.nodes.size(); ++i) {
+    const NumaNode& node = host.nodes[i];
     NodeState n;
     n.memory = node.memory;
     n.pool_bytes = node.hugepage_bytes();
-    // The host reserve, shared in proportion to node memory; the first node takes the rest.
-    n.reserve_share = host.memory.value > 0
-                          ? Bytes{static_cast<std::int64_t>(__int128{host.reserve.value} * node.memory.value / host.memory.value)}
-                          : Bytes{};
-    given += n.reserve_share;
+    n.reserve_share = shares[i];
     n.shared_cpus = node.cpus - host.reserved_cpus - host.dedicated_cpus;
     n.pins_from_shared = host.dedicated_cpus.empty();
     n.dedicated_pool = n.pins_from_shared ? n.shared_cpus : (node.cpus & host.dedicated_cpus);
@@ -259,7 +264,6 @@ HostState make_host_state(const Host& host, const Policy& policy) {
     n.free_pages = node.hugepages;
     s.nodes.push_back(std::move(n));
   }
-  if (!s.nodes.empty()) s.nodes.front().reserve_share += host.reserve - given;
   return s;
 }
 
@@ -368,7 +372,7 @@ Fit fit_nodes(const HostState& s, const Demand& d, const Policy& p, const NodeRu
           best_score = score;
         }
       }
-      if (best < 0) return {first_failure == Reason::none ? Reason::anti_affinity : first_failure, {}, {}};
+      if (best < 0) return {first_failure == Reason::none ? Reason::anti_affinity : first_failure, {}, {}, rule.group};
       out.nodes = {best};
       return out;
     }
@@ -381,7 +385,7 @@ Fit fit_nodes(const HostState& s, const Demand& d, const Policy& p, const NodeRu
         if (rule.banned.empty() || !rule.banned[static_cast<std::size_t>(i)]) allowed.push_back(i);
       }
     }
-    if (static_cast<int>(allowed.size()) < k) return {force ? Reason::none : Reason::anti_affinity, {}, {}};
+    if (static_cast<int>(allowed.size()) < k) return {force ? Reason::none : Reason::anti_affinity, {}, {}, rule.group};
     Reason first_failure = Reason::none;
     std::vector<int> best;
     std::int64_t best_score = 0;
@@ -408,7 +412,7 @@ Fit fit_nodes(const HostState& s, const Demand& d, const Policy& p, const NodeRu
     };
     if (!rule.required.empty()) {
       if (static_cast<int>(allowed.size()) == k) consider(allowed);
-      else return {Reason::affinity, {}, {}};
+      else return {Reason::affinity, {}, {}, rule.group};
     } else {
       combinations(allowed, k, consider);
     }
@@ -519,7 +523,7 @@ Keys keys_of(const HostState& s, const Policy& p) {
   k[mem_host] = by_resident ? (s.usable() - s.resident + s.ksm_savings()).value
                             : s.memory_budget.of(h.memory_ratio, s.usable().value) - s.committed.value;
   k[cpu_host] = s.cpu_budget.of(h.cpu_ratio, s.shared_pcpus()) - s.shared_vcpus;
-  k[lock_host] = (h.memory - s.pool_bytes - s.locked).value;
+  k[lock_host] = (h.memory - s.pool_bytes - s.locked - h.reserve).value;
   for (std::size_t i = 0; i < key_count; ++i) {
     if (i == mem_node || i == cpu_node || i == ded_node || i == huge_node || i == lock_node) {
       k[i] = std::numeric_limits<std::int64_t>::min();
@@ -534,7 +538,7 @@ Keys keys_of(const HostState& s, const Policy& p) {
     const Bytes huge = n.free_pool_bytes();
     k[huge_host] += huge.value;
     k[huge_node] = std::max(k[huge_node], huge.value);
-    k[lock_node] = std::max(k[lock_node], (n.memory - n.pool_bytes - n.locked).value);
+    k[lock_node] = std::max(k[lock_node], (n.memory - n.pool_bytes - n.locked - n.reserve_share).value);
   }
   return k;
 }

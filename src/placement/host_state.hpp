@@ -7,6 +7,7 @@
 #include <span>
 #include <vector>
 
+#include "kvmplan/model.hpp"
 #include "kvmplan/placement.hpp"
 #include "kvmplan/policy.hpp"
 #include "ksm_tally.hpp"
@@ -15,8 +16,8 @@ namespace kvmplan::placement {
 
 // Why a guest does not fit a host: one filter, as the roll-up counts them.
 enum class Reason : std::uint8_t {
-  none, vcpu_limit, numa_cells, memory, resident, locked, hugepages, cpu, dedicated,
-  anti_affinity, affinity,
+  none, vcpu_limit, numa_cells, memory, locked_ratio, resident, locked, hugepages, cpu, cell_cpus, no_shared_cpus,
+  dedicated, anti_affinity, affinity,
 };
 
 // What one guest asks, computed once per spec.
@@ -39,7 +40,7 @@ class RatioCache {
   std::int64_t of(const Decimal& ratio, std::int64_t n) const {
     if (n != n_) {
       n_ = n;
-      value_ = n <= 0 ? n : ratio.scale_down(Bytes{n}).value;
+      value_ = memory_budget(ratio, Bytes{n});
     }
     return value_;
   }
@@ -97,12 +98,14 @@ HostState make_host_state(const Host& host, const Policy& policy);
 struct NodeRule {
   std::vector<char> banned;        // by node index; empty: none banned
   std::vector<int> required;       // exact node set; empty: any
+  std::uint32_t group = 0;         // the group that bans or requires them (for the reason)
 };
 
 struct Fit {
   Reason reason = Reason::none;    // none: it fits, as `nodes` and `pins` say
   NodeList nodes;                  // guest-cell order; empty for host-level placement
   Placement::Pins pins;            // dedicated: vCPU i -> CPU, chosen by choose_pins on commit
+  std::uint32_t group = 0;         // anti_affinity / affinity: the group at fault
 };
 
 // Whether the guest fits the host now, and where. `force` places it even where it does not

@@ -50,7 +50,7 @@ int bound_of(const Scenario& s, const std::vector<char>& placed) {
     memory_cap = std::max(memory_cap, by_resident ? room.value : (room.value <= 0 ? 0 : h.memory_ratio.scale_down(room).value));
     const Decimal r = by_resident ? Decimal::of(1) : h.memory_ratio;
     narrowest_ratio = narrowest_ratio ? std::min(*narrowest_ratio, r) : r;
-    locked_cap = std::max(locked_cap, (h.memory - h.hugepage_bytes()).value);
+    locked_cap = std::max(locked_cap, (h.memory - h.hugepage_bytes() - h.reserve).value);
     vcpu_cap = std::max<std::int64_t>(vcpu_cap, h.cpu_ratio.floor_times(h.shared_cpus().count()));
     dedicated_cap = std::max<std::int64_t>(dedicated_cap, h.dedicated_cpus.empty() ? h.shared_cpus().count() : h.dedicated_cpus.count());
     std::map<std::int64_t, std::int64_t> mine;
@@ -79,7 +79,7 @@ int bound_of(const Scenario& s, const std::vector<char>& placed) {
     for (const auto& h : s.hosts) half = std::max(half, h.memory.value / 2);
     for (const auto& h : s.auto_pools) half = std::max(half, h.memory.value / 2);
     std::int64_t h = hosts_for(memory_need, memory_cap + half);
-    while (h * memory_cap + std::min(savable, h * half) < memory_need) ++h;
+    while (__int128{h} * memory_cap + std::min<__int128>(savable, __int128{h} * half) < memory_need) ++h;
     bound = std::max(bound, h);
   }
   bound = std::max(bound, hosts_for(locked, locked_cap));
@@ -87,9 +87,11 @@ int bound_of(const Scenario& s, const std::vector<char>& placed) {
   bound = std::max(bound, hosts_for(dedicated, dedicated_cap));
   for (const auto& [size, n] : pages) bound = std::max(bound, hosts_for(n, pages_cap[size]));
   bound = std::max<std::int64_t>(bound, anti_affinity_clique(s, placed));
-  // Large guests: two guests that each need more than half of what any host offers of one
-  // resource never share a host, so each needs a host of its own.
-  std::int64_t large = 0;
+  // Large guests, per resource: two guests that each need more than half of what any host
+  // offers of one resource never share a host, so each such guest needs a host of its own. Per
+  // resource only: a guest over half the memory and one over half the vCPUs may share one.
+  std::int64_t large_memory = 0, large_locked = 0, large_vcpus = 0, large_dedicated = 0;
+  std::map<std::int64_t, std::int64_t> large_pages;  // page size -> guests over half the pool
   for (std::size_t g = 0; g < s.guests.size(); ++g) {
     if (!placed[g]) continue;
     const GuestSpec& spec = s.spec(s.guests[g]);
@@ -97,16 +99,16 @@ int bound_of(const Scenario& s, const std::vector<char>& placed) {
     std::int64_t own = d.overhead.value;
     if (d.memory == Demand::Memory::shared) own += by_resident ? d.use.value : spec.memory.value;
     if (ksm) own -= d.shareable.value;  // beside a guest of its image it costs less
-    bool half = 2 * own > memory_cap;
-    if (d.memory == Demand::Memory::locked) half = half || 2 * spec.memory.value > locked_cap;
+    large_memory += 2 * own > memory_cap;
+    if (d.memory == Demand::Memory::locked) large_locked += 2 * spec.memory.value > locked_cap;
     if (d.memory == Demand::Memory::hugepages) {
       const std::int64_t pages = (spec.memory.value + spec.hugepages->value - 1) / spec.hugepages->value;
-      half = half || 2 * pages > pages_cap[spec.hugepages->value];
+      large_pages[spec.hugepages->value] += 2 * pages > pages_cap[spec.hugepages->value];
     }
-    half = half || 2 * spec.vcpus > (d.dedicated ? dedicated_cap : vcpu_cap);
-    large += half;
+    (d.dedicated ? large_dedicated : large_vcpus) += 2 * spec.vcpus > (d.dedicated ? dedicated_cap : vcpu_cap);
   }
-  bound = std::max(bound, large);
+  bound = std::max({bound, large_memory, large_locked, large_vcpus, large_dedicated});
+  for (const auto& [size, n] : large_pages) bound = std::max(bound, n);
   return static_cast<int>(bound);
 }
 
