@@ -38,7 +38,7 @@ struct NodeRead {
   std::vector<CpuSet> siblings;
 };
 
-std::optional<NodeRead> read_node(const yaml::Context& ctx, const YAML::Node& n, SourceRef at,
+std::optional<NodeRead> read_node(const yaml::Context& ctx, const yaml::Node& n, SourceRef at,
                                   const std::string& path, std::size_t index) {
   yaml::MapReader map(ctx, n, at, path, node_keys);
   if (!map.ok()) return std::nullopt;
@@ -171,7 +171,7 @@ std::vector<std::vector<int>> read_distances(const yaml::Context& ctx, const yam
     return d;
   }
   for (std::size_t i = 0; i < n; ++i) {
-    const YAML::Node row = e->value[i];
+    const yaml::Node row = e->value[i];
     const std::string row_path = path + "[" + std::to_string(i) + "]";
     if (!row.IsSequence() || row.size() != n) {
       ctx.error(ctx.at(row.Mark()), row_path, "expected a row of " + std::to_string(n) + " distances for a " + shape + " matrix, got " +
@@ -179,7 +179,7 @@ std::vector<std::vector<int>> read_distances(const yaml::Context& ctx, const yam
       continue;
     }
     for (std::size_t j = 0; j < n; ++j) {
-      const YAML::Node cell = row[j];
+      const yaml::Node cell = row[j];
       const std::string cell_path = row_path + "[" + std::to_string(j) + "]";
       auto v = cell.IsScalar() ? values::integer(cell.Scalar(), 10) : Result<std::int64_t>(Error{"expected a distance"});
       if (!v || v.value() > 255) {

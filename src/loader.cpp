@@ -9,7 +9,7 @@ namespace kvmplan {
 namespace {
 
 // Reads `policy:` keys in the file into `policy`; nested maps (ksm, ha) recurse.
-void read_policy(const yaml::Context& ctx, const YAML::Node& node, SourceRef at,
+void read_policy(const yaml::Context& ctx, const yaml::Node& node, SourceRef at,
                  const std::string& path, const std::string& prefix, Policy& policy) {
   std::vector<std::string> known;
   for (const auto& knob : policy_knobs()) {
@@ -58,9 +58,9 @@ Loaded load_sources(SourceFiles sources, const LoadOptions& options) {
 
   for (std::uint32_t f = 0; f < out.sources.files.size(); ++f) {
     const yaml::Context ctx{out.diagnostics, f};
-    YAML::Node root;
+    yaml::Node root;
     if (!yaml::parse_document(ctx, out.sources.files[f].text, root)) continue;
-    if (root.IsNull()) continue;  // an empty file adds nothing
+    if (!root.IsDefined() || root.IsNull()) continue;  // an empty file adds nothing
     yaml::MapReader top(ctx, root, {f, 1, 1}, "",
                         {"policy", "flavors", "hosts", "groups", "guests"});
     for (const auto& entry : top.entries()) {

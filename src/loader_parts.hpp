@@ -11,7 +11,7 @@ namespace kvmplan::detail {
 
 // One entry of a top-level list, kept until the policy of every file is known.
 struct Item {
-  YAML::Node node;
+  yaml::Node node;
   SourceRef at;
   std::string path;  // "hosts[3]"
   std::uint32_t file;

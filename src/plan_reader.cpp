@@ -41,7 +41,7 @@ PlanDocument read_plan_text(const std::string& name, std::string text, SourceFil
   PlanDocument doc;
   const std::uint32_t file = sources.add(name, std::move(text));
   const yaml::Context ctx{diagnostics, file};
-  YAML::Node root;
+  yaml::Node root;
   if (!yaml::parse_document(ctx, sources.files[file].text, root)) return doc;
   const yaml::MapReader top(ctx, root, {file, 1, 1}, "",
                             {"kvmplan", "objective", "numa", "placements", "unplaced", "hosts_used", "lower_bound_hosts", "hosts"});
@@ -57,7 +57,7 @@ PlanDocument read_plan_text(const std::string& name, std::string text, SourceFil
     for (const auto& item : e->value) f(item, std::string(key) + "[" + std::to_string(i++) + "]");
   };
   if (!top.require("placements")) return doc;
-  each("placements", [&](const YAML::Node& n, const std::string& p) {
+  each("placements", [&](const yaml::Node& n, const std::string& p) {
     const yaml::MapReader m(ctx, n, ctx.at(n.Mark()), p,
                             {"guest", "host", "nodes", "cpuset", "vcpupin", "hugepages", "memory_mib", "vcpus"});
     if (!m.ok() || !m.require("guest") || !m.require("host")) return;
@@ -74,13 +74,13 @@ PlanDocument read_plan_text(const std::string& name, std::string text, SourceFil
     g.vcpus = m.get("vcpus", [](auto t) { return values::integer(t, 0, limits::max_vcpus); });
     doc.placements.push_back(std::move(g));
   });
-  each("unplaced", [&](const YAML::Node& n, const std::string& p) {
+  each("unplaced", [&](const yaml::Node& n, const std::string& p) {
     const yaml::MapReader m(ctx, n, ctx.at(n.Mark()), p, {"guest", "reasons", "shortfalls"});
     if (m.ok() && m.require("guest")) {
       if (auto name = m.get("guest", values::name)) doc.unplaced.emplace_back(*name, m.at());
     }
   });
-  each("hosts", [&](const YAML::Node& n, const std::string& p) {
+  each("hosts", [&](const yaml::Node& n, const std::string& p) {
     // The figures are for people; check recomputes them. Only a host's name and pool matter.
     if (!n.IsMap() || !n["name"] || !n["name"].IsScalar()) {
       ctx.error(ctx.at(n.Mark()), p, "expected a host with a name");

@@ -4,7 +4,7 @@
 
 namespace kvmplan::yaml {
 
-SourceRef Context::at(const YAML::Mark& mark) const {
+SourceRef Context::at(const Mark& mark) const {
   if (mark.is_null()) return {file, 0, 0};
   return {file, static_cast<std::uint32_t>(mark.line + 1), static_cast<std::uint32_t>(mark.column + 1)};
 }
@@ -13,16 +13,16 @@ void Context::error(SourceRef where, const std::string& path, std::string messag
   diagnostics.error(where, path, std::move(message));
 }
 
-std::string describe(const YAML::Node& node) {
-  switch (node.Type()) {
-    case YAML::NodeType::Map: return "a mapping";
-    case YAML::NodeType::Sequence: return "a list";
-    case YAML::NodeType::Scalar: return "\"" + node.Scalar() + "\"";
+std::string describe(const Node& node) {
+  switch (node.kind()) {
+    case Node::Kind::map: return "a mapping";
+    case Node::Kind::sequence: return "a list";
+    case Node::Kind::scalar: return "\"" + node.Scalar() + "\"";
     default: return "nothing";
   }
 }
 
-MapReader::MapReader(const Context& ctx, const YAML::Node& node, SourceRef at, std::string map_path,
+MapReader::MapReader(const Context& ctx, const Node& node, SourceRef at, std::string map_path,
                      const std::vector<std::string>& known)
     : ctx_(ctx), at_(at), path_(std::move(map_path)) {
   if (!node.IsMap()) {
@@ -119,40 +119,12 @@ std::optional<std::vector<std::pair<std::string, SourceRef>>> scalar_list(
   return out;
 }
 
-bool parse_document(const Context& ctx, const std::string& text, YAML::Node& root) {
-  std::vector<YAML::Node> docs;
-  try {
-    docs = YAML::LoadAll(text);
-  } catch (const YAML::ParserException& e) {  // DeepRecursion too: nesting past 2000 levels
-    ctx.error(ctx.at(e.mark), "syntax", e.msg);
-    return false;
-  } catch (const YAML::Exception& e) {
-    ctx.error(ctx.at(e.mark), "syntax", e.msg);
-    return false;
-  }
-  if (docs.size() > 1) {
-    // yaml-cpp's Load reads the first and drops the rest without a word: refuse instead.
-    SourceRef at = ctx.at(docs[1].Mark());
-    if (at.line == 0 || docs[1].IsNull()) {
-      // An empty second document has no content to point at: point at its "---", the first
-      // after where the first document begins.
-      const std::uint32_t first = ctx.at(docs[0].Mark()).line;
-      std::uint32_t line = 1;
-      for (std::size_t i = 0; i <= text.size(); ++line) {
-        if (line > first && text.compare(i, 3, "---") == 0) {
-          at = {ctx.file, line, 1};
-          break;
-        }
-        const std::size_t next = text.find('\n', i);
-        if (next == std::string::npos) break;
-        i = next + 1;
-      }
-    }
-    ctx.error(at, "", "a second YAML document: kvmplan reads one per file (split it into two files)");
-    return false;
-  }
-  root = docs.empty() ? YAML::Node() : docs.front();
-  return true;
+bool parse_document(const Context& ctx, const std::string& text, Node& root) {
+  Mark at;
+  const std::string problem = parse(text, root, at);
+  if (problem.empty()) return true;
+  ctx.error(ctx.at(at), "", problem);
+  return false;
 }
 
 

@@ -1,8 +1,8 @@
 #pragma once
-// Typed, position-aware reading of yaml-cpp nodes. Every failure becomes a diagnostic with the
+// Typed, position-aware reading of YAML nodes (yaml_tree.hpp). Every failure becomes a diagnostic with the
 // key path and the value's position; getters return nullopt and reading goes on, so that one
 // run reports every problem. Private to src/: no yaml-cpp type crosses include/.
-#include <yaml-cpp/yaml.h>
+#include "yaml_tree.hpp"
 
 #include <optional>
 #include <string>
@@ -18,18 +18,18 @@ struct Context {
   Diagnostics& diagnostics;
   std::uint32_t file;
 
-  SourceRef at(const YAML::Mark& mark) const;
+  SourceRef at(const Mark& mark) const;
   void error(SourceRef where, const std::string& path, std::string message) const;
 };
 
 // "a mapping", "a list", "a value", "nothing"
-std::string describe(const YAML::Node& node);
+std::string describe(const Node& node);
 
 // Where a value is: its own mark, or its key's when the value is empty (yaml-cpp puts an empty
 // value's mark on the next token).
 struct Entry {
   std::string key;
-  YAML::Node value;
+  Node value;
   SourceRef key_at;
   SourceRef value_at;
 };
@@ -37,7 +37,7 @@ struct Entry {
 class MapReader {
  public:
   // Checks that `node` is a mapping, that its keys are known and not repeated.
-  MapReader(const Context& ctx, const YAML::Node& node, SourceRef at, std::string path,
+  MapReader(const Context& ctx, const Node& node, SourceRef at, std::string path,
             const std::vector<std::string>& known);
 
   bool ok() const { return ok_; }
@@ -79,7 +79,7 @@ class MapReader {
 
 // Parses `text` as exactly one YAML document (none: a null root); a syntax error, nesting past
 // yaml-cpp's 2000 levels or a second document is reported and false returned.
-bool parse_document(const Context& ctx, const std::string& text, YAML::Node& root);
+bool parse_document(const Context& ctx, const std::string& text, Node& root);
 
 // A list of scalars written as a YAML list or a single scalar; records errors.
 std::optional<std::vector<std::pair<std::string, SourceRef>>> scalar_list(

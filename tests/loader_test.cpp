@@ -237,11 +237,34 @@ TEST_CASE("what is not a scenario file is refused with the reason") {
   CHECK(errors_of(load_files({file})) == file + ": error: is not a text file: byte 10 is NUL\n");
 }
 
+TEST_CASE("YAML that yaml-cpp cannot read on from, or that expands without bound, is an error") {
+  // A stray ',' made YAML::LoadAll spin for ever (and YAML::Load drop what followed it); the
+  // fuzzer found it in two bytes.
+  CHECK(errors_of(load_text(", cpus: 16}\n")) == "test.yaml:1:1: error: syntax: unexpected ',': yaml-cpp cannot read on from here\n"
+                                                  ", cpus: 16}\n"
+                                                  "^\n");
+  CHECK(errors_of(load_text("hosts:\n  - {name: a, memory: 8GiB, cpus: 2}\n,\n")).find("test.yaml:3:1: error: syntax: ") == 0);
+  // A billion laughs: eight lines that stand for 10^8 nodes.
+  std::string laughs = "a: &a [x, x, x, x, x, x, x, x, x, x]\n";
+  for (char c = 'b'; c <= 'h'; ++c) {
+    const char prev = static_cast<char>(c - 1);
+    laughs += std::string(1, c) + ": &" + c + " [";
+    for (int i = 0; i < 10; ++i) laughs += std::string(i ? ", *" : "*") + prev;
+    laughs += "]\n";
+  }
+  CHECK(errors_of(load_text(laughs)).find("test.yaml:7:") == 0);
+  CHECK(errors_of(load_text(laughs)).find("aliases expand to more than 10 million nodes") != std::string::npos);
+  // Aliases within reason still work, as yaml-cpp reads them.
+  const auto ok = load_text("flavors: [&small {name: s, vcpus: 1, memory: 1GiB}]\nhosts: [{name: h, memory: 8GiB, cpus: 2}]\n"
+                            "guests: [{name: g, flavor: s, vcpus: &two 2, memory: 1GiB}, {name: k, vcpus: *two, memory: 1GiB}]\n");
+  CHECK(ok.ok());
+}
+
 TEST_CASE("a second YAML document is an error, not silently dropped") {
   const auto l = load_text("hosts:\n  - {name: a, memory: 8GiB, cpus: 2}\n---\nguests:\n  - {name: g, vcpus: 1, memory: 1GiB}\n");
   CHECK(errors_of(l) ==
-        "test.yaml:4:1: error: a second YAML document: kvmplan reads one per file (split it into two files)\n"
-        "guests:\n"
+        "test.yaml:3:1: error: a second YAML document: kvmplan reads one per file (split it into two files)\n"
+        "---\n"
         "^\n");
   // A lone "---" before the first document is fine; an empty second one is still a second.
   CHECK(load_text("---\npolicy: {usage: 0.5}\n").ok());

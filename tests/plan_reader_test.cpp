@@ -48,7 +48,7 @@ TEST_CASE("ids and counts in a plan are read within their limits") {
   // A cpuset past the highest CPU id is bad input, not a violation.
   CHECK(read_errors("placements:\n  - {guest: g, host: h, cpuset: \"65536\"}\n").find("placements[0].cpuset: \"65536\": CPU 65536 is beyond 8191") != std::string::npos);
   CHECK(read_errors("placements:\n  - {guest: g, host: h, vcpus: 99999}\n").find("vcpus: \"99999\" must be at most 8192") != std::string::npos);
-  CHECK(read_errors("placements: []\n---\nplacements: []\n").find("plan.yaml:3:1: error: a second YAML document") == 0);
+  CHECK(read_errors("placements: []\n---\nplacements: []\n").find("plan.yaml:2:1: error: a second YAML document") == 0);
 }
 
 TEST_CASE("a cpuset written loosely is read canonically, and exported so") {

@@ -11,6 +11,12 @@
 
 namespace kvmplan {
 
+// XML to import: the file at `name`, or `text` already in memory (named `name` in messages).
+struct XmlText {
+  std::string name;
+  std::optional<std::string> text;
+};
+
 struct CapabilitiesImport {
   std::optional<std::string> name;       // the host's name; default: the file's name
   std::optional<Bytes> node_memory;      // for cells that give neither <memory> nor <pages>
@@ -19,6 +25,8 @@ struct CapabilitiesImport {
 // One host per file. Problems go to `diagnostics` (file:line:col), all of them.
 std::vector<Host> import_capabilities(const std::vector<std::string>& paths, const CapabilitiesImport& options,
                                       SourceFiles& sources, Diagnostics& diagnostics);
+std::vector<Host> import_capabilities_texts(const std::vector<XmlText>& inputs, const CapabilitiesImport& options,
+                                            SourceFiles& sources, Diagnostics& diagnostics);
 
 // A guest as read from domain XML: its spec, and whether it opts out of KSM (<nosharepages/>).
 struct ImportedGuest {
@@ -30,6 +38,7 @@ struct ImportedGuest {
 // One guest per file, problems (and warnings) to `diagnostics`.
 std::vector<ImportedGuest> import_domains(const std::vector<std::string>& paths, SourceFiles& sources,
                                           Diagnostics& diagnostics);
+std::vector<ImportedGuest> import_domains_texts(const std::vector<XmlText>& inputs, SourceFiles& sources, Diagnostics& diagnostics);
 
 // Guests as scenario YAML (`guests:` entries): the keys that differ from a plain guest.
 void write_guests_yaml(std::ostream& out, const std::vector<ImportedGuest>& guests, const std::string& comment);

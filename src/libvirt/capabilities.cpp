@@ -29,9 +29,8 @@ std::string host_name_from(const std::string& path) {
   return stem.empty() ? "host" : stem;
 }
 
-std::optional<Host> import_one(const std::string& path, const CapabilitiesImport& options, SourceFiles& sources,
+std::optional<Host> import_one(const libvirt::XmlFile& xml, const std::string& path, const CapabilitiesImport& options,
                                Diagnostics& diagnostics) {
-  const libvirt::XmlFile xml(path, sources, diagnostics);
   if (!xml.ok()) return std::nullopt;
   const std::size_t errors_before = diagnostics.items.size();
   const pugi::xml_node caps = xml.doc().child("capabilities");
@@ -187,9 +186,17 @@ std::optional<Host> import_one(const std::string& path, const CapabilitiesImport
 
 std::vector<Host> import_capabilities(const std::vector<std::string>& paths, const CapabilitiesImport& options,
                                       SourceFiles& sources, Diagnostics& diagnostics) {
+  std::vector<XmlText> files;
+  for (const auto& path : paths) files.push_back({path, std::nullopt});
+  return import_capabilities_texts(files, options, sources, diagnostics);
+}
+
+std::vector<Host> import_capabilities_texts(const std::vector<XmlText>& inputs, const CapabilitiesImport& options,
+                                            SourceFiles& sources, Diagnostics& diagnostics) {
   std::vector<Host> hosts;
-  for (const auto& path : paths) {
-    auto h = import_one(path, options, sources, diagnostics);
+  for (const auto& [path, text] : inputs) {
+    const libvirt::XmlFile xml = text ? libvirt::XmlFile(path, *text, sources, diagnostics) : libvirt::XmlFile(path, sources, diagnostics);
+    auto h = import_one(xml, path, options, diagnostics);
     if (!h) continue;
     const auto same = std::find_if(hosts.begin(), hosts.end(), [&](const Host& o) { return o.name == h->name; });
     if (same != hosts.end()) {

@@ -21,9 +21,8 @@ Result<Bytes> size_of(const pugi::xml_node& n) {
 // Names seen so far: where each was first given.
 using SeenNames = std::map<std::string, std::pair<std::string, std::uint32_t>>;
 
-std::optional<ImportedGuest> import_one(const std::string& path, SourceFiles& sources, Diagnostics& diagnostics,
+std::optional<ImportedGuest> import_one(const libvirt::XmlFile& xml, const std::string& path, Diagnostics& diagnostics,
                                         SeenNames& seen) {
-  const libvirt::XmlFile xml(path, sources, diagnostics);
   if (!xml.ok()) return std::nullopt;
   const pugi::xml_node d = xml.doc().child("domain");
   if (!d) {
@@ -139,10 +138,17 @@ std::optional<ImportedGuest> import_one(const std::string& path, SourceFiles& so
 
 std::vector<ImportedGuest> import_domains(const std::vector<std::string>& paths, SourceFiles& sources,
                                           Diagnostics& diagnostics) {
+  std::vector<XmlText> files;
+  for (const auto& path : paths) files.push_back({path, std::nullopt});
+  return import_domains_texts(files, sources, diagnostics);
+}
+
+std::vector<ImportedGuest> import_domains_texts(const std::vector<XmlText>& inputs, SourceFiles& sources, Diagnostics& diagnostics) {
   std::vector<ImportedGuest> out;
   SeenNames seen;
-  for (const auto& p : paths) {
-    if (auto g = import_one(p, sources, diagnostics, seen)) out.push_back(std::move(*g));
+  for (const auto& [path, text] : inputs) {
+    const libvirt::XmlFile xml = text ? libvirt::XmlFile(path, *text, sources, diagnostics) : libvirt::XmlFile(path, sources, diagnostics);
+    if (auto g = import_one(xml, path, diagnostics, seen)) out.push_back(std::move(*g));
   }
   return out;
 }

@@ -54,6 +54,7 @@ std::string reason_text(Reason r, const Host& h, const Scenario& s, std::uint32_
              " x usable";
     case Reason::resident: return "expected resident memory beyond usable memory";
     case Reason::locked: return "locked memory beyond RAM outside the pools and the reserve";
+    case Reason::swap: return "the host's declared swap of " + to_human(h.swap.value_or(Bytes{})) + " would be short";
     case Reason::hugepages: return "not enough free " + to_string(*spec.hugepages) + " pages";
     case Reason::cpu: return "cpu ratio " + to_string(h.cpu_ratio) + " reached";
     case Reason::cell_cpus: return "a guest cell has more vCPUs than a node has shared CPUs";

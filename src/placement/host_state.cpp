@@ -4,6 +4,7 @@
 #include <limits>
 
 #include "kvmplan/model.hpp"
+#include "kvmplan/swap.hpp"
 
 namespace kvmplan::placement {
 namespace {
@@ -142,6 +143,9 @@ Reason check_host(const HostState& s, const Demand& d, const Policy& p) {
     if (free < (spec.memory.value + spec.hugepages->value - 1) / spec.hugepages->value) return Reason::hugepages;
   }
   const Bytes usable = s.usable() - locked;
+  // Declared swap: guest swap = max(0, committed + reserve - (RAM - pools - pinned)), i.e.
+  // committed - usable, stays within it.
+  if (s.swap_room && max(Bytes{}, s.committed + swappable - usable) > *s.swap_room) return Reason::swap;
   if (p.memory_limit == MemoryLimit::resident) {
     // The most KSM could save with this guest, wherever on the host it goes; fit() checks the
     // exact figure once the nodes are chosen.
@@ -249,6 +253,7 @@ HostState make_host_state(const Host& host, const Policy& policy) {
   s.host = &host;
   s.merge_across_nodes = policy.ksm.merge_across_nodes;
   s.pool_bytes = host.hugepage_bytes();
+  if (host.swap) s.swap_room = *host.swap - baseline_swap(policy.swap_baseline, policy.hibernation, host.memory).size;
   const std::vector<Bytes> shares = reserve_shares(host);
   for (std::size_t i = 0; i < host.nodes.size(); ++i) {
     const NumaNode& node = host.nodes[i];

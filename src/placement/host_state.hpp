@@ -16,7 +16,7 @@ namespace kvmplan::placement {
 
 // Why a guest does not fit a host: one filter, as the roll-up counts them.
 enum class Reason : std::uint8_t {
-  none, vcpu_limit, numa_cells, memory, locked_ratio, resident, locked, hugepages, cpu, cell_cpus, no_shared_cpus,
+  none, vcpu_limit, numa_cells, memory, locked_ratio, resident, locked, swap, hugepages, cpu, cell_cpus, no_shared_cpus,
   dedicated, anti_affinity, affinity,
 };
 
@@ -83,6 +83,9 @@ struct HostState {
   int guests = 0;
   RatioCache memory_budget, cpu_budget;
   bool merge_across_nodes = true;
+  // A host that declares its swap: the most guest swap it may need, swap - baseline swap
+  // (spec section 3: committed + reserve + pinned <= RAM - hugepages + swap - baseline).
+  std::optional<Bytes> swap_room;
   KsmTally ksm_host;   // per image, over the whole host
   KsmTally ksm_loose;  // guests bound to no node (numa: none)
 

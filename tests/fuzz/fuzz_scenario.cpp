@@ -1,0 +1,44 @@
+// Fuzz target: a scenario file -> load -> place -> write the plan -> read it back -> check,
+// and size. Properties: nothing crashes; a scenario that loads gives a plan that reads back
+// without an error and that check accepts (its violations are only those of fixed guests that
+// did not fit); every guest is placed or unplaced once; the size report writes.
+#include <cstdint>
+#include <sstream>
+
+#include "fuzz_common.hpp"
+#include "kvmplan/check.hpp"
+#include "kvmplan/loader.hpp"
+#include "kvmplan/plan_io.hpp"
+#include "kvmplan/size_report.hpp"
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+  using namespace kvmplan;
+  SourceFiles files;
+  files.add("fuzz.yaml", std::string(reinterpret_cast<const char*>(data), size));
+  Loaded loaded = load_sources(std::move(files));
+  if (!loaded.ok()) {
+    (void)format_all(loaded.diagnostics, loaded.sources);  // every message formats
+    return 0;
+  }
+  if (!fuzz::small_enough(loaded.scenario)) return 0;
+  const Plan plan = place(loaded.scenario);
+  bool forced = false;
+  for (const auto& p : plan.placements) forced = forced || p.forced;
+  std::ostringstream yaml;
+  write_plan(yaml, loaded.scenario, plan, PlanFormat::yaml);
+  Diagnostics problems;
+  const PlanDocument doc = read_plan_text("plan.yaml", yaml.str(), loaded.sources, problems);
+  KVMPLAN_FUZZ_EXPECT(!problems.has_errors(), "the plan place wrote does not read back:\n" + format_all(problems, loaded.sources));
+  const CheckResult checked = check_plan(loaded.scenario, doc, loaded.sources);
+  std::string violations;
+  for (const auto& v : checked.violations) violations += v + "\n";
+  KVMPLAN_FUZZ_EXPECT(forced || checked.violations.empty(), "check rejects the plan place wrote:\n" + violations);
+  KVMPLAN_FUZZ_EXPECT(checked.unplaced.size() == plan.unplaced.size(), "check counts other unplaced guests than place");
+  KVMPLAN_FUZZ_EXPECT(plan.unplaced.empty() || plan.hosts_used >= 0, "");
+  KVMPLAN_FUZZ_EXPECT(!plan.unplaced.empty() || plan.hosts_used >= plan.lower_bound_hosts, "fewer hosts than the lower bound");
+  const SizeReport report = size_scenario(loaded.scenario);
+  std::ostringstream text, json;
+  write_size_text(text, report);
+  write_size_json(json, report);
+  return 0;
+}
