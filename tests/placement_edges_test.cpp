@@ -74,6 +74,18 @@ guests: [{name: a, count: 2, vcpus: 1, memory: 129GiB}]
   CHECK(two.plan.hosts_used == 2);
 }
 
+TEST_CASE("the lower bound keeps fixed guests on their host, counted at most as that host holds") {
+  // The book example without its memory_ratio 2.5: 64 x 1GiB fixed on a host that commits at
+  // most 1.5 x 28GiB = 42GiB. The fuzzer found "1 used (lower bound 2)": the bound counted
+  // all 64GiB as if they could spread.
+  const auto p = place_text(R"(
+hosts: [{name: kvm01, memory: 32GiB, cpus: 16}]
+guests: [{name: guest, count: 64, vcpus: 1, memory: 1GiB, host: kvm01}]
+)", {}, false);
+  CHECK(p.plan.hosts_used == 1);
+  CHECK(p.plan.lower_bound_hosts == 1);
+}
+
 TEST_CASE("a node that is all hugepage pool takes hugepage guests when the host keeps a reserve") {
   // Node 0 is all 1GiB pages: its share of the reserve is 0 (the reserve comes from memory
   // outside the pools), so its 64 pages go to the guest, and check agrees.

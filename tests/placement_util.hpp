@@ -56,7 +56,8 @@ inline std::string joined(const std::vector<std::string>& lines) {
   return out;
 }
 
-inline Placed place_text(const std::string& yaml, const PlaceOptions& options = {}) {
+// `valid`: the plan must pass check (false for scenarios whose fixed guests break a rule).
+inline Placed place_text(const std::string& yaml, const PlaceOptions& options = {}, bool valid = true) {
   Placed p;
   p.loaded = load_text(yaml);
   REQUIRE_MESSAGE(p.loaded.ok(), errors_of(p.loaded));
@@ -65,7 +66,7 @@ inline Placed place_text(const std::string& yaml, const PlaceOptions& options = 
   write_plan(out, p.loaded.scenario, p.plan, PlanFormat::yaml);
   p.yaml = out.str();
   p.check = check_text(p.loaded, p.yaml);
-  CHECK_MESSAGE(p.check.violations.empty(), joined(p.check.violations));
+  if (valid) CHECK_MESSAGE(p.check.violations.empty(), joined(p.check.violations));
   return p;
 }
 
