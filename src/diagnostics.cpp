@@ -67,7 +67,8 @@ std::string format(const Diagnostic& d, const SourceFiles& sources) {
     std::size_t col = d.at.col;
     constexpr std::size_t context = 60;
     if (line.size() > 2 * context + 20) {
-      const std::size_t from = col > context ? col - context : 0;
+      col = std::min(col, line.size() + 1);  // a position past the end of its line (a hand-made plan)
+      const std::size_t from = std::min(col > context ? col - context : 0, line.size());
       const bool cut_front = from > 0, cut_back = from + 2 * context < line.size();
       line = (cut_front ? "..." : "") + line.substr(from, 2 * context) + (cut_back ? "..." : "");
       col = col - from + (cut_front ? 3 : 0);

@@ -74,6 +74,10 @@ std::optional<Host> import_one(const libvirt::XmlFile& xml, const std::string& p
         xml.error(p, cpath + ".pages", "a page entry needs a size with its unit" + (size ? std::string() : ": " + size.error()));
         continue;
       }
+      if (auto page = values::page_size(to_string(*size)); !page) {
+        xml.error(p, cpath + ".pages", page.error());
+        continue;
+      }
       const auto count = values::integer(p.child_value(), 0, limits::max_bytes / size->value);
       if (!count) {
         xml.error(p, cpath + ".pages", "page count " + count.error() + (count.error().find("at most") != std::string::npos ? " (1EiB of pages)" : ""));
@@ -94,6 +98,7 @@ std::optional<Host> import_one(const libvirt::XmlFile& xml, const std::string& p
     if (const pugi::xml_node m = cell.child("memory")) {
       const auto memory = size_of(m.child_value(), m.attribute("unit").value());
       if (!memory) xml.error(m, cpath + ".memory", memory.error());
+      else if (memory->value == 0) xml.error(m, cpath + ".memory", "a cell of 0 bytes");
       else node.memory = *memory;
     } else if (all_pages.value() > 0) {
       node.memory = Bytes{all_pages.value()};  // base pages + pools: no <memory>, so the pages are all of it
@@ -148,15 +153,20 @@ std::optional<Host> import_one(const libvirt::XmlFile& xml, const std::string& p
   for (std::size_t i = errors_before; i < diagnostics.items.size(); ++i) {
     if (diagnostics.items[i].severity == Severity::error) return std::nullopt;
   }
-  // Sibling sets must lie within a cell's CPUs (they do in real files); keep those that do.
+  // Sibling sets must lie within a cell's CPUs and not overlap (they do in real files); keep
+  // those that do, and say which are dropped.
   std::vector<CpuSet> cores;
+  CpuSet covered;
   for (const CpuSet& core : sibling_cores) {
-    for (const auto& n : host.nodes) {
-      if (core.subset_of(n.cpus)) {
-        cores.push_back(core);
-        break;
-      }
+    const bool in_a_cell = std::any_of(host.nodes.begin(), host.nodes.end(), [&](const NumaNode& n) { return core.subset_of(n.cpus); });
+    if (!in_a_cell || core.intersects(covered)) {
+      diagnostics.items.push_back({Severity::warning, xml.at(cells), "cells",
+                                   "sibling set \"" + to_string(core) + "\" " + (in_a_cell ? "overlaps another" : "leaves its cell") +
+                                       ": left out (its CPUs count as cores of their own)"});
+      continue;
     }
+    covered = covered | core;
+    cores.push_back(core);
   }
   std::sort(cores.begin(), cores.end(), [](const CpuSet& a, const CpuSet& b) { return a.lowest() < b.lowest(); });
   host.cores = cores;

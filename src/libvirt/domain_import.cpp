@@ -91,6 +91,15 @@ std::optional<ImportedGuest> import_one(const libvirt::XmlFile& xml, const std::
       }
       by_size[size->value] += backed;
     }
+    for (auto it = by_size.begin(); it != by_size.end();) {
+      // Only sizes a host can have: a power of two of at least 4KiB.
+      if (auto page = values::page_size(to_string(Bytes{it->first})); !page) {
+        xml.error(huge, "domain.memoryBacking.hugepages", page.error());
+        it = by_size.erase(it);
+      } else {
+        ++it;
+      }
+    }
     if (by_size.empty()) {
       g.spec.hugepages = MiB(2);
       warn(huge, "domain.memoryBacking.hugepages", "no page size given (the host's default): taken as 2MiB");
