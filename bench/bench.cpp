@@ -11,8 +11,8 @@
 #include <iostream>
 #include <sstream>
 
-#include "kvmplan/loader.hpp"
-#include "kvmplan/plan_io.hpp"
+#include "kvmplan/scenario/loader.hpp"
+#include "kvmplan/plan/plan_io.hpp"
 #include "mixes.hpp"
 
 namespace {

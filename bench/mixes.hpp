@@ -7,7 +7,7 @@
 #include <string_view>
 #include <vector>
 
-#include "kvmplan/bytes.hpp"
+#include "kvmplan/values/bytes.hpp"
 
 namespace kvmplan::bench {
 

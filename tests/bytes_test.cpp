@@ -1,6 +1,6 @@
 #include <doctest/doctest.h>
 
-#include "kvmplan/bytes.hpp"
+#include "kvmplan/values/bytes.hpp"
 
 using namespace kvmplan;
 

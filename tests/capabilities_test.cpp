@@ -2,7 +2,7 @@
 // virt-manager test data): every one imports, or fails with the error it must.
 #include <doctest/doctest.h>
 
-#include "kvmplan/libvirt.hpp"
+#include "kvmplan/libvirt/libvirt.hpp"
 #include "test_util.hpp"
 
 using namespace kvmplan;

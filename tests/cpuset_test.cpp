@@ -2,7 +2,7 @@
 
 #include <stdexcept>
 
-#include "kvmplan/cpuset.hpp"
+#include "kvmplan/values/cpuset.hpp"
 
 using namespace kvmplan;
 

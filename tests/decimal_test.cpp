@@ -1,7 +1,7 @@
 #include <doctest/doctest.h>
 
-#include "kvmplan/decimal.hpp"
-#include "kvmplan/values.hpp"
+#include "kvmplan/values/decimal.hpp"
+#include "kvmplan/values/values.hpp"
 
 using namespace kvmplan;
 

@@ -4,8 +4,8 @@
 
 #include <filesystem>
 
-#include "kvmplan/deploy.hpp"
-#include "kvmplan/libvirt.hpp"
+#include "kvmplan/deploy/deploy.hpp"
+#include "kvmplan/libvirt/libvirt.hpp"
 #include "placement_util.hpp"
 
 namespace fs = std::filesystem;

@@ -2,7 +2,7 @@
 // docs/format.md with its default, and the README shows what its first command prints.
 #include <doctest/doctest.h>
 
-#include "kvmplan/policy.hpp"
+#include "kvmplan/scenario/policy.hpp"
 #include "test_util.hpp"
 
 using kvmplan::test::read_file;

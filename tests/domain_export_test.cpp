@@ -5,7 +5,7 @@
 #include <cstdlib>
 #include <filesystem>
 
-#include "kvmplan/libvirt.hpp"
+#include "kvmplan/libvirt/libvirt.hpp"
 #include "placement_util.hpp"
 
 namespace fs = std::filesystem;

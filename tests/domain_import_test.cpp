@@ -4,7 +4,7 @@
 
 #include <filesystem>
 
-#include "kvmplan/libvirt.hpp"
+#include "kvmplan/libvirt/libvirt.hpp"
 #include "placement_util.hpp"
 
 using namespace kvmplan;

@@ -1,8 +1,8 @@
 // KSM savings and ksmtuned's behaviour (docs/model.md section 5).
 #include <doctest/doctest.h>
 
-#include "kvmplan/ksm.hpp"
-#include "kvmplan/model.hpp"
+#include "kvmplan/model/ksm.hpp"
+#include "kvmplan/model/model.hpp"
 #include "test_util.hpp"
 
 using namespace kvmplan;

@@ -1,7 +1,7 @@
 // Loading: expansion, flavors, topology, merging. Error texts are in bad_scenarios_test.cpp.
 #include <doctest/doctest.h>
 
-#include "kvmplan/loader.hpp"
+#include "kvmplan/scenario/loader.hpp"
 #include "test_util.hpp"
 
 using namespace kvmplan;

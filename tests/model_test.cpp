@@ -3,7 +3,7 @@
 
 #include <algorithm>
 
-#include "kvmplan/model.hpp"
+#include "kvmplan/model/model.hpp"
 #include "test_util.hpp"
 
 using namespace kvmplan;

@@ -11,7 +11,7 @@
 #include <filesystem>
 #include <fstream>
 
-#include "kvmplan/atomic_file.hpp"
+#include "kvmplan/io/atomic_file.hpp"
 #include "test_util.hpp"
 
 namespace fs = std::filesystem;

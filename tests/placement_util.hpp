@@ -5,8 +5,8 @@
 
 #include <sstream>
 
-#include "kvmplan/check.hpp"
-#include "kvmplan/plan_io.hpp"
+#include "kvmplan/plan/check.hpp"
+#include "kvmplan/plan/plan_io.hpp"
 #include "test_util.hpp"
 
 namespace kvmplan::test {

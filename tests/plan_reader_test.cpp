@@ -6,7 +6,7 @@
 #include <filesystem>
 #include <fstream>
 
-#include "kvmplan/libvirt.hpp"
+#include "kvmplan/libvirt/libvirt.hpp"
 #include "placement_util.hpp"
 
 namespace fs = std::filesystem;

@@ -4,7 +4,7 @@
 #include <utility>
 #include <vector>
 
-#include "kvmplan/small_ints.hpp"
+#include "kvmplan/values/small_ints.hpp"
 
 using kvmplan::SmallInts;
 

@@ -3,8 +3,8 @@
 // more takes the next.
 #include <doctest/doctest.h>
 
-#include "kvmplan/policy.hpp"
-#include "kvmplan/swap.hpp"
+#include "kvmplan/scenario/policy.hpp"
+#include "kvmplan/model/swap.hpp"
 
 using namespace kvmplan;
 

@@ -11,7 +11,7 @@
 #include <vector>
 
 #include "cli.hpp"
-#include "kvmplan/loader.hpp"
+#include "kvmplan/scenario/loader.hpp"
 
 namespace kvmplan::test {
 

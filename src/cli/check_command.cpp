@@ -1,6 +1,6 @@
 // kvmplan check: load, read the plan, verify, print one line per violation.
 #include "common.hpp"
-#include "kvmplan/check.hpp"
+#include "kvmplan/plan/check.hpp"
 
 namespace kvmplan::cli {
 

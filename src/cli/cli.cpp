@@ -4,9 +4,9 @@
 
 #include <new>
 
-#include "kvmplan/atomic_file.hpp"
-#include "kvmplan/diagnostics.hpp"
-#include "kvmplan/policy.hpp"
+#include "kvmplan/io/atomic_file.hpp"
+#include "kvmplan/values/diagnostics.hpp"
+#include "kvmplan/scenario/policy.hpp"
 #include "kvmplan/version.hpp"
 
 namespace kvmplan::cli {

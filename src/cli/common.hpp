@@ -3,8 +3,8 @@
 #include <ostream>
 
 #include "cli.hpp"
-#include "kvmplan/loader.hpp"
-#include "kvmplan/plan_io.hpp"
+#include "kvmplan/scenario/loader.hpp"
+#include "kvmplan/plan/plan_io.hpp"
 
 namespace kvmplan::cli {
 

@@ -2,10 +2,10 @@
 #include <functional>
 
 #include "common.hpp"
-#include "kvmplan/atomic_file.hpp"
-#include "kvmplan/check.hpp"
-#include "kvmplan/deploy.hpp"
-#include "kvmplan/libvirt.hpp"
+#include "kvmplan/io/atomic_file.hpp"
+#include "kvmplan/plan/check.hpp"
+#include "kvmplan/deploy/deploy.hpp"
+#include "kvmplan/libvirt/libvirt.hpp"
 
 namespace kvmplan::cli {
 namespace {

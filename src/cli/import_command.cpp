@@ -3,10 +3,10 @@
 #include <sstream>
 
 #include "cli.hpp"
-#include "kvmplan/atomic_file.hpp"
-#include "kvmplan/libvirt.hpp"
-#include "kvmplan/loader.hpp"
-#include "kvmplan/values.hpp"
+#include "kvmplan/io/atomic_file.hpp"
+#include "kvmplan/libvirt/libvirt.hpp"
+#include "kvmplan/scenario/loader.hpp"
+#include "kvmplan/values/values.hpp"
 #include "kvmplan/version.hpp"
 
 namespace kvmplan::cli {

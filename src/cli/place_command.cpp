@@ -1,7 +1,7 @@
 // kvmplan place: load, place, write the plan.
 #include "common.hpp"
-#include "kvmplan/atomic_file.hpp"
-#include "kvmplan/plan_io.hpp"
+#include "kvmplan/io/atomic_file.hpp"
+#include "kvmplan/plan/plan_io.hpp"
 
 namespace kvmplan::cli {
 

@@ -1,7 +1,7 @@
 // kvmplan size: load, place what has no host, size, write.
 #include "common.hpp"
-#include "kvmplan/atomic_file.hpp"
-#include "kvmplan/size_report.hpp"
+#include "kvmplan/io/atomic_file.hpp"
+#include "kvmplan/report/size_report.hpp"
 
 namespace kvmplan::cli {
 

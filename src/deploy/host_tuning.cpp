@@ -2,8 +2,8 @@
 #include <map>
 #include <sstream>
 
-#include "kvmplan/deploy.hpp"
-#include "kvmplan/plan_io.hpp"
+#include "kvmplan/deploy/deploy.hpp"
+#include "kvmplan/plan/plan_io.hpp"
 
 #include <yaml-cpp/yaml.h>
 

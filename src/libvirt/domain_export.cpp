@@ -5,10 +5,10 @@
 #include <sstream>
 #include <unordered_map>
 
-#include "kvmplan/libvirt.hpp"
-#include "kvmplan/model.hpp"
-#include "kvmplan/placement.hpp"
-#include "kvmplan/plan_io.hpp"
+#include "kvmplan/libvirt/libvirt.hpp"
+#include "kvmplan/model/model.hpp"
+#include "kvmplan/placement/placement.hpp"
+#include "kvmplan/plan/plan_io.hpp"
 
 namespace kvmplan {
 namespace {

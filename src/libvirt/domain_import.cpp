@@ -2,10 +2,10 @@
 #include <map>
 #include <ostream>
 
-#include "kvmplan/libvirt.hpp"
-#include "kvmplan/limits.hpp"
-#include "kvmplan/values.hpp"
-#include "xml_source.hpp"
+#include "kvmplan/libvirt/libvirt.hpp"
+#include "kvmplan/values/limits.hpp"
+#include "kvmplan/values/values.hpp"
+#include "libvirt/xml_source.hpp"
 
 #include <yaml-cpp/yaml.h>
 

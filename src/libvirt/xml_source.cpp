@@ -1,8 +1,8 @@
-#include "xml_source.hpp"
+#include "libvirt/xml_source.hpp"
 
 #include <algorithm>
 
-#include "kvmplan/input_file.hpp"
+#include "kvmplan/io/input_file.hpp"
 
 namespace kvmplan::libvirt {
 

@@ -5,7 +5,7 @@
 #include <string>
 #include <vector>
 
-#include "kvmplan/diagnostics.hpp"
+#include "kvmplan/values/diagnostics.hpp"
 
 namespace kvmplan::libvirt {
 

@@ -9,11 +9,11 @@
 #include <unordered_map>
 #include <unordered_set>
 
-#include "fit_index.hpp"
-#include "groups.hpp"
-#include "lower_bound.hpp"
-#include "host_state.hpp"
-#include "kvmplan/placement.hpp"
+#include "placement/fit_index.hpp"
+#include "placement/groups.hpp"
+#include "placement/lower_bound.hpp"
+#include "placement/host_state.hpp"
+#include "kvmplan/placement/placement.hpp"
 
 namespace kvmplan {
 namespace placement {

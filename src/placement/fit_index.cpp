@@ -1,4 +1,4 @@
-#include "fit_index.hpp"
+#include "placement/fit_index.hpp"
 
 #include <algorithm>
 #include <limits>

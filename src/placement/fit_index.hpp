@@ -7,7 +7,7 @@
 #include <cstdint>
 #include <vector>
 
-#include "host_state.hpp"
+#include "placement/host_state.hpp"
 
 namespace kvmplan::placement {
 

@@ -1,4 +1,4 @@
-#include "groups.hpp"
+#include "placement/groups.hpp"
 
 #include <boost/graph/adjacency_list.hpp>
 #include <boost/graph/bron_kerbosch_all_cliques.hpp>

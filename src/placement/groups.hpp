@@ -5,7 +5,7 @@
 #include <span>
 #include <vector>
 
-#include "kvmplan/placement.hpp"
+#include "kvmplan/placement/placement.hpp"
 
 namespace kvmplan::placement {
 

@@ -1,10 +1,10 @@
-#include "host_state.hpp"
+#include "placement/host_state.hpp"
 
 #include <algorithm>
 #include <limits>
 
-#include "kvmplan/model.hpp"
-#include "kvmplan/swap.hpp"
+#include "kvmplan/model/model.hpp"
+#include "kvmplan/model/swap.hpp"
 
 namespace kvmplan::placement {
 namespace {

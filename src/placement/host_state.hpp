@@ -7,10 +7,10 @@
 #include <span>
 #include <vector>
 
-#include "kvmplan/model.hpp"
-#include "kvmplan/placement.hpp"
-#include "kvmplan/policy.hpp"
-#include "ksm_tally.hpp"
+#include "kvmplan/model/model.hpp"
+#include "kvmplan/placement/placement.hpp"
+#include "kvmplan/scenario/policy.hpp"
+#include "placement/ksm_tally.hpp"
 
 namespace kvmplan::placement {
 

@@ -5,7 +5,7 @@
 #include <cstdint>
 #include <vector>
 
-#include "kvmplan/bytes.hpp"
+#include "kvmplan/values/bytes.hpp"
 
 namespace kvmplan::placement {
 

@@ -1,11 +1,11 @@
-#include "lower_bound.hpp"
+#include "placement/lower_bound.hpp"
 
 #include <algorithm>
 #include <map>
 #include <optional>
 
-#include "groups.hpp"
-#include "host_state.hpp"
+#include "placement/groups.hpp"
+#include "placement/host_state.hpp"
 
 namespace kvmplan::placement {
 

@@ -1,6 +1,6 @@
 #pragma once
 // The proven lower bound on hosts that `kvmplan place` reports (docs/placement.md).
-#include "kvmplan/placement.hpp"
+#include "kvmplan/placement/placement.hpp"
 
 namespace kvmplan::placement {
 

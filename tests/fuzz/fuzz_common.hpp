@@ -5,7 +5,7 @@
 #include <cstdlib>
 #include <string>
 
-#include "kvmplan/scenario.hpp"
+#include "kvmplan/scenario/scenario.hpp"
 
 namespace kvmplan::fuzz {
 

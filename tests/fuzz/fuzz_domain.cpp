@@ -4,8 +4,8 @@
 #include <sstream>
 
 #include "fuzz_common.hpp"
-#include "kvmplan/libvirt.hpp"
-#include "kvmplan/loader.hpp"
+#include "kvmplan/libvirt/libvirt.hpp"
+#include "kvmplan/scenario/loader.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   using namespace kvmplan;

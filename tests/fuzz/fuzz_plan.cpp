@@ -4,11 +4,11 @@
 #include <cstdint>
 
 #include "fuzz_common.hpp"
-#include "kvmplan/check.hpp"
-#include "kvmplan/deploy.hpp"
-#include "kvmplan/libvirt.hpp"
-#include "kvmplan/loader.hpp"
-#include "kvmplan/plan_io.hpp"
+#include "kvmplan/plan/check.hpp"
+#include "kvmplan/deploy/deploy.hpp"
+#include "kvmplan/libvirt/libvirt.hpp"
+#include "kvmplan/scenario/loader.hpp"
+#include "kvmplan/plan/plan_io.hpp"
 
 namespace {
 

@@ -6,10 +6,10 @@
 #include <sstream>
 
 #include "fuzz_common.hpp"
-#include "kvmplan/check.hpp"
-#include "kvmplan/loader.hpp"
-#include "kvmplan/plan_io.hpp"
-#include "kvmplan/size_report.hpp"
+#include "kvmplan/plan/check.hpp"
+#include "kvmplan/scenario/loader.hpp"
+#include "kvmplan/plan/plan_io.hpp"
+#include "kvmplan/report/size_report.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   using namespace kvmplan;

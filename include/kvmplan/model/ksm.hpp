@@ -1,0 +1,46 @@
+#pragma once
+// Kernel Samepage Merging: what guests of one image save, and what ksmtuned does about it
+// (docs/model.md section 5).
+#include <string>
+#include <vector>
+
+#include "kvmplan/values/bytes.hpp"
+
+namespace kvmplan {
+
+// One guest's part in merging: `shareable` bytes identical within `image`, on `node`
+// (-1 when pages merge across nodes or the guest is not tied to one).
+struct KsmShare {
+  std::string image;
+  int node = -1;
+  Bytes shareable;
+};
+
+// For each (image, node): (n - 1) x the mean shareable bytes of its n guests, rounded down:
+// n guests keep one copy of the common pages. Capped at half of RAM, the most the RHEL `ksm`
+// service lets KSM share. Guests without an image share nothing.
+Bytes ksm_savings(std::vector<KsmShare> shares, Bytes ram);
+
+// What ksmtuned (the RHEL tuning daemon, run every 60 s) would do on a host, in its own kB
+// arithmetic: thres = max(MemTotal x 20 / 100, 2048 kB); KSM runs when
+// resident + thres >= MemTotal; sleep_millisecs = max(10, 10 x 16 GiB / MemTotal).
+struct Ksmtuned {
+  Bytes threshold;
+  bool active = false;
+  int sleep_millisecs = 10;
+  // Where ksmtuned's pages_to_scan settles: +300 per minute under pressure up to 1250, -50
+  // otherwise down to 64 (and KSM stopped). 0 when KSM does not run.
+  int pages_to_scan = 0;
+  // One pass over the mergeable memory at that rate: pages / pages_to_scan x sleep; 0 when
+  // KSM does not run.
+  double full_scan_seconds = 0;
+};
+
+inline constexpr int ksmtuned_npages_max = 1250;  // KSM_NPAGES_MAX
+inline constexpr int ksmtuned_npages_min = 64;    // KSM_NPAGES_MIN
+
+// `mergeable`: the resident memory of the guests KSM may merge (not hugepage-backed, not
+// locked), scanned in 4KiB pages.
+Ksmtuned predict_ksmtuned(Bytes ram, Bytes expected_resident, Bytes mergeable = {});
+
+}  // namespace kvmplan

@@ -1,0 +1,77 @@
+#pragma once
+// The per-host memory and CPU model of spec section 3 (docs/model.md): what the guests placed on
+// a host commit, how much swap it needs, how far it is overcommitted, and what to warn about.
+#include <optional>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "kvmplan/values/bytes.hpp"
+#include "kvmplan/model/ksm.hpp"
+#include "kvmplan/scenario/scenario.hpp"
+
+namespace kvmplan {
+
+// A guest on a host; `nodes` are indices into Host::nodes, empty when not tied to nodes.
+struct GuestOnHost {
+  std::uint32_t guest = 0;
+  NodeList nodes;
+};
+
+// A finding about a host that a person should read; `code` is stable for scripts.
+struct Warning {
+  std::string code;
+  std::string message;
+};
+
+struct HostFigures {
+  Bytes ram, reserve;
+  Bytes hugepages;          // the host's hugepage pools
+  Bytes pinned;             // memory of locked guests
+  Bytes committed;          // overcommittable guests' memory + every guest's QEMU overhead
+  Bytes usable;             // RAM - hugepages - pinned - reserve (may be negative)
+  Bytes guest_swap;         // max(0, committed + reserve - (RAM - hugepages - pinned))
+  Bytes baseline_swap;
+  Bytes swap;               // guest_swap + baseline_swap
+  std::optional<Bytes> declared_swap;
+  Bytes swap_deficit;       // swap - declared_swap when positive
+  Bytes swap_surplus;       // declared_swap - swap when positive
+  std::optional<double> memory_overcommit;  // committed / usable, none when usable <= 0
+  Bytes resident_before_ksm;                // expected use without merging
+  Bytes ksm_savings;
+  Bytes expected_resident;  // resident_before_ksm - ksm_savings
+  Ksmtuned ksmtuned;
+  Bytes mergeable;          // resident memory of the guests KSM may merge
+  // Risk: what the guests could touch beyond RAM (worst case: every guest uses all of its
+  // memory), how much of that swap covers, and the room left in the expected case.
+  Bytes beyond_ram;         // max(0, committed + reserve + pinned + hugepages - RAM)
+  Bytes swap_covers;        // of beyond_ram: all of it with the sized swap; with declared swap, what it has beyond the baseline
+  Bytes headroom;           // usable - expected_resident (negative: the host swaps in steady state)
+  int vcpus = 0;            // shared guests' vCPUs
+  int pcpus = 0;            // physical CPUs (threads) left for shared guests
+  int dedicated_vcpus = 0;
+  int dedicated_pcpus = 0;  // CPUs dedicated guests may use
+  int cores = 0;            // physical cores of the host
+  int shared_cores = 0;     // cores with a CPU shared guests may use
+  std::optional<double> cpu_overcommit;     // vcpus / pcpus, none when pcpus is 0
+  int guests = 0;
+  std::vector<Warning> warnings;
+};
+
+// Each node's share of the host reserve, in Host::nodes order: in proportion to the node's
+// memory outside its hugepage pools (where the kernel's own memory comes from), the first
+// node with any taking what the division leaves. A node that is all pool takes none.
+std::vector<Bytes> reserve_shares(const Host& host);
+
+// The most committed memory a host or node may hold: floor(ratio x usable), and 0 when
+// nothing is usable (a guest that commits nothing, hugepage-backed or locked, always fits it).
+std::int64_t memory_budget(const Decimal& ratio, Bytes usable);
+
+// QEMU's own memory for one guest, per policy.guest_overhead.
+Bytes guest_overhead(const Policy& policy, const GuestSpec& spec);
+// A guest's expected resident memory: usage x memory (rounded up), capped by current_memory.
+Bytes expected_use(const GuestSpec& spec);
+
+HostFigures size_host(const Scenario& scenario, const Host& host, std::span<const GuestOnHost> guests);
+
+}  // namespace kvmplan

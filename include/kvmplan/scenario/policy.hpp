@@ -1,0 +1,75 @@
+#pragma once
+// The scenario's `policy:` section. Each knob is declared once, in policy_knobs(): its key,
+// default, help and parser. Defaults, validation, `kvmplan --help` text and docs derive from it.
+#include <span>
+#include <string>
+#include <string_view>
+
+#include "kvmplan/values/bytes.hpp"
+#include "kvmplan/values/decimal.hpp"
+
+namespace kvmplan {
+
+// Red Hat's baseline swap tables (docs/model.md), none, or a flat size.
+struct SwapBaseline {
+  enum class Table { rhel5, rhel6, rhel7, rhel9, none, flat };
+  Table table = Table::rhel5;
+  Bytes flat;  // for Table::flat
+
+  std::string name() const;  // "rhel5" ... "none", or the flat size "4GiB"
+};
+
+enum class MemoryLimit { committed, resident };
+enum class VcpuLimit { cores, threads };
+enum class NumaMode { strict, preferred, none };
+enum class Objective { pack, spread };
+
+// Host memory QEMU needs per guest beyond <memory>.
+struct GuestOverhead {
+  enum class Kind { none, ovirt, fixed };
+  Kind kind = Kind::none;
+  Bytes fixed;
+
+  std::string name() const;
+};
+
+struct KsmPolicy {
+  bool enabled = true;
+  bool merge_across_nodes = true;
+  Decimal shareable;  // default fraction of a guest's memory identical within its image
+};
+
+struct HaPolicy {
+  int host_failures = 0;
+  int zone_failures = 0;
+};
+
+struct Policy {
+  SwapBaseline swap_baseline;
+  bool hibernation = false;
+  Bytes host_reserve;
+  Decimal memory_ratio;
+  MemoryLimit memory_limit = MemoryLimit::committed;
+  Decimal cpu_ratio;
+  VcpuLimit vcpu_limit = VcpuLimit::cores;
+  NumaMode numa = NumaMode::strict;
+  Objective objective = Objective::pack;
+  Decimal usage;
+  GuestOverhead guest_overhead;
+  KsmPolicy ksm;
+  HaPolicy ha;
+};
+
+struct PolicyKnob {
+  std::string_view key;           // dotted for nested maps: "ksm.enabled"
+  std::string_view default_text;  // parsed by `set` to build the default policy
+  std::string_view help;
+  // Parses `text` into the policy; returns "" or the problem.
+  std::string (*set)(Policy& policy, std::string_view text);
+};
+
+std::span<const PolicyKnob> policy_knobs();
+const PolicyKnob* find_knob(std::string_view key);
+Policy default_policy();
+
+}  // namespace kvmplan

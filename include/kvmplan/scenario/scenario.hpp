@@ -1,0 +1,129 @@
+#pragma once
+// A loaded, validated scenario: hosts with their NUMA topology, guests with their demands.
+// Everything here is resolved: counts expanded, flavors merged, policy defaults applied.
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "kvmplan/values/bytes.hpp"
+#include "kvmplan/values/cpuset.hpp"
+#include "kvmplan/values/decimal.hpp"
+#include "kvmplan/values/diagnostics.hpp"
+#include "kvmplan/scenario/policy.hpp"
+#include "kvmplan/values/small_ints.hpp"
+
+namespace kvmplan {
+
+struct HugepagePool {
+  Bytes page_size;
+  std::int64_t pages = 0;
+  Bytes bytes() const { return page_size * pages; }
+};
+
+struct NumaNode {
+  int id = 0;                              // the host's node id (may be sparse: 0, 1, 16, 17)
+  CpuSet cpus;                             // may be empty (a memory-only node)
+  Bytes memory;
+  std::vector<HugepagePool> hugepages;     // ascending page size
+  Bytes hugepage_bytes() const;
+};
+
+// Nodes a guest's cells run on, as indices into Host::nodes in guest-cell order. Usually one or
+// two, kept inline: plans hold one list per guest.
+using NodeList = SmallInts<2>;
+
+// A host's physical cores (sets of sibling threads), read-only once loaded and shared by the
+// copies of a host: the hosts one `count:` entry expands to, and those placement opens from a
+// `count: auto` pool (a million-guest plan can open hundreds of thousands).
+class CoreMap {
+ public:
+  CoreMap() = default;
+  CoreMap(std::vector<CpuSet> cores)  // NOLINT: implicit, so that a vector of cores assigns
+      : cores_(std::make_shared<const std::vector<CpuSet>>(std::move(cores))) {}
+  std::size_t size() const { return cores_ ? cores_->size() : 0; }
+  bool empty() const { return size() == 0; }
+  const CpuSet& operator[](std::size_t i) const { return (*cores_)[i]; }
+  const CpuSet* begin() const { return cores_ ? cores_->data() : nullptr; }
+  const CpuSet* end() const { return cores_ ? cores_->data() + cores_->size() : nullptr; }
+
+ private:
+  std::shared_ptr<const std::vector<CpuSet>> cores_;
+};
+
+struct Host {
+  std::string name;
+  SourceRef at;                            // the host's entry in its file
+  bool auto_pool = false;                  // a `count: auto` prototype, not a real host
+
+  Bytes memory;                            // total RAM, the sum of the nodes'
+  CpuSet cpus;                             // every logical CPU
+  std::vector<NumaNode> nodes;             // at least one; in file order
+  std::vector<std::vector<int>> distances; // SLIT, nodes.size() square, in `nodes` order
+  CoreMap cores;                           // physical cores: sets of sibling threads
+  std::string zone;
+  Bytes reserve;                           // resolved: own value or policy.host_reserve
+  CpuSet reserved_cpus;                    // host only
+  CpuSet dedicated_cpus;                   // only for dedicated (pinned) guests
+  std::optional<Bytes> swap;               // swap that exists, when declared
+  Decimal memory_ratio;                    // resolved: own value or policy's
+  Decimal cpu_ratio;
+
+  Bytes hugepage_bytes() const;
+  CpuSet shared_cpus() const { return cpus - reserved_cpus - dedicated_cpus; }
+  int core_count() const { return static_cast<int>(cores.size()); }
+};
+
+enum class GroupPolicy { affinity, anti_affinity, soft_affinity, soft_anti_affinity };
+enum class GroupScope { host, zone, node };
+
+struct Group {
+  std::string name;
+  GroupPolicy policy = GroupPolicy::anti_affinity;
+  GroupScope scope = GroupScope::host;
+  SourceRef at;
+};
+
+enum class CpuPolicy { shared, dedicated };
+
+// What a guest asks for, after its flavor and the policy defaults are applied. Guests expanded
+// from one `count:` entry share one spec.
+struct GuestSpec {
+  std::string flavor;                      // "" when none
+  int vcpus = 1;
+  Bytes memory;                            // <memory>
+  std::optional<Bytes> current_memory;     // <currentMemory>, the balloon target
+  Decimal usage;                           // expected resident fraction
+  std::string image;                       // KSM sharing group; "" when none
+  Bytes ksm_shareable;                     // bytes identical within the image (<= memory)
+  std::optional<Bytes> hugepages;          // backing page size
+  bool locked = false;
+  CpuPolicy cpu_policy = CpuPolicy::shared;
+  std::optional<Decimal> cpu_quota;        // CFS cap per vCPU, fraction of one CPU
+  int numa_nodes = 0;                      // guest NUMA cells; 0: as few as fit
+  std::vector<std::uint32_t> groups;       // indices into Scenario::groups
+
+  // Counted in `committed` (swappable, overcommittable): neither hugepage-backed nor locked.
+  bool overcommittable() const { return !hugepages && !locked; }
+};
+
+struct Guest {
+  std::string name;
+  std::uint32_t spec = 0;                  // index into Scenario::specs
+  std::int32_t host = -1;                  // fixed host (index into Scenario::hosts), -1: none
+  SourceRef at;
+};
+
+struct Scenario {
+  Policy policy;
+  std::vector<Host> hosts;                 // real hosts, `count:` expanded, in file order
+  std::vector<Host> auto_pools;            // `count: auto` prototypes
+  std::vector<Group> groups;
+  std::vector<GuestSpec> specs;
+  std::vector<Guest> guests;               // `count:` expanded, in file order
+
+  const GuestSpec& spec(const Guest& g) const { return specs[g.spec]; }
+};
+
+}  // namespace kvmplan

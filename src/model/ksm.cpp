@@ -1,0 +1,47 @@
+#include "kvmplan/model/ksm.hpp"
+
+#include <algorithm>
+#include <tuple>
+
+namespace kvmplan {
+
+Bytes ksm_savings(std::vector<KsmShare> shares, Bytes ram) {
+  std::sort(shares.begin(), shares.end(), [](const KsmShare& a, const KsmShare& b) {
+    return std::tie(a.image, a.node) < std::tie(b.image, b.node);
+  });
+  Bytes saved;
+  for (std::size_t i = 0; i < shares.size();) {
+    std::size_t j = i;
+    Bytes sum;
+    while (j < shares.size() && shares[j].image == shares[i].image && shares[j].node == shares[i].node) {
+      sum += shares[j].shareable;
+      ++j;
+    }
+    const auto n = static_cast<std::int64_t>(j - i);
+    if (!shares[i].image.empty() && n > 1) {
+      // (n - 1) x sum / n, rounded down: savings are never overstated.
+      saved += Bytes{static_cast<std::int64_t>(__int128{sum.value} * (n - 1) / n)};
+    }
+    i = j;
+  }
+  return min(saved, Bytes{ram.value / 2});
+}
+
+Ksmtuned predict_ksmtuned(Bytes ram, Bytes expected_resident, Bytes mergeable) {
+  const std::int64_t total_kb = ram.value / 1024;
+  const std::int64_t thres_kb = std::max<std::int64_t>(total_kb * 20 / 100, 2048);
+  Ksmtuned k;
+  k.threshold = KiB(thres_kb);
+  k.active = expected_resident + k.threshold >= ram;
+  // ksmtuned: sleep = KSM_SLEEP_MSEC * 16 * 1024 * 1024 / total (kB), at least 10.
+  k.sleep_millisecs = static_cast<int>(std::max<std::int64_t>(10, total_kb > 0 ? 10LL * 16 * 1024 * 1024 / total_kb : 10));
+  if (k.active) {
+    // Pressure that lasts drives pages_to_scan up by 300 a minute until it reaches the maximum.
+    k.pages_to_scan = ksmtuned_npages_max;
+    const double pages = static_cast<double>(mergeable.value) / 4096.0;
+    k.full_scan_seconds = pages / k.pages_to_scan * k.sleep_millisecs / 1000.0;
+  }
+  return k;
+}
+
+}  // namespace kvmplan

@@ -1,0 +1,232 @@
+#include "kvmplan/model/model.hpp"
+
+#include <algorithm>
+#include <map>
+
+#include "kvmplan/placement/placement.hpp"
+#include "kvmplan/model/swap.hpp"
+
+namespace kvmplan {
+namespace {
+
+// RHEL 6/7 Virtualization guides: up to 5 vCPUs per physical CPU is safe for loads under 100%;
+// more than 10 vCPUs per physical core is not recommended.
+constexpr int rhel_safe_vcpus_per_cpu = 5;
+constexpr int rhel_max_vcpus_per_core = 10;
+
+std::string ratio_text(std::int64_t num, std::int64_t den) { return format_ratio(ratio3(num, den)); }
+
+}  // namespace
+
+std::vector<Bytes> reserve_shares(const Host& host) {
+  std::vector<Bytes> out(host.nodes.size());
+  std::int64_t outside = 0;  // memory outside the pools, over all nodes (<= 1EiB)
+  for (const auto& n : host.nodes) outside += (n.memory - n.hugepage_bytes()).value;
+  if (out.empty()) return out;
+  if (outside <= 0) {
+    out.front() = host.reserve;
+    return out;
+  }
+  Bytes given;
+  std::size_t first = out.size();
+  for (std::size_t i = 0; i < out.size(); ++i) {
+    const std::int64_t mine = (host.nodes[i].memory - host.nodes[i].hugepage_bytes()).value;
+    if (mine <= 0) continue;
+    if (first == out.size()) first = i;
+    out[i] = Bytes{static_cast<std::int64_t>(__int128{host.reserve.value} * mine / outside)};
+    given += out[i];
+  }
+  out[first] += host.reserve - given;
+  return out;
+}
+
+std::int64_t memory_budget(const Decimal& ratio, Bytes usable) {
+  return usable.value <= 0 ? 0 : ratio.scale_down(usable).value;
+}
+
+Bytes guest_overhead(const Policy& policy, const GuestSpec& spec) {
+  switch (policy.guest_overhead.kind) {
+    case GuestOverhead::Kind::none: return {};
+    case GuestOverhead::Kind::fixed: return policy.guest_overhead.fixed;
+    case GuestOverhead::Kind::ovirt:
+      // oVirt: memory / 512 + 64MiB + 8MiB per vCPU (page tables, QEMU, video).
+      return Bytes{(spec.memory.value + 511) / 512} + MiB(64) + MiB(8) * spec.vcpus;
+  }
+  return {};
+}
+
+Bytes expected_use(const GuestSpec& spec) {
+  const Bytes use = spec.usage.scale_up(spec.memory);
+  return spec.current_memory ? min(use, *spec.current_memory) : use;
+}
+
+HostFigures size_host(const Scenario& scenario, const Host& host, std::span<const GuestOnHost> guests) {
+  const Policy& policy = scenario.policy;
+  HostFigures f;
+  auto warn = [&](std::string code, std::string message) { f.warnings.push_back({std::move(code), std::move(message)}); };
+  f.ram = host.memory;
+  f.reserve = host.reserve;
+  f.hugepages = host.hugepage_bytes();
+  f.guests = static_cast<int>(guests.size());
+
+  std::vector<KsmShare> shares;
+  std::map<Bytes, std::int64_t> hugepages_needed;  // page size -> pages
+  const GuestSpec* widest = nullptr;
+  const Guest* widest_guest = nullptr;
+  int too_wide = 0;
+  const bool limit_threads = policy.vcpu_limit == VcpuLimit::threads;
+  const int vcpu_limit = limit_threads ? host.cpus.count() : host.core_count();
+  for (const GuestOnHost& on : guests) {
+    const Guest& guest = scenario.guests[on.guest];
+    const GuestSpec& spec = scenario.spec(guest);
+    const Bytes overhead = guest_overhead(policy, spec);
+    f.committed += overhead;  // QEMU itself is swappable, whatever backs the guest's RAM
+    if (spec.hugepages) {
+      hugepages_needed[*spec.hugepages] += (spec.memory.value + spec.hugepages->value - 1) / spec.hugepages->value;
+    } else if (spec.locked) {
+      f.pinned += spec.memory;
+    } else {
+      f.committed += spec.memory;
+      f.resident_before_ksm += expected_use(spec) + overhead;
+      if (policy.ksm.enabled) f.mergeable += expected_use(spec);
+      if (policy.ksm.enabled && !spec.image.empty()) {
+        const Bytes share = min(spec.ksm_shareable, expected_use(spec));
+        if (policy.ksm.merge_across_nodes || on.nodes.empty()) {
+          shares.push_back({spec.image, -1, share});
+        } else {
+          // Pages merge only inside a node: each cell's part of the share, with the node's
+          // guests of the image (in proportion to the cell's memory, rounded down).
+          const auto cells = split_cells(spec, overhead, static_cast<int>(on.nodes.size()));
+          for (std::size_t c = 0; c < cells.size(); ++c) {
+            const Bytes part{static_cast<std::int64_t>(__int128{share.value} * cells[c].memory.value / spec.memory.value)};
+            shares.push_back({spec.image, on.nodes[c], part});
+          }
+        }
+      }
+    }
+    if (spec.cpu_policy == CpuPolicy::dedicated) f.dedicated_vcpus += spec.vcpus;
+    else f.vcpus += spec.vcpus;
+    if (spec.vcpus > vcpu_limit) {
+      ++too_wide;
+      if (!widest || spec.vcpus > widest->vcpus) {
+        widest = &spec;
+        widest_guest = &guest;
+      }
+    }
+  }
+
+  // Memory.
+  const Bytes available = f.ram - f.hugepages - f.pinned;  // RAM the swappable world shares
+  f.usable = available - f.reserve;
+  f.guest_swap = max(Bytes{}, f.committed + f.reserve - available);
+  const BaselineSwap baseline = baseline_swap(policy.swap_baseline, policy.hibernation, f.ram);
+  f.baseline_swap = baseline.size;
+  f.swap = f.guest_swap + f.baseline_swap;
+  if (!baseline.warning.empty()) warn("swap-table", baseline.warning);
+  if (f.usable.value > 0) f.memory_overcommit = ratio3(f.committed.value, f.usable.value);
+  f.ksm_savings = ksm_savings(shares, f.ram);
+  f.expected_resident = f.resident_before_ksm - f.ksm_savings;
+  // ksmtuned sums the QEMU processes' RSS, and pages KSM merged stay mapped in every process
+  // that shares them: it sees the resident memory before savings.
+  f.ksmtuned = predict_ksmtuned(f.ram, f.resident_before_ksm, f.mergeable);
+  f.headroom = f.usable - f.expected_resident;
+
+  if (f.usable.value <= 0) {
+    warn("no-memory", "hugepage pools, locked guests and the reserve take all of RAM (" + to_human(f.ram) +
+                          "): nothing is left for swappable guests");
+  } else if (f.usable.value > 0 && policy.memory_limit == MemoryLimit::committed &&
+             memory_budget(host.memory_ratio, f.usable) < f.committed.value) {  // exact: committed > ratio x usable
+    warn("memory-ratio", "memory_overcommit " + ratio_text(f.committed.value, f.usable.value) +
+                             " is above memory_ratio " + to_string(host.memory_ratio) + " (committed " +
+                             to_human(f.committed) + " of " + to_human(f.usable) + " usable)");
+  }
+  if (f.pinned > f.ram - f.hugepages - f.reserve) {
+    warn("locked", "locked guest memory " + to_human(f.pinned) + " exceeds RAM outside the hugepage pools and the reserve, " +
+                       to_human(f.ram - f.hugepages - f.reserve));
+  }
+  if (f.usable.value > 0 && f.expected_resident > f.usable) {
+    warn("resident", "expected resident memory " + to_human(f.expected_resident) + " exceeds usable memory " +
+                         to_human(f.usable) + ": the host will swap in steady state");
+  } else if (f.usable.value > 0 && f.resident_before_ksm > f.usable) {
+    warn("ksm-needed", "expected resident memory fits usable memory " + to_human(f.usable) + " only with " +
+                           to_human(f.ksm_savings) + " of KSM savings (" + to_human(f.resident_before_ksm) +
+                           " without)");
+  }
+  if (f.usable.value > 0 && f.resident_before_ksm > f.usable && !f.ksmtuned.active) {
+    // ksmtuned compares the guests' resident memory with all of RAM, hugepage pools and locked
+    // memory included: on such a host it may never start KSM, however short memory is.
+    warn("ksm-idle", "the guests need more than usable memory " + to_human(f.usable) + " in the expected case, but "
+                         "ksmtuned starts KSM only at " + to_human(f.ram - f.ksmtuned.threshold) +
+                         " of resident memory (RAM less its threshold): start KSM by hand or lower the threshold");
+  }
+  // Worst case beyond RAM: the swap rule's left side, less RAM (what guest_swap sizes for).
+  f.beyond_ram = f.guest_swap;
+  f.swap_covers = host.swap ? min(f.beyond_ram, max(Bytes{}, *host.swap - f.baseline_swap)) : f.beyond_ram;
+  if (policy.ksm.enabled && host.nodes.size() > 1 && policy.ksm.merge_across_nodes && f.usable.value > 0 &&
+      f.resident_before_ksm > f.usable && f.ksm_savings.value > 0) {
+    warn("ksm-numa", "the host fits its expected memory only with KSM, which merges pages across its " +
+                         std::to_string(host.nodes.size()) + " NUMA nodes: guests read merged pages from remote nodes "
+                         "(ksm.merge_across_nodes: false keeps them local, for smaller savings)");
+  }
+  f.declared_swap = host.swap;
+  if (host.swap && *host.swap > f.swap) f.swap_surplus = *host.swap - f.swap;
+  if (host.swap && *host.swap < f.swap) {
+    f.swap_deficit = f.swap - *host.swap;
+    warn("swap-deficit", "the host has " + to_human(*host.swap) + " of swap and needs " + to_human(f.swap) +
+                             ": " + to_human(f.swap_deficit) + " short");
+  }
+
+  // Hugepages: whole pages of the guest's size from the host's pools.
+  for (const auto& [size, pages] : hugepages_needed) {
+    std::int64_t pool = 0;
+    for (const auto& node : host.nodes) {
+      for (const auto& p : node.hugepages) pool += p.page_size == size ? p.pages : 0;
+    }
+    if (pages > pool) {
+      warn("hugepages", "hugepage guests need " + std::to_string(pages) + " pages of " + to_string(size) +
+                            ", the pools hold " + std::to_string(pool));
+    }
+  }
+
+  // CPUs.
+  f.cores = host.core_count();
+  const CpuSet shared = host.shared_cpus();
+  if (host.dedicated_cpus.empty()) {
+    // No dedicated set: pinned guests take their CPUs out of the shared ones.
+    f.dedicated_pcpus = shared.count();
+    f.pcpus = std::max(0, shared.count() - f.dedicated_vcpus);
+  } else {
+    f.dedicated_pcpus = host.dedicated_cpus.count();
+    f.pcpus = shared.count();
+  }
+  if (f.dedicated_vcpus > f.dedicated_pcpus) {
+    warn("dedicated", std::to_string(f.dedicated_vcpus) + " dedicated vCPUs need their own CPUs; the host has " +
+                          std::to_string(f.dedicated_pcpus) + (host.dedicated_cpus.empty() ? " unreserved" : " dedicated"));
+  }
+  for (const auto& core : host.cores) f.shared_cores += core.intersects(shared);
+  if (f.pcpus > 0) f.cpu_overcommit = ratio3(f.vcpus, f.pcpus);
+  if (f.vcpus > 0 && f.pcpus == 0) {
+    warn("no-cpus", std::to_string(f.vcpus) + " shared vCPUs and no CPU left for shared guests");
+  } else if (f.vcpus > 0) {
+    if (f.vcpus > rhel_safe_vcpus_per_cpu * f.pcpus) {
+      warn("cpu-safe", ratio_text(f.vcpus, f.pcpus) + " vCPUs per physical CPU is above the 5 RHEL calls safe");
+    }
+    if (host.cpu_ratio.floor_times(f.pcpus) < f.vcpus) {
+      warn("cpu-ratio", "cpu_overcommit " + ratio_text(f.vcpus, f.pcpus) + " is above cpu_ratio " +
+                            to_string(host.cpu_ratio));
+    }
+    if (f.shared_cores > 0 && f.vcpus > rhel_max_vcpus_per_core * f.shared_cores) {
+      warn("cpu-core", ratio_text(f.vcpus, f.shared_cores) +
+                           " vCPUs per physical core is above 10, which RHEL does not recommend");
+    }
+  }
+  if (too_wide > 0) {
+    warn("vcpu-limit", std::to_string(too_wide) + (too_wide == 1 ? " guest has" : " guests have") +
+                           " more vCPUs than the host's " + std::to_string(vcpu_limit) +
+                           (limit_threads ? " threads" : " cores") + " (" + widest_guest->name + ": " +
+                           std::to_string(widest->vcpus) + ")");
+  }
+  return f;
+}
+
+}  // namespace kvmplan

@@ -1,0 +1,152 @@
+#include <algorithm>
+
+#include "kvmplan/values/decimal.hpp"
+#include "kvmplan/report/json_writer.hpp"
+#include "kvmplan/plan/plan_io.hpp"
+#include "kvmplan/version.hpp"
+
+namespace kvmplan {
+namespace {
+
+// One flow mapping per line: {"k": v, ...} in JSON, {k: v, ...} in YAML. Values are JSON, which
+// YAML reads as they are.
+class Line {
+ public:
+  Line(std::ostream& out, PlanFormat f) : out_(out), f_(f) { out_ << '{'; }
+  Line& key(const char* k) {
+    out_ << (first_ ? "" : ", ");
+    first_ = false;
+    if (f_ == PlanFormat::json) out_ << '"' << k << "\": ";
+    else out_ << k << ": ";
+    return *this;
+  }
+  Line& str(const std::string& v) { out_ << json_quote(v); return *this; }
+  Line& num(std::int64_t v) { out_ << v; return *this; }
+  Line& ratio(const std::optional<double>& v) { out_ << (v ? format_ratio(*v) : "null"); return *this; }
+  Line& null() { out_ << "null"; return *this; }
+  template <class It>
+  Line& list(It begin, It end) {
+    out_ << '[';
+    for (It it = begin; it != end; ++it) out_ << (it == begin ? "" : ", ") << *it;
+    out_ << ']';
+    return *this;
+  }
+  void end() { out_ << '}'; }
+
+ private:
+  std::ostream& out_;
+  PlanFormat f_;
+  bool first_ = true;
+};
+
+// Lists: JSON brackets with commas, YAML block sequences.
+class List {
+ public:
+  List(std::ostream& out, PlanFormat f, const char* name, bool last = false) : out_(out), f_(f), last_(last) {
+    if (f_ == PlanFormat::json) out_ << "  \"" << name << "\": [";
+    else out_ << name << ":";
+  }
+  Line item() {
+    if (f_ == PlanFormat::json) out_ << (empty_ ? "\n    " : ",\n    ");
+    else out_ << "\n  - ";
+    empty_ = false;
+    return Line(out_, f_);
+  }
+  void end() {
+    if (f_ == PlanFormat::json) out_ << (empty_ ? "]" : "\n  ]") << (last_ ? "\n" : ",\n");
+    else out_ << (empty_ ? " []\n" : "\n");
+  }
+
+ private:
+  std::ostream& out_;
+  PlanFormat f_;
+  bool last_;
+  bool empty_ = true;
+};
+
+void scalar(std::ostream& out, PlanFormat f, const char* key, const std::string& value_json, bool last = false) {
+  if (f == PlanFormat::json) out << "  \"" << key << "\": " << value_json << (last ? "\n" : ",\n");
+  else out << key << ": " << value_json << "\n";
+}
+
+}  // namespace
+
+std::vector<std::vector<GuestOnHost>> guests_by_host(const Plan& plan) {
+  std::vector<std::vector<GuestOnHost>> out(plan.hosts.size());
+  for (std::uint32_t g = 0; g < plan.placements.size(); ++g) {
+    const Placement& p = plan.placements[g];
+    if (p.host >= 0) out[static_cast<std::size_t>(p.host)].push_back({g, p.nodes});
+  }
+  return out;
+}
+
+std::vector<HostFigures> plan_figures(const Scenario& scenario, const Plan& plan) {
+  const auto by_host = guests_by_host(plan);
+  std::vector<HostFigures> out;
+  out.reserve(plan.hosts.size());
+  for (std::size_t h = 0; h < plan.hosts.size(); ++h) out.push_back(size_host(scenario, plan.hosts[h], by_host[h]));
+  return out;
+}
+
+void write_plan(std::ostream& out, const Scenario& s, const Plan& plan, PlanFormat f) {
+  if (f == PlanFormat::json) out << "{\n";
+  scalar(out, f, "kvmplan", json_quote(version));
+  scalar(out, f, "objective", json_quote(s.policy.objective == Objective::spread ? "spread" : "pack"));
+  scalar(out, f, "numa", json_quote(s.policy.numa == NumaMode::strict ? "strict" : s.policy.numa == NumaMode::preferred ? "preferred" : "none"));
+  List placements(out, f, "placements");
+  for (std::uint32_t g = 0; g < s.guests.size(); ++g) {
+    const Placement& p = plan.placements[g];
+    if (p.host < 0) continue;
+    const GuestSpec& spec = s.spec(s.guests[g]);
+    const Host& host = plan.hosts[static_cast<std::size_t>(p.host)];
+    std::vector<int> ids;
+    for (int n : p.nodes) ids.push_back(host.nodes[static_cast<std::size_t>(n)].id);
+    Line line = placements.item();
+    line.key("guest").str(s.guests[g].name).key("host").str(host.name);
+    line.key("nodes").list(ids.begin(), ids.end());
+    line.key("cpuset").str(to_string(plan.cpuset(g)));
+    line.key("vcpupin");
+    if (p.vcpupin.empty()) line.null();
+    else line.list(p.vcpupin.begin(), p.vcpupin.end());
+    line.key("hugepages");
+    if (spec.hugepages) line.str(to_string(*spec.hugepages));
+    else line.null();
+    line.key("memory_mib").num(mib_ceil(spec.memory)).key("vcpus").num(spec.vcpus);
+    line.end();
+  }
+  placements.end();
+  List unplaced(out, f, "unplaced");
+  for (const auto& u : plan.unplaced) {
+    Line line = unplaced.item();
+    line.key("guest").str(s.guests[u.guest].name).key("reasons");
+    const std::string reason = json_quote(u.summary);
+    line.list(&reason, &reason + 1);
+    line.end();
+  }
+  unplaced.end();
+  scalar(out, f, "hosts_used", std::to_string(plan.hosts_used));
+  scalar(out, f, "lower_bound_hosts", std::to_string(plan.lower_bound_hosts));
+  // Per-host figures, for the hosts that run guests (and the hosts of the scenario).
+  const auto figures = plan_figures(s, plan);
+  List hosts(out, f, "hosts", true);
+  for (std::size_t h = 0; h < plan.hosts.size(); ++h) {
+    const HostFigures& fig = figures[h];
+    const Host& host = plan.hosts[h];
+    const bool from_pool = h >= s.hosts.size();
+    Line line = hosts.item();
+    line.key("name").str(host.name).key("pool");
+    if (from_pool) line.str(host.name.substr(0, host.name.rfind('-')));
+    else line.null();
+    line.key("guests").num(fig.guests);
+    line.key("committed_mib").num(mib_ceil(fig.committed)).key("memory_overcommit").ratio(fig.memory_overcommit);
+    line.key("vcpus").num(fig.vcpus).key("pcpus").num(fig.pcpus).key("cpu_overcommit").ratio(fig.cpu_overcommit);
+    line.key("dedicated_vcpus").num(fig.dedicated_vcpus);
+    line.key("expected_resident_mib").num(mib_ceil(fig.expected_resident));
+    line.key("swap_mib").num(mib_ceil(fig.swap));
+    line.end();
+  }
+  hosts.end();
+  if (f == PlanFormat::json) out << "}\n";
+}
+
+}  // namespace kvmplan

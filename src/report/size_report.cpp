@@ -1,0 +1,259 @@
+#include "kvmplan/report/size_report.hpp"
+
+#include <algorithm>
+#include <cstdio>
+
+#include "kvmplan/report/json_writer.hpp"
+#include "kvmplan/plan/plan_io.hpp"
+#include "kvmplan/version.hpp"
+
+namespace kvmplan {
+namespace {
+
+// How many unplaced guests the text formats list before summing up the rest.
+constexpr std::size_t unplaced_shown = 20;
+
+std::string ratio_or_dash(const std::optional<double>& r) { return r ? format_ratio(*r) : "-"; }
+
+// Whole MiB rounded down (toward minus infinity): headroom is never flattered.
+std::int64_t mib_floor(Bytes b) {
+  const std::int64_t mib = std::int64_t{1} << 20;
+  return b.value >= 0 ? b.value / mib : -((-b.value + mib - 1) / mib);
+}
+
+std::string mib_text(std::int64_t mib) {
+  if (mib == 0) return "0";
+  if (mib % 1024 == 0) return std::to_string(mib / 1024) + "GiB";
+  return std::to_string(mib) + "MiB";
+}
+
+std::string seconds_text(double s) {
+  char buf[32];
+  if (s < 60) std::snprintf(buf, sizeof buf, "%.0fs", s);
+  else if (s < 3600) std::snprintf(buf, sizeof buf, "%.1fmin", s / 60);
+  else std::snprintf(buf, sizeof buf, "%.1fh", s / 3600);
+  return buf;
+}
+
+// The second table: the expected case, what KSM and ksmtuned do, and the risk beyond RAM.
+std::vector<std::vector<std::string>> expected_table(const SizeReport& report) {
+  std::vector<std::vector<std::string>> rows{{"host", "expected", "KSM saves", "headroom", "ksmtuned", "pages/scan",
+                                              "full scan", "beyond RAM", "swap covers"}};
+  for (const auto& h : report.hosts) {
+    const HostFigures& f = h.figures;
+    rows.push_back({h.name, to_human(f.expected_resident), to_human(f.ksm_savings), mib_text(mib_floor(f.headroom)),
+                    f.ksmtuned.active ? "runs" : "idle", f.ksmtuned.active ? std::to_string(f.ksmtuned.pages_to_scan) : "-",
+                    f.ksmtuned.active ? seconds_text(f.ksmtuned.full_scan_seconds) : "-", to_human(f.beyond_ram),
+                    to_human(f.swap_covers)});
+  }
+  return rows;
+}
+
+void write_aligned(std::ostream& out, const std::vector<std::vector<std::string>>& rows) {
+  std::vector<std::size_t> width(rows.front().size(), 0);
+  for (const auto& row : rows) {
+    for (std::size_t c = 0; c < row.size(); ++c) width[c] = std::max(width[c], row[c].size());
+  }
+  for (const auto& row : rows) {
+    std::string line;
+    for (std::size_t c = 0; c < row.size(); ++c) {
+      // Names to the left, figures to the right, two spaces between columns.
+      const std::string pad(width[c] - row[c].size(), ' ');
+      line += c == 0 ? row[c] + pad : "  " + pad + row[c];
+    }
+    out << line << "\n";
+  }
+}
+
+void write_markdown_table(std::ostream& out, const std::vector<std::vector<std::string>>& rows) {
+  for (std::size_t r = 0; r < rows.size(); ++r) {
+    out << "|";
+    for (const auto& cell : rows[r]) out << " " << cell << " |";
+    out << "\n";
+    if (r == 0) {
+      out << "|";
+      for (std::size_t c = 0; c < rows[r].size(); ++c) out << (c == 0 ? " --- |" : " ---: |");
+      out << "\n";
+    }
+  }
+}
+
+// The table both text and Markdown print: header, then one row per host.
+std::vector<std::vector<std::string>> table(const SizeReport& report) {
+  std::vector<std::vector<std::string>> rows{{"host", "RAM", "reserve", "hugepages", "locked", "committed",
+                                              "mem ratio", "guest swap", "baseline", "swap", "vCPUs",
+                                              "pCPUs", "cpu ratio", "guests"}};
+  for (const auto& h : report.hosts) {
+    const HostFigures& f = h.figures;
+    rows.push_back({h.name, to_human(f.ram), to_human(f.reserve), to_human(f.hugepages), to_human(f.pinned),
+                    to_human(f.committed), ratio_or_dash(f.memory_overcommit), to_human(f.guest_swap),
+                    to_human(f.baseline_swap), to_human(f.swap), std::to_string(f.vcpus + f.dedicated_vcpus),
+                    std::to_string(f.pcpus), ratio_or_dash(f.cpu_overcommit), std::to_string(f.guests)});
+  }
+  return rows;
+}
+
+std::string plural(std::size_t n, const char* one, const char* many) {
+  return std::to_string(n) + " " + (n == 1 ? one : many);
+}
+
+void write_findings(std::ostream& out, const SizeReport& report, const char* bullet) {
+  bool declared = false;
+  for (const auto& h : report.hosts) {
+    const HostFigures& f = h.figures;
+    if (!f.declared_swap) continue;
+    if (!declared) out << "\ndeclared swap:\n";
+    declared = true;
+    const Bytes spare = MiB(f.swap_surplus.value >> 20);  // whole MiB, rounded down
+    std::string verdict = to_human(spare) + " to spare";
+    if (f.swap_deficit.value > 0) verdict = to_human(f.swap_deficit) + " short";
+    else if (spare.value == 0) verdict = "just enough";
+    out << bullet << h.name << ": has " << to_human(*f.declared_swap) << ", needs " << to_human(f.swap) << ": " << verdict << "\n";
+  }
+  bool any = false;
+  for (const auto& h : report.hosts) {
+    for (const auto& w : h.figures.warnings) {
+      if (!any) out << "\nwarnings:\n";
+      any = true;
+      out << bullet << h.name << ": " << w.code << ": " << w.message << "\n";
+    }
+  }
+  if (!report.unplaced.empty()) {
+    out << "\nunplaced guests (" << report.unplaced.size() << "):\n";
+    for (std::size_t i = 0; i < std::min(report.unplaced.size(), unplaced_shown); ++i) {
+      const auto& u = report.unplaced[i];
+      out << bullet << u.guest << ":";
+      for (std::size_t r = 0; r < u.reasons.size(); ++r) out << (r ? "; " : " ") << u.reasons[r];
+      out << "\n";
+    }
+    if (report.unplaced.size() > unplaced_shown) {
+      out << bullet << "... and " << report.unplaced.size() - unplaced_shown << " more (--format json lists all)\n";
+    }
+  }
+}
+
+std::string totals_line(const SizeReport& report) {
+  return "totals: " + plural(report.hosts.size(), "host", "hosts") + ", " + std::to_string(report.hosts_used) +
+         " used (lower bound " + std::to_string(report.lower_bound_hosts) + "), " +
+         plural(static_cast<std::size_t>(report.placed_guests), "guest", "guests") + " placed, " +
+         plural(report.unplaced.size(), "unplaced", "unplaced") + ", swap to create " +
+         to_human(MiB(report.total_swap_mib()));
+}
+
+}  // namespace
+
+std::int64_t SizeReport::total_swap_mib() const {
+  std::int64_t total = 0;
+  for (const auto& h : hosts) total += mib_ceil(h.figures.swap);
+  return total;
+}
+
+bool SizeReport::complete() const {
+  return unplaced.empty() && std::none_of(hosts.begin(), hosts.end(), [](const HostSizing& h) {
+           return h.figures.swap_deficit.value > 0;
+         });
+}
+
+SizeReport size_scenario(const Scenario& scenario) {
+  // Guests without a host are placed first, by the same engine as `kvmplan place`.
+  const Plan plan = place(scenario);
+  SizeReport report;
+  report.swap_baseline = scenario.policy.swap_baseline.name();
+  report.hosts_used = plan.hosts_used;
+  report.lower_bound_hosts = plan.lower_bound_hosts;
+  const auto figures = plan_figures(scenario, plan);
+  for (std::size_t h = 0; h < plan.hosts.size(); ++h) report.hosts.push_back({plan.hosts[h].name, figures[h]});
+  for (const auto& u : plan.unplaced) report.unplaced.push_back({scenario.guests[u.guest].name, {u.summary}});
+  report.placed_guests = static_cast<int>(scenario.guests.size() - plan.unplaced.size());
+  return report;
+}
+
+void write_size_text(std::ostream& out, const SizeReport& report) {
+  out << "kvmplan " << version << ": swap sizing, baseline " << report.swap_baseline << "\n\n";
+  write_aligned(out, table(report));
+  out << "\nexpected case, KSM and risk:\n";
+  write_aligned(out, expected_table(report));
+  out << "\n" << totals_line(report) << "\n";
+  write_findings(out, report, "  ");
+}
+
+void write_size_markdown(std::ostream& out, const SizeReport& report) {
+  out << "# kvmplan " << version << ": swap sizing, baseline " << report.swap_baseline << "\n\n";
+  write_markdown_table(out, table(report));
+  out << "\n## Expected case, KSM and risk\n\n";
+  write_markdown_table(out, expected_table(report));
+  out << "\n" << totals_line(report) << "\n";
+  write_findings(out, report, "- ");
+}
+
+void write_size_json(std::ostream& out, const SizeReport& report) {
+  JsonWriter w(out);
+  w.begin_object();
+  w.key("kvmplan").value(version);
+  w.key("swap_baseline").value(report.swap_baseline);
+  w.key("hosts").begin_array();
+  for (const auto& h : report.hosts) {
+    const HostFigures& f = h.figures;
+    w.begin_object();
+    w.key("name").value(h.name);
+    w.key("memory_mib").value(mib_ceil(f.ram));
+    w.key("reserve_mib").value(mib_ceil(f.reserve));
+    w.key("hugepages_mib").value(mib_ceil(f.hugepages));
+    w.key("locked_mib").value(mib_ceil(f.pinned));
+    w.key("committed_mib").value(mib_ceil(f.committed));
+    w.key("guest_swap_mib").value(mib_ceil(f.guest_swap));
+    w.key("baseline_swap_mib").value(mib_ceil(f.baseline_swap));
+    w.key("swap_mib").value(mib_ceil(f.swap));
+    w.key("declared_swap_mib");
+    f.declared_swap ? w.value(mib_ceil(*f.declared_swap)) : w.null();
+    w.key("swap_deficit_mib").value(mib_ceil(f.swap_deficit));
+    w.key("swap_surplus_mib").value(f.swap_surplus.value / (1 << 20));  // whole MiB to spare: rounded down
+    w.key("memory_overcommit");
+    f.memory_overcommit ? w.number(*f.memory_overcommit) : w.null();
+    w.key("expected_resident_mib").value(mib_ceil(f.expected_resident));
+    w.key("ksm_savings_mib").value(mib_ceil(f.ksm_savings));
+    w.key("ksm_active").value(f.ksmtuned.active);
+    w.key("ksm_threshold_mib").value(mib_ceil(f.ksmtuned.threshold));
+    w.key("ksm_sleep_millisecs").value(f.ksmtuned.sleep_millisecs);
+    w.key("ksm_pages_to_scan").value(f.ksmtuned.pages_to_scan);
+    w.key("ksm_full_scan_seconds").number(f.ksmtuned.full_scan_seconds);
+    w.key("mergeable_mib").value(mib_ceil(f.mergeable));
+    w.key("beyond_ram_mib").value(mib_ceil(f.beyond_ram));
+    w.key("swap_covers_mib").value(mib_floor(f.swap_covers));
+    w.key("headroom_mib").value(mib_floor(f.headroom));
+    w.key("vcpus").value(f.vcpus);
+    w.key("pcpus").value(f.pcpus);
+    w.key("cpu_overcommit");
+    f.cpu_overcommit ? w.number(*f.cpu_overcommit) : w.null();
+    w.key("dedicated_vcpus").value(f.dedicated_vcpus);
+    w.key("dedicated_pcpus").value(f.dedicated_pcpus);
+    w.key("cores").value(f.cores);
+    w.key("guests").value(f.guests);
+    w.key("warnings").begin_array();
+    for (const auto& warning : f.warnings) w.value(warning.code + ": " + warning.message);
+    w.end_array();
+    w.end_object();
+  }
+  w.end_array();
+  w.key("unplaced").begin_array();
+  for (const auto& u : report.unplaced) {
+    w.begin_object();
+    w.key("guest").value(u.guest);
+    w.key("reasons").begin_array();
+    for (const auto& r : u.reasons) w.value(r);
+    w.end_array();
+    w.end_object();
+  }
+  w.end_array();
+  w.key("totals").begin_object();
+  w.key("hosts").value(static_cast<std::int64_t>(report.hosts.size()));
+  w.key("guests").value(report.placed_guests);
+  w.key("unplaced").value(static_cast<std::int64_t>(report.unplaced.size()));
+  w.key("swap_mib").value(report.total_swap_mib());
+  w.key("hosts_used").value(report.hosts_used);
+  w.key("lower_bound_hosts").value(report.lower_bound_hosts);
+  w.end_object();
+  w.end_object();
+}
+
+}  // namespace kvmplan

@@ -1,0 +1,353 @@
+// groups, flavors and guests: flavor merging, `count:` expansion and cross-references.
+#include <algorithm>
+#include <functional>
+#include <unordered_map>
+#include <unordered_set>
+
+#include "kvmplan/values/limits.hpp"
+#include "kvmplan/model/model.hpp"
+#include "kvmplan/values/values.hpp"
+#include "scenario/loader_parts.hpp"
+
+namespace kvmplan::detail {
+namespace {
+
+const std::vector<std::string> group_keys{"name", "policy", "scope"};
+
+// Keys a flavor and a guest share; a guest's own value wins over its flavor's.
+const std::vector<std::string> spec_keys{
+    "vcpus", "memory", "current_memory", "usage", "image", "ksm_shareable", "hugepages",
+    "locked", "cpu_policy", "cpu_quota", "numa_nodes", "groups"};
+
+std::vector<std::string> with(std::vector<std::string> keys, std::initializer_list<std::string> more) {
+  keys.insert(keys.begin(), more);
+  return keys;
+}
+
+template <class T>
+struct Field {
+  std::optional<T> value;
+  SourceRef at;
+};
+
+// A value for ksm_shareable: a fraction of memory ("0.3") or a size ("512MiB").
+struct Shareable {
+  std::optional<Decimal> fraction;
+  std::optional<Bytes> size;
+};
+
+Result<Shareable> shareable(std::string_view text) {
+  if (auto f = Decimal::parse(text)) {
+    auto checked = values::fraction(text);
+    if (!checked) return Error{checked.error() + " (or a size such as 512MiB)"};
+    return Shareable{checked.value(), std::nullopt};
+  }
+  auto size = values::size(text);
+  if (!size) return Error{"\"" + std::string(text) + "\" is neither a fraction such as 0.3 nor a size such as 512MiB"};
+  return Shareable{std::nullopt, size.value()};
+}
+
+// An image names a KSM sharing group: free text ("Windows 10"), but printable and short.
+Result<std::string> image_name(std::string_view t) {
+  if (t.empty()) return Error{"an image name cannot be empty; leave the key out for none"};
+  if (t.size() > 255) return Error{"an image name has at most 255 characters"};
+  for (const char c : t) {
+    if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) return Error{"an image name holds a control character"};
+  }
+  return std::string(t);
+}
+
+struct SpecFields {
+  Field<std::int64_t> vcpus;
+  Field<Bytes> memory, current_memory, hugepages;
+  Field<Decimal> usage, cpu_quota;
+  Field<std::string> image;
+  Field<Shareable> ksm_shareable;
+  Field<bool> locked;
+  Field<CpuPolicy> cpu_policy;
+  Field<std::int64_t> numa_nodes;
+  Field<std::vector<std::pair<std::string, SourceRef>>> groups;
+
+  // Fields of `over` replace ours where set.
+  void overlay(const SpecFields& over) {
+    auto pick = [](auto& mine, const auto& theirs) {
+      if (theirs.value) mine = theirs;
+    };
+    pick(vcpus, over.vcpus); pick(memory, over.memory); pick(current_memory, over.current_memory);
+    pick(hugepages, over.hugepages); pick(usage, over.usage); pick(cpu_quota, over.cpu_quota);
+    pick(image, over.image); pick(ksm_shareable, over.ksm_shareable); pick(locked, over.locked);
+    pick(cpu_policy, over.cpu_policy); pick(numa_nodes, over.numa_nodes); pick(groups, over.groups);
+  }
+};
+
+template <class T, class Rule>
+void read(const yaml::MapReader& map, const char* key, Rule rule, Field<T>& field) {
+  if (const yaml::Entry* e = map.find(key)) {
+    field.at = e->value_at;
+    if (auto v = map.get(key, rule)) field.value = static_cast<T>(*v);
+  }
+}
+
+SpecFields read_spec(const yaml::MapReader& map) {
+  SpecFields f;
+  read(map, "vcpus", [](auto t) { return values::integer(t, 1, limits::max_vcpus); }, f.vcpus);
+  read(map, "memory", values::positive_size, f.memory);
+  read(map, "current_memory", values::positive_size, f.current_memory);
+  read(map, "hugepages", values::page_size, f.hugepages);
+  read(map, "usage", values::fraction, f.usage);
+  read(map, "cpu_quota", [](std::string_view t) -> Result<Decimal> {
+    auto d = values::fraction(t);
+    if (d && d->num == 0) return Error{"\"" + std::string(t) + "\" must be greater than 0"};
+    return d;
+  }, f.cpu_quota);
+  read(map, "image", image_name, f.image);
+  read(map, "ksm_shareable", shareable, f.ksm_shareable);
+  read(map, "locked", values::boolean, f.locked);
+  read(map, "cpu_policy", [](std::string_view t) -> Result<CpuPolicy> {
+    static constexpr std::array<std::string_view, 2> names{"shared", "dedicated"};
+    auto i = values::choice(t, names);
+    if (!i) return Error{i.error()};
+    return static_cast<CpuPolicy>(i.value());
+  }, f.cpu_policy);
+  read(map, "numa_nodes", [](auto t) { return values::integer(t, 1, limits::max_node_id + 1); }, f.numa_nodes);
+  if (const yaml::Entry* e = map.find("groups")) {
+    f.groups.at = e->value_at;
+    f.groups.value = yaml::scalar_list(map.context(), *e, map.path("groups"));
+  }
+  return f;
+}
+
+struct Flavor {
+  SpecFields fields;
+};
+
+}  // namespace
+
+std::string where(const SourceFiles& sources, SourceRef other, SourceRef here) {
+  if (other.file == here.file) return "line " + std::to_string(other.line);
+  return sources.files[other.file].path + ":" + std::to_string(other.line);
+}
+
+void load_guests(Diagnostics& diagnostics, const SourceFiles& sources, const RawScenario& raw,
+                 Scenario& scenario) {
+  std::unordered_map<std::string, std::size_t> host_index, pool_index;
+  for (std::size_t i = 0; i < scenario.hosts.size(); ++i) host_index.emplace(scenario.hosts[i].name, i);
+  for (std::size_t i = 0; i < scenario.auto_pools.size(); ++i) pool_index.emplace(scenario.auto_pools[i].name, i);
+
+  const std::unordered_set<std::string> broken_hosts(raw.broken_hosts.begin(), raw.broken_hosts.end());
+  std::unordered_map<std::string, std::uint32_t> group_index;
+  for (const auto& item : raw.groups) {
+    const yaml::Context ctx{diagnostics, item.file};
+    const yaml::MapReader map(ctx, item.node, item.at, item.path, group_keys);
+    if (!map.ok()) continue;
+    Group g;
+    g.at = map.at();
+    if (map.require("name")) g.name = map.get("name", values::name).value_or("");
+    if (map.require("policy")) {
+      static constexpr std::array<std::string_view, 4> names{"affinity", "anti-affinity", "soft-affinity", "soft-anti-affinity"};
+      if (auto p = map.get("policy", [](auto t) { return values::choice(t, names); })) g.policy = static_cast<GroupPolicy>(*p);
+    }
+    static constexpr std::array<std::string_view, 3> scopes{"host", "zone", "node"};
+    if (auto s = map.get("scope", [](auto t) { return values::choice(t, scopes); })) g.scope = static_cast<GroupScope>(*s);
+    if (g.name.empty()) continue;
+    if (!group_index.emplace(g.name, static_cast<std::uint32_t>(scenario.groups.size())).second) {
+      ctx.error(map.find("name")->value_at, map.path("name"), "duplicate group name \"" + g.name + "\"");
+      continue;
+    }
+    scenario.groups.push_back(g);
+  }
+
+  std::unordered_map<std::string, Flavor> flavors;
+  std::vector<std::string> flavor_names;
+  for (const auto& item : raw.flavors) {
+    const yaml::Context ctx{diagnostics, item.file};
+    static const std::vector<std::string> flavor_keys = with(spec_keys, {"name"});
+    const yaml::MapReader map(ctx, item.node, item.at, item.path, flavor_keys);
+    if (!map.ok() || !map.require("name")) continue;
+    const auto name = map.get("name", values::name);
+    if (!name) continue;
+    Flavor flavor{read_spec(map)};
+    if (!flavors.emplace(*name, std::move(flavor)).second) {
+      ctx.error(map.find("name")->value_at, map.path("name"), "duplicate flavor name \"" + *name + "\"");
+    }
+    flavor_names.push_back(*name);
+  }
+
+  std::vector<std::string> host_names;  // for suggestions, built on the first bad reference
+  std::vector<std::string> group_names;  // the same
+  // Totals over every guest, so that no sum a host or a bound makes can leave 64 bits.
+  limits::Sum memory_total, vcpu_total(limits::max_total_vcpus);
+  bool memory_reported = false, vcpu_reported = false;
+  std::vector<std::pair<SourceRef, std::string>> entry_paths;  // each guest entry's name: where, key path
+  for (const auto& item : raw.guests) {
+    const yaml::Context ctx{diagnostics, item.file};
+    const std::size_t errors_before = diagnostics.items.size();  // the reader's own errors count too
+    static const std::vector<std::string> guest_keys = with(spec_keys, {"name", "count", "flavor", "host"});
+    const yaml::MapReader map(ctx, item.node, item.at, item.path, guest_keys);
+    if (!map.ok()) continue;
+    const bool has_name = map.require("name");
+    const std::string base = map.text("name").value_or("");
+    if (has_name && map.text("name")) {
+      if (std::string problem = check_name(base); !problem.empty()) ctx.error(map.find("name")->value_at, map.path("name"), problem);
+    }
+    const std::int64_t count = map.get("count", [](auto t) { return values::integer(t, 1, limits::max_guests); }).value_or(1);
+    if (static_cast<std::int64_t>(scenario.guests.size()) + count > limits::max_guests && map.find("count")) {
+      ctx.error(map.find("count")->value_at, map.path("count"),
+                "with the guests before it, the scenario has more than " + std::to_string(limits::max_guests) +
+                    " guests, the most kvmplan plans");
+    }
+    SpecFields fields;
+    GuestSpec spec;
+    if (auto flavor = map.text("flavor")) {
+      auto it = flavors.find(*flavor);
+      if (it == flavors.end()) {
+        const std::string hint = nearest(*flavor, flavor_names);
+        ctx.error(map.find("flavor")->value_at, map.path("flavor"),
+                  "flavor \"" + *flavor + "\" names no flavor" + (hint.empty() ? "" : "; did you mean \"" + hint + "\"?"));
+      } else {
+        fields = it->second.fields;
+        spec.flavor = *flavor;
+      }
+    }
+    fields.overlay(read_spec(map));
+    // Required here or in the flavor; an unknown flavor was reported already.
+    const bool flavor_unknown = map.find("flavor") && spec.flavor.empty();
+    if (!flavor_unknown && spec.flavor.empty()) {
+      map.require("vcpus");
+      map.require("memory");
+    } else if (!flavor_unknown) {
+      for (const char* key : {"vcpus", "memory"}) {
+        const bool present = std::string_view(key) == "vcpus" ? fields.vcpus.value.has_value() || map.find(key)
+                                                               : fields.memory.value.has_value() || map.find(key);
+        if (!present) {
+          ctx.error(map.at(), map.path(), "missing required key \"" + std::string(key) +
+                                              "\" (in the guest or its flavor " + spec.flavor + ")");
+        }
+      }
+    }
+
+    spec.vcpus = static_cast<int>(fields.vcpus.value.value_or(1));
+    spec.memory = fields.memory.value.value_or(Bytes{});
+    spec.current_memory = fields.current_memory.value;
+    if (spec.current_memory && fields.memory.value && *spec.current_memory > spec.memory) {
+      ctx.error(fields.current_memory.at, map.path("current_memory"),
+                to_string(*spec.current_memory) + " is more than memory " + to_string(spec.memory) +
+                    "; the balloon target is at most <memory>");
+    }
+    spec.usage = fields.usage.value.value_or(scenario.policy.usage);
+    spec.image = fields.image.value.value_or("");
+    const Shareable share = fields.ksm_shareable.value.value_or(Shareable{scenario.policy.ksm.shareable, std::nullopt});
+    if (share.size) {
+      if (*share.size > spec.memory && fields.memory.value) {
+        ctx.error(fields.ksm_shareable.at, map.path("ksm_shareable"),
+                  to_string(*share.size) + " is more than memory " + to_string(spec.memory));
+      }
+      spec.ksm_shareable = min(*share.size, spec.memory);
+    } else {
+      spec.ksm_shareable = share.fraction->scale_down(spec.memory);
+    }
+    spec.hugepages = fields.hugepages.value;
+    spec.locked = fields.locked.value.value_or(false);
+    spec.cpu_policy = fields.cpu_policy.value.value_or(CpuPolicy::shared);
+    spec.cpu_quota = fields.cpu_quota.value;
+    spec.numa_nodes = static_cast<int>(fields.numa_nodes.value.value_or(0));
+    for (const auto& [name, at] : fields.groups.value.value_or(std::vector<std::pair<std::string, SourceRef>>{})) {
+      auto it = group_index.find(name);
+      if (it == group_index.end()) {
+        if (group_names.empty()) {
+          for (const auto& g : scenario.groups) group_names.push_back(g.name);
+        }
+        const std::string hint = nearest(name, group_names);
+        diagnostics.error(at, map.path("groups"), "group \"" + name + "\" names no group" +
+                                                      (hint.empty() ? "" : "; did you mean \"" + hint + "\"?"));
+      } else {
+        spec.groups.push_back(it->second);
+      }
+    }
+
+    std::int32_t host = -1;
+    if (auto name = map.text("host")) {
+      const SourceRef at = map.find("host")->value_at;
+      if (auto it = host_index.find(*name); it != host_index.end()) {
+        host = static_cast<std::int32_t>(it->second);
+      } else if (pool_index.count(*name)) {
+        ctx.error(at, map.path("host"), "host \"" + *name + "\" has count: auto; its hosts are named by kvmplan place, so leave host out");
+      } else if (broken_hosts.count(*name)) {
+        // The host's own entry has errors, reported there.
+      } else {
+        if (host_names.empty()) {
+          for (const auto& [n, i] : host_index) host_names.push_back(n);
+          std::sort(host_names.begin(), host_names.end());
+        }
+        const std::string hint = nearest(*name, host_names);
+        ctx.error(at, map.path("host"), "host \"" + *name + "\" names no host" + (hint.empty() ? "" : "; did you mean \"" + hint + "\"?"));
+      }
+    }
+    if (diagnostics.items.size() != errors_before || !map.find("name")) continue;
+    // Every guest's memory and QEMU overhead, and its vCPUs, summed with the checks of limits.hpp.
+    const auto memory = limits::add(spec.memory.value, guest_overhead(scenario.policy, spec).value);
+    const auto entry_memory = memory ? limits::mul(*memory, count) : std::nullopt;
+    bool beyond = false;  // each total is reported once, at the entry that crosses it
+    if (!entry_memory || !memory_total.add(*entry_memory)) {
+      if (!memory_reported) {
+        ctx.error(map.at(), map.path(), "with the guests before it, the guests' memory adds up to more than 1EiB, the most kvmplan sums");
+      }
+      memory_reported = beyond = true;
+    }
+    if (!vcpu_total.add(static_cast<std::int64_t>(spec.vcpus) * count)) {
+      if (!vcpu_reported) {
+        ctx.error(map.at(), map.path(), "with the guests before it, the guests' vCPUs add up to more than " +
+                                            std::to_string(limits::max_total_vcpus) + ", the most kvmplan sums");
+      }
+      vcpu_reported = beyond = true;
+    }
+    if (beyond) continue;
+
+    const SourceRef name_at = map.find("name")->value_at;
+    const auto spec_index = static_cast<std::uint32_t>(scenario.specs.size());
+    scenario.specs.push_back(std::move(spec));
+    // Room for the whole entry at once, still growing geometrically across entries.
+    if (const std::size_t want = scenario.guests.size() + static_cast<std::size_t>(count); want > scenario.guests.capacity()) {
+      scenario.guests.reserve(std::max(want, 2 * scenario.guests.capacity()));
+    }
+    for (std::int64_t i = 1; i <= count; ++i) {
+      scenario.guests.push_back({expanded_name(base, i, count), spec_index, host, name_at});
+    }
+    entry_paths.emplace_back(name_at, map.path("name"));
+  }
+
+  // Names are unique after expansion. Sorting hashes finds equal names without a map of a
+  // million strings; each entry reports its first clash only.
+  std::vector<std::pair<std::size_t, std::uint32_t>> by_hash(scenario.guests.size());
+  for (std::uint32_t g = 0; g < scenario.guests.size(); ++g) by_hash[g] = {std::hash<std::string>{}(scenario.guests[g].name), g};
+  std::sort(by_hash.begin(), by_hash.end());
+  std::vector<std::pair<std::uint32_t, std::uint32_t>> clashes;  // (later guest, first guest of that name)
+  for (std::size_t i = 0; i < by_hash.size();) {
+    std::size_t j = i + 1;
+    while (j < by_hash.size() && by_hash[j].first == by_hash[i].first) ++j;
+    for (std::size_t a = i; a < j; ++a) {  // equal hashes, ascending guest index
+      for (std::size_t b = i; b < a; ++b) {
+        if (scenario.guests[by_hash[a].second].name == scenario.guests[by_hash[b].second].name) {
+          clashes.emplace_back(by_hash[a].second, by_hash[b].second);
+          break;
+        }
+      }
+    }
+    i = j;
+  }
+  std::sort(clashes.begin(), clashes.end());
+  std::vector<SourceRef> reported;
+  for (const auto& [later, first] : clashes) {
+    const Guest& g = scenario.guests[later];
+    const auto same = [&](const SourceRef& r) { return r.file == g.at.file && r.line == g.at.line && r.col == g.at.col; };
+    if (std::any_of(reported.begin(), reported.end(), same)) continue;
+    reported.push_back(g.at);
+    const auto path = std::find_if(entry_paths.begin(), entry_paths.end(), [&](const auto& e) {
+      return e.first.file == g.at.file && e.first.line == g.at.line && e.first.col == g.at.col;
+    });
+    diagnostics.error(g.at, path == entry_paths.end() ? "guests" : path->second,
+                      "duplicate guest name \"" + g.name + "\" (also at " + where(sources, scenario.guests[first].at, g.at) + ")");
+  }
+}
+
+}  // namespace kvmplan::detail

@@ -1,0 +1,133 @@
+#include "kvmplan/scenario/loader.hpp"
+
+#include <unordered_map>
+
+#include "kvmplan/io/input_file.hpp"
+#include "scenario/loader_parts.hpp"
+
+namespace kvmplan {
+namespace {
+
+// Reads `policy:` keys in the file into `policy`; nested maps (ksm, ha) recurse.
+void read_policy(const yaml::Context& ctx, const yaml::Node& node, SourceRef at,
+                 const std::string& path, const std::string& prefix, Policy& policy) {
+  std::vector<std::string> known;
+  for (const auto& knob : policy_knobs()) {
+    if (!knob.key.starts_with(prefix)) continue;
+    std::string rest(knob.key.substr(prefix.size()));
+    if (const auto dot = rest.find('.'); dot != std::string::npos) rest.resize(dot);
+    if (known.empty() || known.back() != rest) known.push_back(rest);
+  }
+  yaml::MapReader map(ctx, node, at, path, known);
+  for (const auto& entry : map.entries()) {
+    const std::string key = prefix + entry.key;
+    if (const PolicyKnob* knob = find_knob(key)) {
+      if (auto text = map.text(entry.key)) {
+        if (std::string problem = knob->set(policy, *text); !problem.empty()) {
+          ctx.error(entry.value_at, map.path(entry.key), problem);
+        }
+      }
+    } else {
+      read_policy(ctx, entry.value, entry.value_at, map.path(entry.key), key + ".", policy);
+    }
+  }
+}
+
+void collect(const yaml::Context& ctx, const yaml::Entry& entry, const std::string& name,
+             std::vector<detail::Item>& out) {
+  if (!entry.value.IsSequence()) {
+    if (!entry.value.IsNull()) {
+      ctx.error(entry.value_at, name, "expected a list, got " + yaml::describe(entry.value));
+    }
+    return;
+  }
+  std::size_t i = 0;
+  for (const auto& item : entry.value) {
+    out.push_back({item, ctx.at(item.Mark()), name + "[" + std::to_string(i++) + "]", ctx.file});
+  }
+}
+
+}  // namespace
+
+Loaded load_sources(SourceFiles sources, const LoadOptions& options) {
+  Loaded out;
+  out.sources = std::move(sources);
+  Scenario& scenario = out.scenario;
+  scenario.policy = default_policy();
+  detail::RawScenario raw;
+
+  for (std::uint32_t f = 0; f < out.sources.files.size(); ++f) {
+    const yaml::Context ctx{out.diagnostics, f};
+    yaml::Node root;
+    if (!yaml::parse_document(ctx, out.sources.files[f].text, root)) continue;
+    if (!root.IsDefined() || root.IsNull()) continue;  // an empty file adds nothing
+    yaml::MapReader top(ctx, root, {f, 1, 1}, "",
+                        {"policy", "flavors", "hosts", "groups", "guests"});
+    for (const auto& entry : top.entries()) {
+      if (entry.key == "policy") {
+        if (!entry.value.IsNull()) read_policy(ctx, entry.value, entry.value_at, "policy", "", scenario.policy);
+      } else if (entry.key == "hosts") {
+        collect(ctx, entry, "hosts", raw.hosts);
+      } else if (entry.key == "guests") {
+        collect(ctx, entry, "guests", raw.guests);
+      } else if (entry.key == "flavors") {
+        collect(ctx, entry, "flavors", raw.flavors);
+      } else {
+        collect(ctx, entry, "groups", raw.groups);
+      }
+    }
+  }
+  for (const auto& [key, text] : options.policy_overrides) {
+    const PolicyKnob* knob = find_knob(key);
+    const std::string problem = knob ? knob->set(scenario.policy, text) : "unknown policy key";
+    if (!problem.empty()) {
+      out.diagnostics.error({static_cast<std::uint32_t>(out.sources.files.size()), 0, 0},
+                            "policy." + key, problem);
+    }
+  }
+
+  // Host names are unique across real hosts and auto pools, after expansion.
+  std::unordered_map<std::string, SourceRef> host_names;
+  for (const auto& item : raw.hosts) {
+    const std::size_t hosts_before = scenario.hosts.size(), pools_before = scenario.auto_pools.size();
+    detail::load_host(yaml::Context{out.diagnostics, item.file}, item, scenario, raw.broken_hosts);
+    auto check = [&](const Host& h) {
+      if (auto [it, fresh] = host_names.emplace(h.name, h.at); !fresh) {
+        out.diagnostics.error(h.at, item.path + ".name",
+                              "duplicate host name \"" + h.name + "\" (also at " +
+                                  detail::where(out.sources, it->second, h.at) + ")");
+        return false;
+      }
+      return true;
+    };
+    for (std::size_t i = hosts_before; i < scenario.hosts.size(); ++i) {
+      if (!check(scenario.hosts[i])) break;
+    }
+    for (std::size_t i = pools_before; i < scenario.auto_pools.size(); ++i) check(scenario.auto_pools[i]);
+  }
+  detail::load_guests(out.diagnostics, out.sources, raw, scenario);
+  out.diagnostics.sort();
+  return out;
+}
+
+
+Loaded load_files(const std::vector<std::string>& paths, const LoadOptions& options) {
+  SourceFiles sources;
+  Diagnostics unreadable;
+  for (const auto& path : paths) {
+    auto text = read_input(path);
+    const std::string name = path == "-" ? "<stdin>" : path;
+    if (!text) {
+      unreadable.error({sources.add(name, ""), 0, 0}, "", text.error());
+      continue;
+    }
+    sources.add(name, std::move(text.value()));
+  }
+  Loaded out = load_sources(std::move(sources), options);
+  out.diagnostics.items.insert(out.diagnostics.items.begin(), unreadable.items.begin(),
+                               unreadable.items.end());
+  out.diagnostics.sort();
+  return out;
+}
+
+}  // namespace kvmplan

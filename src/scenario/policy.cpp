@@ -1,0 +1,182 @@
+#include "kvmplan/scenario/policy.hpp"
+
+#include <array>
+#include <stdexcept>
+
+#include "kvmplan/values/values.hpp"
+
+namespace kvmplan {
+namespace {
+
+// Stores a parsed value through `assign`, or returns the parser's message.
+template <class T, class Assign>
+std::string store(Result<T> r, Assign assign) {
+  if (!r) return r.error();
+  assign(r.value());
+  return {};
+}
+
+template <class Enum, std::size_t N>
+std::string store_choice(std::string_view text, const std::array<std::string_view, N>& names,
+                         Enum& out) {
+  return store(values::choice(text, names),
+               [&](std::size_t i) { out = static_cast<Enum>(i); });
+}
+
+constexpr std::array<std::string_view, 4> table_names{"rhel5", "rhel6", "rhel7", "rhel9"};
+
+std::string set_swap_baseline(Policy& p, std::string_view text) {
+  for (std::size_t i = 0; i < table_names.size(); ++i) {
+    if (text == table_names[i]) {
+      p.swap_baseline = {static_cast<SwapBaseline::Table>(i), {}};
+      return {};
+    }
+  }
+  if (text == "none") {
+    p.swap_baseline = {SwapBaseline::Table::none, {}};
+    return {};
+  }
+  auto flat = values::size(text);
+  if (!flat) {
+    return "\"" + std::string(text) +
+           "\" is not a swap baseline; write rhel5, rhel6, rhel7, rhel9, none or a size such as 4GiB";
+  }
+  p.swap_baseline = {SwapBaseline::Table::flat, flat.value()};
+  return {};
+}
+
+std::string set_guest_overhead(Policy& p, std::string_view text) {
+  if (text == "none") {
+    p.guest_overhead = {};
+    return {};
+  }
+  if (text == "ovirt") {
+    p.guest_overhead = {GuestOverhead::Kind::ovirt, {}};
+    return {};
+  }
+  auto fixed = values::size(text);
+  if (!fixed) {
+    return "\"" + std::string(text) + "\" is not a guest overhead; write none, ovirt or a size such as 64MiB";
+  }
+  p.guest_overhead = {GuestOverhead::Kind::fixed, fixed.value()};
+  return {};
+}
+
+// Planning for failures is not built yet: a plan that ignored the key would claim a safety it
+// does not have, so any value but 0 is refused.
+std::string set_failures(std::string_view text, const char* what, int& out) {
+  auto n = values::integer(text, 0, 1000);
+  if (!n) return n.error();
+  if (n.value() != 0) {
+    return "\"" + std::string(text) + "\": kvmplan does not plan for " + what +
+           " failures yet, so no plan it writes would survive one; set 0 or leave the key out";
+  }
+  out = 0;
+  return {};
+}
+
+constexpr std::array<PolicyKnob, 16> knobs{{
+    {"swap_baseline", "rhel5",
+     "baseline swap table: rhel5 | rhel6 | rhel7 | rhel9 | none | a flat size (4GiB)",
+     set_swap_baseline},
+    {"hibernation", "false", "use the table's column that allows for hibernation",
+     [](Policy& p, std::string_view t) {
+       return store(values::boolean(t), [&](bool v) { p.hibernation = v; });
+     }},
+    {"host_reserve", "4GiB", "memory the host keeps for itself (processes, drivers, page cache)",
+     [](Policy& p, std::string_view t) {
+       return store(values::size(t), [&](Bytes v) { p.host_reserve = v; });
+     }},
+    {"memory_ratio", "1.5",
+     "max committed / (RAM - hugepage pools - locked - reserve), per host and per node",
+     [](Policy& p, std::string_view t) {
+       return store(values::ratio(t), [&](Decimal v) { p.memory_ratio = v; });
+     }},
+    {"memory_limit", "committed",
+     "what bounds guest memory: committed (memory_ratio) | resident (expected use within RAM)",
+     [](Policy& p, std::string_view t) {
+       return store_choice(t, std::array<std::string_view, 2>{"committed", "resident"},
+                           p.memory_limit);
+     }},
+    {"cpu_ratio", "4.0", "max shared vCPUs per shared physical CPU (thread), per host and per node",
+     [](Policy& p, std::string_view t) {
+       return store(values::ratio(t), [&](Decimal v) { p.cpu_ratio = v; });
+     }},
+    {"vcpu_limit", "cores", "one guest's vCPUs may not exceed the host's: cores | threads",
+     [](Policy& p, std::string_view t) {
+       return store_choice(t, std::array<std::string_view, 2>{"cores", "threads"}, p.vcpu_limit);
+     }},
+    {"numa", "strict", "guests inside NUMA node(s): strict | preferred | none (host level only)",
+     [](Policy& p, std::string_view t) {
+       return store_choice(t, std::array<std::string_view, 3>{"strict", "preferred", "none"},
+                           p.numa);
+     }},
+    {"objective", "pack", "placement objective: pack (fewest hosts) | spread (balanced load)",
+     [](Policy& p, std::string_view t) {
+       return store_choice(t, std::array<std::string_view, 2>{"pack", "spread"}, p.objective);
+     }},
+    {"usage", "1.0", "default expected resident fraction of a guest's memory",
+     [](Policy& p, std::string_view t) {
+       return store(values::fraction(t), [&](Decimal v) { p.usage = v; });
+     }},
+    {"guest_overhead", "none",
+     "QEMU memory per guest beyond <memory>: none | ovirt (memory/512 + 64MiB + 8MiB per vCPU) | a size",
+     set_guest_overhead},
+    {"ksm.enabled", "true", "KSM runs on the hosts (ksmtuned decides when it scans)",
+     [](Policy& p, std::string_view t) {
+       return store(values::boolean(t), [&](bool v) { p.ksm.enabled = v; });
+     }},
+    {"ksm.merge_across_nodes", "true", "false: pages merge only inside one NUMA node",
+     [](Policy& p, std::string_view t) {
+       return store(values::boolean(t), [&](bool v) { p.ksm.merge_across_nodes = v; });
+     }},
+    {"ksm.shareable", "0.0",
+     "default fraction of a guest's memory identical across guests of its image",
+     [](Policy& p, std::string_view t) {
+       return store(values::fraction(t), [&](Decimal v) { p.ksm.shareable = v; });
+     }},
+    {"ha.host_failures", "0", "N+k: the plan must survive this many host failures (not planned yet: 0 only)",
+     [](Policy& p, std::string_view t) { return set_failures(t, "host", p.ha.host_failures); }},
+    {"ha.zone_failures", "0", "the plan must survive this many whole zones failing (not planned yet: 0 only)",
+     [](Policy& p, std::string_view t) { return set_failures(t, "zone", p.ha.zone_failures); }},
+}};
+
+}  // namespace
+
+std::string SwapBaseline::name() const {
+  switch (table) {
+    case Table::none: return "none";
+    case Table::flat: return to_string(flat);
+    default: return std::string(table_names[static_cast<std::size_t>(table)]);
+  }
+}
+
+std::string GuestOverhead::name() const {
+  switch (kind) {
+    case Kind::none: return "none";
+    case Kind::ovirt: return "ovirt";
+    case Kind::fixed: return to_string(fixed);
+  }
+  return {};
+}
+
+std::span<const PolicyKnob> policy_knobs() { return knobs; }
+
+const PolicyKnob* find_knob(std::string_view key) {
+  for (const auto& k : knobs) {
+    if (k.key == key) return &k;
+  }
+  return nullptr;
+}
+
+Policy default_policy() {
+  Policy p;
+  for (const auto& k : knobs) {
+    if (!k.set(p, k.default_text).empty()) {
+      throw std::logic_error("bad default for policy knob " + std::string(k.key));
+    }
+  }
+  return p;
+}
+
+}  // namespace kvmplan
