@@ -78,6 +78,10 @@ std::optional<Host> import_one(const libvirt::XmlFile& xml, const std::string& p
         xml.error(p, cpath + ".pages", page.error());
         continue;
       }
+      if (std::any_of(pages.begin(), pages.end(), [&](const HugepagePool& o) { return o.page_size == *size; })) {
+        xml.error(p, cpath + ".pages", "the " + to_string(*size) + " pages are given twice");
+        continue;
+      }
       const auto count = values::integer(p.child_value(), 0, limits::max_bytes / size->value);
       if (!count) {
         xml.error(p, cpath + ".pages", "page count " + count.error() + (count.error().find("at most") != std::string::npos ? " (1EiB of pages)" : ""));
