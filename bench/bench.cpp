@@ -12,7 +12,8 @@
 #include <sstream>
 
 #include "kvmplan/scenario/loader.hpp"
-#include "kvmplan/plan/plan_io.hpp"
+#include "kvmplan/placement/placement.hpp"
+#include "kvmplan/plan/plan_writer.hpp"
 #include "mixes.hpp"
 
 namespace {

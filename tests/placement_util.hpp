@@ -6,7 +6,9 @@
 #include <sstream>
 
 #include "kvmplan/plan/check.hpp"
-#include "kvmplan/plan/plan_io.hpp"
+#include "kvmplan/placement/placement.hpp"
+#include "kvmplan/plan/plan_reader.hpp"
+#include "kvmplan/plan/plan_writer.hpp"
 #include "test_util.hpp"
 
 namespace kvmplan::test {

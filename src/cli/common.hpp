@@ -4,7 +4,7 @@
 
 #include "cli.hpp"
 #include "kvmplan/scenario/loader.hpp"
-#include "kvmplan/plan/plan_io.hpp"
+#include "kvmplan/plan/plan_reader.hpp"
 
 namespace kvmplan::cli {
 

@@ -1,7 +1,8 @@
 // kvmplan place: load, place, write the plan.
 #include "common.hpp"
 #include "kvmplan/io/atomic_file.hpp"
-#include "kvmplan/plan/plan_io.hpp"
+#include "kvmplan/placement/placement.hpp"
+#include "kvmplan/plan/plan_writer.hpp"
 
 namespace kvmplan::cli {
 

@@ -3,7 +3,7 @@
 #include <sstream>
 
 #include "kvmplan/deploy/deploy.hpp"
-#include "kvmplan/plan/plan_io.hpp"
+#include "kvmplan/plan/plan.hpp"
 
 #include <yaml-cpp/yaml.h>
 

@@ -7,8 +7,9 @@
 
 #include "kvmplan/libvirt/libvirt.hpp"
 #include "kvmplan/model/model.hpp"
-#include "kvmplan/placement/placement.hpp"
-#include "kvmplan/plan/plan_io.hpp"
+#include "kvmplan/model/cells.hpp"
+#include "kvmplan/plan/plan.hpp"
+#include "kvmplan/plan/plan_reader.hpp"
 
 namespace kvmplan {
 namespace {

@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <map>
 
-#include "kvmplan/placement/placement.hpp"
+#include "kvmplan/model/cells.hpp"
 #include "kvmplan/model/swap.hpp"
 
 namespace kvmplan {

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "kvmplan/model/model.hpp"
+#include "kvmplan/model/cells.hpp"
 #include "kvmplan/placement/placement.hpp"
 #include "kvmplan/scenario/policy.hpp"
 #include "placement/ksm_tally.hpp"

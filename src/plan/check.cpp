@@ -6,7 +6,8 @@
 #include <unordered_map>
 
 #include "kvmplan/model/model.hpp"
-#include "kvmplan/placement/placement.hpp"
+#include "kvmplan/model/cells.hpp"
+#include "kvmplan/plan/plan.hpp"
 
 namespace kvmplan {
 namespace {

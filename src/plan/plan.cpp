@@ -1,30 +1,8 @@
-// The parts of a plan every reader shares: how a guest splits into cells, and which CPUs a
-// placed guest may run on.
-#include "kvmplan/placement/placement.hpp"
+// What every reader of a plan shares: which CPUs a placed guest may run on, the guests of
+// each host, and each host's figures.
+#include "kvmplan/plan/plan.hpp"
 
 namespace kvmplan {
-
-std::vector<Cell> split_cells(const GuestSpec& spec, Bytes overhead, int cells) {
-  std::vector<Cell> out(static_cast<std::size_t>(std::max(cells, 1)));
-  const auto k = static_cast<std::int64_t>(out.size());
-  // Whole units (vCPUs; pages or KiB of memory; bytes of overhead), the first cells taking
-  // the remainder one unit each.
-  auto share = [k](std::int64_t total, std::int64_t i) { return total / k + (i < total % k ? 1 : 0); };
-  const std::int64_t unit = spec.hugepages ? spec.hugepages->value : 1024;
-  const std::int64_t units = (spec.memory.value + unit - 1) / unit;
-  Bytes memory_left = spec.memory;
-  for (std::int64_t i = 0; i < k; ++i) {
-    Cell& c = out[static_cast<std::size_t>(i)];
-    c.vcpus = static_cast<int>(share(spec.vcpus, i));
-    c.overhead = Bytes{share(overhead.value, i)};
-    const std::int64_t my_units = share(units, i);
-    if (spec.hugepages) c.pages = my_units;
-    // Memory in whole units, but never more than the guest has: the last cell takes what is left.
-    c.memory = i + 1 == k ? memory_left : min(Bytes{my_units * unit}, memory_left);
-    memory_left -= c.memory;
-  }
-  return out;
-}
 
 CpuSet Plan::cpuset(std::uint32_t guest) const {
   const Placement& p = placements[guest];
@@ -42,6 +20,23 @@ CpuSet Plan::cpuset(std::uint32_t guest) const {
     out = out - h.reserved_cpus - h.dedicated_cpus;
   }
   return out - pinned[static_cast<std::size_t>(p.host)];
+}
+
+std::vector<std::vector<GuestOnHost>> guests_by_host(const Plan& plan) {
+  std::vector<std::vector<GuestOnHost>> out(plan.hosts.size());
+  for (std::uint32_t g = 0; g < plan.placements.size(); ++g) {
+    const Placement& p = plan.placements[g];
+    if (p.host >= 0) out[static_cast<std::size_t>(p.host)].push_back({g, p.nodes});
+  }
+  return out;
+}
+
+std::vector<HostFigures> plan_figures(const Scenario& scenario, const Plan& plan) {
+  const auto by_host = guests_by_host(plan);
+  std::vector<HostFigures> out;
+  out.reserve(plan.hosts.size());
+  for (std::size_t h = 0; h < plan.hosts.size(); ++h) out.push_back(size_host(scenario, plan.hosts[h], by_host[h]));
+  return out;
 }
 
 }  // namespace kvmplan

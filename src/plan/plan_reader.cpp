@@ -3,7 +3,7 @@
 
 #include "kvmplan/io/input_file.hpp"
 #include "kvmplan/values/limits.hpp"
-#include "kvmplan/plan/plan_io.hpp"
+#include "kvmplan/plan/plan_reader.hpp"
 #include "kvmplan/values/values.hpp"
 #include "scenario/yaml_reader.hpp"
 

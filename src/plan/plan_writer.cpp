@@ -2,7 +2,7 @@
 
 #include "kvmplan/values/decimal.hpp"
 #include "kvmplan/report/json_writer.hpp"
-#include "kvmplan/plan/plan_io.hpp"
+#include "kvmplan/plan/plan_writer.hpp"
 #include "kvmplan/version.hpp"
 
 namespace kvmplan {
@@ -70,23 +70,6 @@ void scalar(std::ostream& out, PlanFormat f, const char* key, const std::string&
 }
 
 }  // namespace
-
-std::vector<std::vector<GuestOnHost>> guests_by_host(const Plan& plan) {
-  std::vector<std::vector<GuestOnHost>> out(plan.hosts.size());
-  for (std::uint32_t g = 0; g < plan.placements.size(); ++g) {
-    const Placement& p = plan.placements[g];
-    if (p.host >= 0) out[static_cast<std::size_t>(p.host)].push_back({g, p.nodes});
-  }
-  return out;
-}
-
-std::vector<HostFigures> plan_figures(const Scenario& scenario, const Plan& plan) {
-  const auto by_host = guests_by_host(plan);
-  std::vector<HostFigures> out;
-  out.reserve(plan.hosts.size());
-  for (std::size_t h = 0; h < plan.hosts.size(); ++h) out.push_back(size_host(scenario, plan.hosts[h], by_host[h]));
-  return out;
-}
 
 void write_plan(std::ostream& out, const Scenario& s, const Plan& plan, PlanFormat f) {
   if (f == PlanFormat::json) out << "{\n";

@@ -4,7 +4,7 @@
 #include <cstdio>
 
 #include "kvmplan/report/json_writer.hpp"
-#include "kvmplan/plan/plan_io.hpp"
+#include "kvmplan/placement/placement.hpp"
 #include "kvmplan/version.hpp"
 
 namespace kvmplan {

@@ -8,7 +8,7 @@
 #include "kvmplan/deploy/deploy.hpp"
 #include "kvmplan/libvirt/libvirt.hpp"
 #include "kvmplan/scenario/loader.hpp"
-#include "kvmplan/plan/plan_io.hpp"
+#include "kvmplan/plan/plan_reader.hpp"
 
 namespace {
 

@@ -8,7 +8,9 @@
 #include "fuzz_common.hpp"
 #include "kvmplan/plan/check.hpp"
 #include "kvmplan/scenario/loader.hpp"
-#include "kvmplan/plan/plan_io.hpp"
+#include "kvmplan/placement/placement.hpp"
+#include "kvmplan/plan/plan_reader.hpp"
+#include "kvmplan/plan/plan_writer.hpp"
 #include "kvmplan/report/size_report.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {

@@ -6,7 +6,8 @@
 #include <vector>
 
 #include "kvmplan/model/model.hpp"
-#include "kvmplan/placement/placement.hpp"
+#include "kvmplan/model/cells.hpp"
+#include "kvmplan/plan/plan.hpp"
 
 namespace kvmplan {
 

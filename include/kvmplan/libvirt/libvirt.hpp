@@ -6,7 +6,7 @@
 #include <vector>
 
 #include "kvmplan/values/diagnostics.hpp"
-#include "kvmplan/plan/plan_io.hpp"
+#include "kvmplan/plan/plan_reader.hpp"
 #include "kvmplan/scenario/scenario.hpp"
 
 namespace kvmplan {

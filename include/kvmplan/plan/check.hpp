@@ -4,7 +4,7 @@
 #include <string>
 #include <vector>
 
-#include "kvmplan/plan/plan_io.hpp"
+#include "kvmplan/plan/plan_reader.hpp"
 #include "kvmplan/scenario/scenario.hpp"
 
 namespace kvmplan {

@@ -1,26 +1,14 @@
 #pragma once
-// The placement document (spec section 6): written by `place`, read back by `check` and by the
-// deployment exports. YAML and JSON have the same structure; each placement is one line, so
-// the document streams however many guests there are.
+// Reading a placement document back (check, the exports, the fuzz target): its form first, then
+// the plan it describes.
 #include <optional>
-#include <ostream>
 #include <string>
 #include <vector>
 
+#include "kvmplan/plan/plan.hpp"
 #include "kvmplan/values/diagnostics.hpp"
-#include "kvmplan/model/model.hpp"
-#include "kvmplan/placement/placement.hpp"
 
 namespace kvmplan {
-
-enum class PlanFormat { yaml, json };
-
-// Per-host figures of a plan (spec section 3), hosts in plan order.
-std::vector<HostFigures> plan_figures(const Scenario& scenario, const Plan& plan);
-// The guests of each host with their nodes, in guest order.
-std::vector<std::vector<GuestOnHost>> guests_by_host(const Plan& plan);
-
-void write_plan(std::ostream& out, const Scenario& scenario, const Plan& plan, PlanFormat format);
 
 // A placement as the document states it, before its content is checked: names are valid
 // names, node ids, CPU ids and counts within their limits (the reader refuses others).

@@ -1,0 +1,21 @@
+#pragma once
+// How a guest splits into NUMA cells: part of the model, shared by placement, check, the model's
+// figures and the domain XML.
+#include <vector>
+
+#include "kvmplan/scenario/scenario.hpp"
+#include "kvmplan/values/bytes.hpp"
+
+namespace kvmplan {
+
+// A guest split into NUMA cells, as the model defines it: vCPUs and memory as even as whole
+// vCPUs and whole KiB (whole pages for hugepage guests) allow, the first cells taking the rest.
+struct Cell {
+  int vcpus = 0;
+  Bytes memory;
+  Bytes overhead;               // the guest's QEMU overhead, split the same way
+  std::int64_t pages = 0;       // hugepage guests: whole pages of the guest's page size
+};
+std::vector<Cell> split_cells(const GuestSpec& spec, Bytes overhead, int cells);
+
+}  // namespace kvmplan

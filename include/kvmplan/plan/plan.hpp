@@ -1,0 +1,49 @@
+#pragma once
+// A plan: where each guest runs (host, NUMA nodes, CPUs), the hosts it uses, and the guests it
+// could not place. Written by placement, read back from a document (plan_reader.hpp), verified
+// by check, sized by the model, turned into deployment files. docs/cli.md describes the document.
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "kvmplan/model/model.hpp"
+#include "kvmplan/scenario/scenario.hpp"
+#include "kvmplan/values/cpuset.hpp"
+
+namespace kvmplan {
+
+// One guest's place. Cell i of the guest runs on host node nodes[i] (indices into Host::nodes);
+// `nodes` is empty for a guest placed by host only (policy numa: none). A plan holds one per
+// guest, a million of them at times: nodes and pins of the usual sizes live inline.
+struct Placement {
+  using Pins = SmallInts<4>;
+  std::int32_t host = -1;       // index into Plan::hosts; -1: unplaced
+  bool forced = false;          // a fixed-host guest put on its host although it does not fit
+  NodeList nodes;               // guest-cell order
+  Pins vcpupin;                 // dedicated guests: vCPU i runs on physical CPU vcpupin[i]
+};
+
+struct UnplacedReason {
+  std::uint32_t guest = 0;
+  std::string summary;          // "0/12 hosts fit: 7 memory ratio 1.5 reached, 5 anti-affinity db-ha"
+};
+
+struct Plan {
+  std::vector<Host> hosts;            // the scenario's hosts, then the hosts opened from auto pools
+  std::vector<Placement> placements;  // one per scenario guest, in guest order
+  std::vector<UnplacedReason> unplaced;
+  int hosts_used = 0;                 // hosts with at least one guest
+  int lower_bound_hosts = 0;          // no valid plan uses fewer hosts (docs/placement.md)
+  std::vector<CpuSet> pinned;         // per host: the CPUs dedicated guests hold
+
+  // The CPUs a placed guest may run on: its pinned CPUs, or the shared CPUs of its nodes
+  // (of its host, for numa: none) that no dedicated guest holds.
+  CpuSet cpuset(std::uint32_t guest) const;
+};
+
+// Per-host figures of a plan (spec section 3), hosts in plan order.
+std::vector<HostFigures> plan_figures(const Scenario& scenario, const Plan& plan);
+// The guests of each host with their nodes, in guest order.
+std::vector<std::vector<GuestOnHost>> guests_by_host(const Plan& plan);
+
+}  // namespace kvmplan

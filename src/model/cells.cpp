@@ -1,0 +1,29 @@
+#include "kvmplan/model/cells.hpp"
+
+#include <algorithm>
+
+namespace kvmplan {
+
+std::vector<Cell> split_cells(const GuestSpec& spec, Bytes overhead, int cells) {
+  std::vector<Cell> out(static_cast<std::size_t>(std::max(cells, 1)));
+  const auto k = static_cast<std::int64_t>(out.size());
+  // Whole units (vCPUs; pages or KiB of memory; bytes of overhead), the first cells taking
+  // the remainder one unit each.
+  auto share = [k](std::int64_t total, std::int64_t i) { return total / k + (i < total % k ? 1 : 0); };
+  const std::int64_t unit = spec.hugepages ? spec.hugepages->value : 1024;
+  const std::int64_t units = (spec.memory.value + unit - 1) / unit;
+  Bytes memory_left = spec.memory;
+  for (std::int64_t i = 0; i < k; ++i) {
+    Cell& c = out[static_cast<std::size_t>(i)];
+    c.vcpus = static_cast<int>(share(spec.vcpus, i));
+    c.overhead = Bytes{share(overhead.value, i)};
+    const std::int64_t my_units = share(units, i);
+    if (spec.hugepages) c.pages = my_units;
+    // Memory in whole units, but never more than the guest has: the last cell takes what is left.
+    c.memory = i + 1 == k ? memory_left : min(Bytes{my_units * unit}, memory_left);
+    memory_left -= c.memory;
+  }
+  return out;
+}
+
+}  // namespace kvmplan
