@@ -11,6 +11,7 @@
 #include <iostream>
 #include <sstream>
 
+#include "kvmplan/report/problems.hpp"
 #include "kvmplan/scenario/loader.hpp"
 #include "kvmplan/placement/placement.hpp"
 #include "kvmplan/plan/plan_writer.hpp"

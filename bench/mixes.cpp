@@ -11,6 +11,10 @@ namespace kvmplan::bench {
 namespace {
 
 constexpr int host_cores = 48;  // 2 x 24; guests wider than this fit no host (vcpu_limit: cores)
+// A guest cell is never larger than its node's usable memory (src/rules/cell_memory.hpp): on
+// the host model's two 192GiB nodes, less 2GiB each of the reserve, a guest of more than
+// 2 x 190GiB fits no host.
+constexpr std::int64_t host_guest_quarter_gib_max = 2 * 190 * 4;
 
 std::vector<Shape> azure(std::int64_t guests, const std::string& csv) {
   std::ifstream in(csv);
@@ -30,7 +34,9 @@ std::vector<Shape> azure(std::int64_t guests, const std::string& csv) {
     // ram: quarters of a GB, read as GiB.
     const int vcpus = std::max(1, static_cast<int>((std::stod(cores) + 99) / 100));
     if (vcpus > host_cores) continue;  // one VM of the sample: wider than the host model
-    ++freq[{vcpus, static_cast<std::int64_t>(std::stod(ram))}];
+    const auto quarters = static_cast<std::int64_t>(std::stod(ram));
+    if (quarters > host_guest_quarter_gib_max) continue;  // 261 VMs of the sample: larger than two of its nodes
+    ++freq[{vcpus, quarters}];
     ++total;
   }
   // Largest remainders: counts sum to `guests` exactly; ties to the earlier shape.

@@ -26,9 +26,10 @@ struct Shape {
   std::int64_t count = 0;
 };
 
-// `guests` guests of the mix. azure: the shapes of the 7,396 VMs alive at the start of Azure's
-// 2020 packing trace (read from `azure_csv`), in their frequencies, scaled by largest remainders;
-// the others are drawn from `seed`.
+// `guests` guests of the mix. azure: the shapes of the VMs alive at the start of Azure's 2020
+// packing trace (read from `azure_csv`) that the host model holds (7,135 of 7,396: none wider
+// than its 48 cores or larger than two of its 190GiB nodes), in their frequencies, scaled by
+// largest remainders; the others are drawn from `seed`.
 std::vector<Shape> shapes(Mix mix, std::int64_t guests, std::uint32_t seed, const std::string& azure_csv);
 
 // The scenario as YAML: policy, the host pool, and the guests either compact (one entry per

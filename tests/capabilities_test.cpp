@@ -2,6 +2,7 @@
 // virt-manager test data): every one imports, or fails with the error it must.
 #include <doctest/doctest.h>
 
+#include "kvmplan/report/problems.hpp"
 #include "kvmplan/libvirt/libvirt.hpp"
 #include "test_util.hpp"
 

@@ -4,6 +4,7 @@
 
 #include <filesystem>
 
+#include "kvmplan/report/problems.hpp"
 #include "kvmplan/libvirt/libvirt.hpp"
 #include "placement_util.hpp"
 

@@ -3,6 +3,7 @@
 
 #include <algorithm>
 
+#include "kvmplan/report/size_report.hpp"
 #include "placement_util.hpp"
 
 using namespace kvmplan;
@@ -10,7 +11,7 @@ using kvmplan::test::place_text;
 
 namespace {
 bool has_warning(const HostFigures& f, const std::string& code) {
-  return std::any_of(f.warnings.begin(), f.warnings.end(), [&](const Warning& w) { return w.code == code; });
+  return std::any_of(f.warnings.begin(), f.warnings.end(), [&](const Diagnostic& w) { return w.code == code; });
 }
 }  // namespace
 
@@ -116,14 +117,13 @@ TEST_CASE("risk: beyond RAM, what swap covers, headroom") {
   // 32GiB, reserve 4, 48 x 1GiB used at 50%: worst case 48 + 4 - 32 = 20GiB beyond RAM;
   // declared swap 16GiB less the 8GiB baseline covers 8GiB of it (and the host is short).
   // Expected: 24GiB resident of 28GiB usable: 4GiB of headroom.
-  // (A host short of swap is a violation, so this plan is sized without the check.)
   const auto l = kvmplan::test::load_text(R"(
 policy: {usage: 0.5, memory_ratio: 2}
 hosts: [{name: h, memory: 32GiB, cpus: 16, swap: 16GiB}]
 guests: [{name: g, count: 48, vcpus: 1, memory: 1GiB, host: h}]
 )");
   REQUIRE(l.ok());
-  const auto f = plan_figures(l.scenario, place(l.scenario)).at(0);
+  const auto f = size_scenario(l.scenario).hosts.at(0).figures;  // with what check says of it
   CHECK(f.beyond_ram == GiB(20));
   CHECK(f.swap_covers == GiB(8));
   CHECK(f.headroom == GiB(4));

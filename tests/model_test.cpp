@@ -4,6 +4,7 @@
 #include <algorithm>
 
 #include "kvmplan/model/model.hpp"
+#include "kvmplan/report/size_report.hpp"
 #include "test_util.hpp"
 
 using namespace kvmplan;
@@ -12,19 +13,16 @@ using kvmplan::test::load_text;
 
 namespace {
 
-// Sizes the first host of `yaml` with every guest fixed on it.
+// Sizes the first host of `yaml`, as `kvmplan size` does (its guests fixed on it): the model's
+// figures and advice, and the rules the host breaks (check's violations, joined to its warnings).
 HostFigures size_first_host(const std::string& yaml) {
   const Loaded l = load_text(yaml);
   REQUIRE_MESSAGE(l.ok(), errors_of(l));
-  std::vector<GuestOnHost> on;
-  for (std::uint32_t i = 0; i < l.scenario.guests.size(); ++i) {
-    if (l.scenario.guests[i].host == 0) on.push_back({i, {}});
-  }
-  return size_host(l.scenario, l.scenario.hosts.at(0), on);
+  return size_scenario(l.scenario).hosts.at(0).figures;
 }
 
 bool has_warning(const HostFigures& f, const std::string& code) {
-  return std::any_of(f.warnings.begin(), f.warnings.end(), [&](const Warning& w) { return w.code == code; });
+  return std::any_of(f.warnings.begin(), f.warnings.end(), [&](const Diagnostic& w) { return w.code == code; });
 }
 
 }  // namespace
@@ -104,9 +102,12 @@ guests:
   - {name: small, vcpus: 1, memory: 1GiB, hugepages: 2MiB, host: h}
 )");
   REQUIRE(has_warning(f, "hugepages"));
-  const auto w = std::find_if(f.warnings.begin(), f.warnings.end(), [](const Warning& x) { return x.code == "hugepages"; });
-  CHECK(w->message == "hugepage guests need 6 pages of 1GiB, the pools hold 4");
-  CHECK(std::count_if(f.warnings.begin(), f.warnings.end(), [](const Warning& x) { return x.code == "hugepages"; }) == 1);
+  // The host over its pools, and its one node over its own: the same pages, two places.
+  std::vector<std::string> over;
+  for (const auto& w : f.warnings) {
+    if (w.code == "hugepages") over.push_back(w.path + ": " + w.message);
+  }
+  CHECK(over == std::vector<std::string>{"h: 6 hugepages of 1GiB used, 4 in the pools", "h node 0: 6 hugepages of 1GiB used, 4 in the pools"});
 }
 
 TEST_CASE("guest overhead: oVirt's formula and a fixed size, counted for every guest") {
@@ -198,7 +199,8 @@ TEST_CASE("CPU warnings: RHEL's 5 per CPU, cpu_ratio, 10 per core, guests wider 
   const std::string wide = "guests: [{name: w, vcpus: 9, memory: 1GiB, host: h}]\n";
   const HostFigures by_cores = size_first_host(host + wide);
   REQUIRE(has_warning(by_cores, "vcpu-limit"));
-  CHECK(by_cores.warnings.back().message == "1 guest has more vCPUs than the host's 8 cores (w: 9)");
+  CHECK(by_cores.warnings.back().path == "w");
+  CHECK(by_cores.warnings.back().message == "9 vCPUs, more than the host's 8 cores");
   CHECK_FALSE(has_warning(size_first_host("policy: {vcpu_limit: threads}\n" + host + wide), "vcpu-limit"));
 }
 

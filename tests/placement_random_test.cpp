@@ -113,7 +113,7 @@ guests:
   };
   // x-2 joins x-1 on a: anti-affinity broken and a's memory over 1.0 x 28GiB.
   const std::string moved = mutated("{guest: \"x-2\", host: \"b\"", "{guest: \"x-2\", host: \"a\"");
-  CHECK(moved.find("x-2: anti-affinity ha broken: shares its host with x-1") != std::string::npos);
+  CHECK(moved.find("group ha: anti-affinity ha broken: x-1, x-2 share host a") != std::string::npos);
   CHECK(moved.find("a: committed 24GiB exceeds memory_ratio 1 x usable 28GiB") == std::string::npos);  // 24 <= 28: still fine
   // A cpuset on a dedicated CPU.
   CHECK(mutated("cpuset: \"0-5\"", "cpuset: \"0-6\"").find("cpuset has CPUs 6 that are reserved, dedicated or off its nodes") != std::string::npos);

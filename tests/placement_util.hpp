@@ -5,6 +5,7 @@
 
 #include <sstream>
 
+#include "kvmplan/report/problems.hpp"
 #include "kvmplan/plan/check.hpp"
 #include "kvmplan/placement/placement.hpp"
 #include "kvmplan/plan/plan_reader.hpp"
@@ -55,6 +56,13 @@ inline CheckResult check_text(Loaded& loaded, const std::string& plan_text) {
 inline std::string joined(const std::vector<std::string>& lines) {
   std::string out;
   for (const auto& l : lines) out += l + "\n";
+  return out;
+}
+
+// Violations as check prints them, without the file: "subject: message" per line.
+inline std::string joined(const std::vector<Diagnostic>& violations) {
+  std::string out;
+  for (const auto& v : violations) out += violation_line(v, SourceFiles{}) + "\n";
   return out;
 }
 

@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <fstream>
 
+#include "kvmplan/report/problems.hpp"
 #include "kvmplan/libvirt/libvirt.hpp"
 #include "placement_util.hpp"
 

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "cli.hpp"
+#include "kvmplan/report/problems.hpp"
 #include "kvmplan/scenario/loader.hpp"
 
 namespace kvmplan::test {

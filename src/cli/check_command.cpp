@@ -1,5 +1,6 @@
 // kvmplan check: load, read the plan, verify, print one line per violation.
 #include "common.hpp"
+#include "kvmplan/report/problems.hpp"
 #include "kvmplan/plan/check.hpp"
 
 namespace kvmplan::cli {
@@ -10,7 +11,7 @@ int run_check(const CheckOptions& options, std::ostream& out, std::ostream& err)
   PlanDocument plan;
   if (!read_plan_file(options.placement, loaded, plan, err)) return 2;
   const CheckResult result = check_plan(loaded.scenario, plan, loaded.sources);
-  for (const auto& v : result.violations) out << v << "\n";
+  for (const auto& v : result.violations) out << violation_line(v, loaded.sources) << "\n";
   for (const auto& u : result.unplaced) out << u << "\n";
   if (!options.common.quiet) {
     err << "kvmplan: " << result.violations.size() << (result.violations.size() == 1 ? " violation, " : " violations, ")

@@ -1,5 +1,7 @@
 #include "common.hpp"
 
+#include "kvmplan/report/problems.hpp"
+
 namespace kvmplan::cli {
 
 bool load(const CommonOptions& o, Loaded& loaded, std::ostream& err) {

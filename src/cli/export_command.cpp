@@ -2,6 +2,7 @@
 #include <functional>
 
 #include "common.hpp"
+#include "kvmplan/report/problems.hpp"
 #include "kvmplan/io/atomic_file.hpp"
 #include "kvmplan/plan/check.hpp"
 #include "kvmplan/deploy/deploy.hpp"
@@ -22,7 +23,7 @@ int export_files(const ExportOptions& options, std::ostream& err, const char* wh
   // Deployment files only for a plan `check` accepts: every guest placed, no violation.
   const CheckResult checked = check_plan(loaded.scenario, plan, loaded.sources);
   if (!checked.ok()) {
-    for (const auto& v : checked.violations) err << v << "\n";
+    for (const auto& v : checked.violations) err << violation_line(v, loaded.sources) << "\n";
     for (const auto& u : checked.unplaced) err << u << "\n";
     err << "kvmplan: error: check rejects the plan (" << checked.violations.size() << " violations, " << checked.unplaced.size()
         << " unplaced): nothing exported\n";

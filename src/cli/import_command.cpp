@@ -3,6 +3,7 @@
 #include <sstream>
 
 #include "cli.hpp"
+#include "kvmplan/report/problems.hpp"
 #include "kvmplan/io/atomic_file.hpp"
 #include "kvmplan/libvirt/libvirt.hpp"
 #include "kvmplan/scenario/loader.hpp"

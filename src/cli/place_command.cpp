@@ -1,8 +1,10 @@
-// kvmplan place: load, place, write the plan.
+// kvmplan place: load, place, check the plan as `kvmplan check` would, write it.
 #include "common.hpp"
 #include "kvmplan/io/atomic_file.hpp"
 #include "kvmplan/placement/placement.hpp"
+#include "kvmplan/plan/check.hpp"
 #include "kvmplan/plan/plan_writer.hpp"
+#include "kvmplan/report/problems.hpp"
 
 namespace kvmplan::cli {
 
@@ -10,18 +12,23 @@ int run_place(const PlaceOptions& options, std::ostream& out, std::ostream& err)
   Loaded loaded;
   if (!load(options.common, loaded, err)) return 2;
   const Plan plan = place(loaded.scenario);
+  // Fixed guests that break a rule make a plan check rejects: it is written, for the record,
+  // with the same violations check prints, and the exit code says it does not hold.
+  const CheckResult checked = check_plan(loaded.scenario, plan);
   const auto format = options.format == "json" ? PlanFormat::json : PlanFormat::yaml;
   const auto written = write_atomically(options.output, out, [&](std::ostream& s) { write_plan(s, loaded.scenario, plan, format); });
   if (!written) {
     err << "kvmplan: error: " << written.error() << "\n";
     return 2;
   }
+  for (const auto& v : checked.violations) err << violation_line(v, SourceFiles{}) << "\n";
   if (!options.common.quiet) {
     err << "kvmplan: " << plan.hosts_used << (plan.hosts_used == 1 ? " host" : " hosts") << " used (lower bound "
         << plan.lower_bound_hosts << "), " << plan.unplaced.size() << " unplaced";
+    if (!checked.violations.empty()) err << ", " << checked.violations.size() << (checked.violations.size() == 1 ? " violation" : " violations");
     err << (options.output != "-" ? "; wrote " + options.output : std::string()) << "\n";
   }
-  return plan.unplaced.empty() ? 0 : 1;
+  return plan.unplaced.empty() && checked.violations.empty() ? 0 : 1;
 }
 
 }  // namespace kvmplan::cli

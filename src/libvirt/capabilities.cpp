@@ -113,9 +113,9 @@ std::optional<Host> import_one(const libvirt::XmlFile& xml, const std::string& p
     }
     if (node.memory.value > 0 && node.hugepage_bytes() > node.memory) {
       // libvirt's generated test hosts do this; a real host cannot. Keep the cell, not the pools.
-      diagnostics.items.push_back({Severity::warning, xml.at(cell), cpath,
+      diagnostics.warning(xml.at(cell), cpath,
                                    "hugepage pools of " + to_string(node.hugepage_bytes()) + " exceed the cell's memory, " +
-                                       to_string(node.memory) + ": the file contradicts itself; pools left out"});
+                                       to_string(node.memory) + ": the file contradicts itself; pools left out");
       node.hugepages.clear();
     }
     std::set<std::string> sibling_sets;
@@ -164,9 +164,9 @@ std::optional<Host> import_one(const libvirt::XmlFile& xml, const std::string& p
   for (const CpuSet& core : sibling_cores) {
     const bool in_a_cell = std::any_of(host.nodes.begin(), host.nodes.end(), [&](const NumaNode& n) { return core.subset_of(n.cpus); });
     if (!in_a_cell || core.intersects(covered)) {
-      diagnostics.items.push_back({Severity::warning, xml.at(cells), "cells",
+      diagnostics.warning(xml.at(cells), "cells",
                                    "sibling set \"" + to_string(core) + "\" " + (in_a_cell ? "overlaps another" : "leaves its cell") +
-                                       ": left out (its CPUs count as cores of their own)"});
+                                       ": left out (its CPUs count as cores of their own)");
       continue;
     }
     covered = covered | core;

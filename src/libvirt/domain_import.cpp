@@ -30,7 +30,7 @@ std::optional<ImportedGuest> import_one(const libvirt::XmlFile& xml, const std::
     return std::nullopt;
   }
   auto warn = [&](const pugi::xml_node& n, const std::string& path_, const std::string& m) {
-    diagnostics.items.push_back({Severity::warning, xml.at(n), path_, m});
+    diagnostics.warning(xml.at(n), path_, m);
   };
   const std::size_t errors_before = diagnostics.items.size();
   ImportedGuest g;

@@ -1,7 +1,6 @@
 #include "kvmplan/model/model.hpp"
 
 #include <algorithm>
-#include <map>
 
 #include "kvmplan/model/cells.hpp"
 #include "kvmplan/model/swap.hpp"
@@ -63,29 +62,28 @@ Bytes expected_use(const GuestSpec& spec) {
 HostFigures size_host(const Scenario& scenario, const Host& host, std::span<const GuestOnHost> guests) {
   const Policy& policy = scenario.policy;
   HostFigures f;
-  auto warn = [&](std::string code, std::string message) { f.warnings.push_back({std::move(code), std::move(message)}); };
+  auto warn = [&](std::string code, std::string message) {
+    f.warnings.push_back({Severity::warning, {}, host.name, std::move(message), std::move(code), {}, {}});
+  };
   f.ram = host.memory;
   f.reserve = host.reserve;
   f.hugepages = host.hugepage_bytes();
   f.guests = static_cast<int>(guests.size());
+  // Per node, under numa strict or preferred: what its guests' cells commit and lock.
+  const bool by_node = policy.numa != NumaMode::none;
+  if (by_node) {
+    for (const auto& node : host.nodes) f.nodes.push_back({node.id, {}, {}, {}, {}, {}});
+  }
 
   std::vector<KsmShare> shares;
-  std::map<Bytes, std::int64_t> hugepages_needed;  // page size -> pages
-  const GuestSpec* widest = nullptr;
-  const Guest* widest_guest = nullptr;
-  int too_wide = 0;
-  const bool limit_threads = policy.vcpu_limit == VcpuLimit::threads;
-  const int vcpu_limit = limit_threads ? host.cpus.count() : host.core_count();
   for (const GuestOnHost& on : guests) {
     const Guest& guest = scenario.guests[on.guest];
     const GuestSpec& spec = scenario.spec(guest);
     const Bytes overhead = guest_overhead(policy, spec);
     f.committed += overhead;  // QEMU itself is swappable, whatever backs the guest's RAM
-    if (spec.hugepages) {
-      hugepages_needed[*spec.hugepages] += (spec.memory.value + spec.hugepages->value - 1) / spec.hugepages->value;
-    } else if (spec.locked) {
+    if (!spec.hugepages && spec.locked) {
       f.pinned += spec.memory;
-    } else {
+    } else if (!spec.hugepages) {
       f.committed += spec.memory;
       f.resident_before_ksm += expected_use(spec) + overhead;
       if (policy.ksm.enabled) f.mergeable += expected_use(spec);
@@ -104,21 +102,37 @@ HostFigures size_host(const Scenario& scenario, const Host& host, std::span<cons
         }
       }
     }
-    if (spec.cpu_policy == CpuPolicy::dedicated) f.dedicated_vcpus += spec.vcpus;
-    else f.vcpus += spec.vcpus;
-    if (spec.vcpus > vcpu_limit) {
-      ++too_wide;
-      if (!widest || spec.vcpus > widest->vcpus) {
-        widest = &spec;
-        widest_guest = &guest;
+    if (by_node && !on.nodes.empty()) {
+      const auto cells = split_cells(spec, overhead, static_cast<int>(on.nodes.size()));
+      for (std::size_t c = 0; c < cells.size(); ++c) {
+        NodeFigures& n = f.nodes[static_cast<std::size_t>(on.nodes[c])];
+        n.committed += cells[c].overhead;
+        if (!spec.hugepages && spec.locked) n.locked += cells[c].memory;
+        else if (!spec.hugepages) n.committed += cells[c].memory;
       }
     }
+    if (spec.cpu_policy == CpuPolicy::dedicated) f.dedicated_vcpus += spec.vcpus;
+    else f.vcpus += spec.vcpus;
   }
 
   // Memory.
   const Bytes available = f.ram - f.hugepages - f.pinned;  // RAM the swappable world shares
   f.usable = available - f.reserve;
   f.guest_swap = max(Bytes{}, f.committed + f.reserve - available);
+  if (by_node) {
+    // Each node's guests live on its memory (numatune): its excess is swap, whatever the other
+    // nodes have free.
+    const std::vector<Bytes> reserve = reserve_shares(host);
+    Bytes node_sum;
+    for (std::size_t i = 0; i < f.nodes.size(); ++i) {
+      NodeFigures& n = f.nodes[i];
+      n.usable = host.nodes[i].memory - host.nodes[i].hugepage_bytes() - n.locked - reserve[i];
+      n.guest_swap = max(Bytes{}, n.committed - n.usable);
+      if (n.usable.value > 0) n.memory_overcommit = ratio3(n.committed.value, n.usable.value);
+      node_sum += n.guest_swap;
+    }
+    f.guest_swap = max(f.guest_swap, node_sum);
+  }
   const BaselineSwap baseline = baseline_swap(policy.swap_baseline, policy.hibernation, f.ram);
   f.baseline_swap = baseline.size;
   f.swap = f.guest_swap + f.baseline_swap;
@@ -134,20 +148,13 @@ HostFigures size_host(const Scenario& scenario, const Host& host, std::span<cons
   if (f.usable.value <= 0) {
     warn("no-memory", "hugepage pools, locked guests and the reserve take all of RAM (" + to_human(f.ram) +
                           "): nothing is left for swappable guests");
-  } else if (f.usable.value > 0 && policy.memory_limit == MemoryLimit::committed &&
-             memory_budget(host.memory_ratio, f.usable) < f.committed.value) {  // exact: committed > ratio x usable
-    warn("memory-ratio", "memory_overcommit " + ratio_text(f.committed.value, f.usable.value) +
-                             " is above memory_ratio " + to_string(host.memory_ratio) + " (committed " +
-                             to_human(f.committed) + " of " + to_human(f.usable) + " usable)");
   }
-  if (f.pinned > f.ram - f.hugepages - f.reserve) {
-    warn("locked", "locked guest memory " + to_human(f.pinned) + " exceeds RAM outside the hugepage pools and the reserve, " +
-                       to_human(f.ram - f.hugepages - f.reserve));
-  }
-  if (f.usable.value > 0 && f.expected_resident > f.usable) {
+  // Under memory_limit: committed the steady state is advice; under resident it is a rule
+  // (src/rules/resident.hpp), which check reports.
+  if (f.usable.value > 0 && f.expected_resident > f.usable && policy.memory_limit == MemoryLimit::committed) {
     warn("resident", "expected resident memory " + to_human(f.expected_resident) + " exceeds usable memory " +
                          to_human(f.usable) + ": the host will swap in steady state");
-  } else if (f.usable.value > 0 && f.resident_before_ksm > f.usable) {
+  } else if (f.usable.value > 0 && f.resident_before_ksm > f.usable && f.expected_resident <= f.usable) {
     warn("ksm-needed", "expected resident memory fits usable memory " + to_human(f.usable) + " only with " +
                            to_human(f.ksm_savings) + " of KSM savings (" + to_human(f.resident_before_ksm) +
                            " without)");
@@ -170,23 +177,7 @@ HostFigures size_host(const Scenario& scenario, const Host& host, std::span<cons
   }
   f.declared_swap = host.swap;
   if (host.swap && *host.swap > f.swap) f.swap_surplus = *host.swap - f.swap;
-  if (host.swap && *host.swap < f.swap) {
-    f.swap_deficit = f.swap - *host.swap;
-    warn("swap-deficit", "the host has " + to_human(*host.swap) + " of swap and needs " + to_human(f.swap) +
-                             ": " + to_human(f.swap_deficit) + " short");
-  }
-
-  // Hugepages: whole pages of the guest's size from the host's pools.
-  for (const auto& [size, pages] : hugepages_needed) {
-    std::int64_t pool = 0;
-    for (const auto& node : host.nodes) {
-      for (const auto& p : node.hugepages) pool += p.page_size == size ? p.pages : 0;
-    }
-    if (pages > pool) {
-      warn("hugepages", "hugepage guests need " + std::to_string(pages) + " pages of " + to_string(size) +
-                            ", the pools hold " + std::to_string(pool));
-    }
-  }
+  if (host.swap && *host.swap < f.swap) f.swap_deficit = f.swap - *host.swap;
 
   // CPUs.
   f.cores = host.core_count();
@@ -199,32 +190,16 @@ HostFigures size_host(const Scenario& scenario, const Host& host, std::span<cons
     f.dedicated_pcpus = host.dedicated_cpus.count();
     f.pcpus = shared.count();
   }
-  if (f.dedicated_vcpus > f.dedicated_pcpus) {
-    warn("dedicated", std::to_string(f.dedicated_vcpus) + " dedicated vCPUs need their own CPUs; the host has " +
-                          std::to_string(f.dedicated_pcpus) + (host.dedicated_cpus.empty() ? " unreserved" : " dedicated"));
-  }
   for (const auto& core : host.cores) f.shared_cores += core.intersects(shared);
   if (f.pcpus > 0) f.cpu_overcommit = ratio3(f.vcpus, f.pcpus);
-  if (f.vcpus > 0 && f.pcpus == 0) {
-    warn("no-cpus", std::to_string(f.vcpus) + " shared vCPUs and no CPU left for shared guests");
-  } else if (f.vcpus > 0) {
+  if (f.vcpus > 0 && f.pcpus > 0) {
     if (f.vcpus > rhel_safe_vcpus_per_cpu * f.pcpus) {
       warn("cpu-safe", ratio_text(f.vcpus, f.pcpus) + " vCPUs per physical CPU is above the 5 RHEL calls safe");
-    }
-    if (host.cpu_ratio.floor_times(f.pcpus) < f.vcpus) {
-      warn("cpu-ratio", "cpu_overcommit " + ratio_text(f.vcpus, f.pcpus) + " is above cpu_ratio " +
-                            to_string(host.cpu_ratio));
     }
     if (f.shared_cores > 0 && f.vcpus > rhel_max_vcpus_per_core * f.shared_cores) {
       warn("cpu-core", ratio_text(f.vcpus, f.shared_cores) +
                            " vCPUs per physical core is above 10, which RHEL does not recommend");
     }
-  }
-  if (too_wide > 0) {
-    warn("vcpu-limit", std::to_string(too_wide) + (too_wide == 1 ? " guest has" : " guests have") +
-                           " more vCPUs than the host's " + std::to_string(vcpu_limit) +
-                           (limit_threads ? " threads" : " cores") + " (" + widest_guest->name + ": " +
-                           std::to_string(widest->vcpus) + ")");
   }
   return f;
 }

@@ -2,8 +2,12 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <string_view>
+#include <unordered_map>
 
+#include "kvmplan/plan/check.hpp"
 #include "kvmplan/report/json_writer.hpp"
+#include "kvmplan/report/problems.hpp"
 #include "kvmplan/placement/placement.hpp"
 #include "kvmplan/version.hpp"
 
@@ -89,6 +93,15 @@ std::vector<std::vector<std::string>> table(const SizeReport& report) {
                     to_human(f.committed), ratio_or_dash(f.memory_overcommit), to_human(f.guest_swap),
                     to_human(f.baseline_swap), to_human(f.swap), std::to_string(f.vcpus + f.dedicated_vcpus),
                     std::to_string(f.pcpus), ratio_or_dash(f.cpu_overcommit), std::to_string(f.guests)});
+    // A node's row where it matters: a host of several nodes, one of which needs swap of its
+    // own or breaks a rule.
+    for (const auto& n : f.nodes.size() > 1 ? f.nodes : std::vector<NodeFigures>{}) {
+      const std::string subject = h.name + " node " + std::to_string(n.id);
+      const bool broken = std::any_of(f.warnings.begin(), f.warnings.end(), [&](const Diagnostic& w) { return w.path == subject; });
+      if (n.guest_swap.value == 0 && !broken) continue;
+      rows.push_back({"  node " + std::to_string(n.id), "", "", "", to_human(n.locked), to_human(n.committed),
+                      ratio_or_dash(n.memory_overcommit), to_human(n.guest_swap), "", "", "", "", "", ""});
+    }
   }
   return rows;
 }
@@ -110,9 +123,14 @@ void write_findings(std::ostream& out, const SizeReport& report, const char* bul
     else if (spare.value == 0) verdict = "just enough";
     out << bullet << h.name << ": has " << to_human(*f.declared_swap) << ", needs " << to_human(f.swap) << ": " << verdict << "\n";
   }
+  if (!report.violations.empty()) {
+    out << "\nviolations (kvmplan check rejects this plan):\n";
+    for (const auto& v : report.violations) out << bullet << violation_line(v, SourceFiles{}) << "\n";
+  }
   bool any = false;
   for (const auto& h : report.hosts) {
     for (const auto& w : h.figures.warnings) {
+      if (w.severity != Severity::warning) continue;  // violations are listed above
       if (!any) out << "\nwarnings:\n";
       any = true;
       out << bullet << h.name << ": " << w.code << ": " << w.message << "\n";
@@ -122,9 +140,7 @@ void write_findings(std::ostream& out, const SizeReport& report, const char* bul
     out << "\nunplaced guests (" << report.unplaced.size() << "):\n";
     for (std::size_t i = 0; i < std::min(report.unplaced.size(), unplaced_shown); ++i) {
       const auto& u = report.unplaced[i];
-      out << bullet << u.guest << ":";
-      for (std::size_t r = 0; r < u.reasons.size(); ++r) out << (r ? "; " : " ") << u.reasons[r];
-      out << "\n";
+      out << bullet << report.scenario->guests[u.guest].name << ": " << u.summary << "\n";
     }
     if (report.unplaced.size() > unplaced_shown) {
       out << bullet << "... and " << report.unplaced.size() - unplaced_shown << " more (--format json lists all)\n";
@@ -148,24 +164,33 @@ std::int64_t SizeReport::total_swap_mib() const {
   return total;
 }
 
-bool SizeReport::complete() const {
-  return unplaced.empty() && std::none_of(hosts.begin(), hosts.end(), [](const HostSizing& h) {
-           return h.figures.swap_deficit.value > 0;
-         });
-}
-
-SizeReport size_scenario(const Scenario& scenario) {
-  // Guests without a host are placed first, by the same engine as `kvmplan place`.
-  const Plan plan = place(scenario);
+SizeReport size_plan(const Scenario& scenario, const Plan& plan) {
   SizeReport report;
+  report.scenario = &scenario;
   report.swap_baseline = scenario.policy.swap_baseline.name();
   report.hosts_used = plan.hosts_used;
   report.lower_bound_hosts = plan.lower_bound_hosts;
   const auto figures = plan_figures(scenario, plan);
   for (std::size_t h = 0; h < plan.hosts.size(); ++h) report.hosts.push_back({plan.hosts[h].name, figures[h]});
-  for (const auto& u : plan.unplaced) report.unplaced.push_back({scenario.guests[u.guest].name, {u.summary}});
+  report.unplaced = plan.unplaced;
   report.placed_guests = static_cast<int>(scenario.guests.size() - plan.unplaced.size());
+  // What check says of the plan: the rules a host or a node breaks join that host's warnings.
+  report.violations = check_plan(scenario, plan).violations;
+  std::unordered_map<std::string_view, std::size_t> host_of;  // host or guest name -> host
+  for (std::size_t h = 0; h < plan.hosts.size(); ++h) host_of.emplace(plan.hosts[h].name, h);
+  for (std::uint32_t g = 0; g < plan.placements.size(); ++g) {
+    if (plan.placements[g].host >= 0) host_of.emplace(scenario.guests[g].name, static_cast<std::size_t>(plan.placements[g].host));
+  }
+  for (const auto& v : report.violations) {
+    const std::string_view subject = std::string_view(v.path).substr(0, v.path.find(" node "));
+    if (const auto it = host_of.find(subject); it != host_of.end()) report.hosts[it->second].figures.warnings.push_back(v);
+  }
   return report;
+}
+
+SizeReport size_scenario(const Scenario& scenario) {
+  // Guests without a host are placed first, by the same engine as `kvmplan place`.
+  return size_plan(scenario, place(scenario));
 }
 
 void write_size_text(std::ostream& out, const SizeReport& report) {
@@ -229,21 +254,29 @@ void write_size_json(std::ostream& out, const SizeReport& report) {
     w.key("dedicated_pcpus").value(f.dedicated_pcpus);
     w.key("cores").value(f.cores);
     w.key("guests").value(f.guests);
+    w.key("nodes").begin_array();
+    for (const auto& n : f.nodes) {
+      w.begin_object();
+      w.key("id").value(n.id);
+      w.key("committed_mib").value(mib_ceil(n.committed));
+      w.key("usable_mib").value(mib_floor(n.usable));
+      w.key("guest_swap_mib").value(mib_ceil(n.guest_swap));
+      w.key("memory_overcommit");
+      n.memory_overcommit ? w.number(*n.memory_overcommit) : w.null();
+      w.end_object();
+    }
+    w.end_array();
     w.key("warnings").begin_array();
-    for (const auto& warning : f.warnings) w.value(warning.code + ": " + warning.message);
+    for (const auto& warning : f.warnings) w.value(warning_text(warning));
     w.end_array();
     w.end_object();
   }
   w.end_array();
   w.key("unplaced").begin_array();
-  for (const auto& u : report.unplaced) {
-    w.begin_object();
-    w.key("guest").value(u.guest);
-    w.key("reasons").begin_array();
-    for (const auto& r : u.reasons) w.value(r);
-    w.end_array();
-    w.end_object();
-  }
+  for (const auto& u : report.unplaced) write_json(w, u, *report.scenario);
+  w.end_array();
+  w.key("violations").begin_array();
+  for (const auto& v : report.violations) write_json(w, v);
   w.end_array();
   w.key("totals").begin_object();
   w.key("hosts").value(static_cast<std::int64_t>(report.hosts.size()));

@@ -29,7 +29,11 @@ std::string SourceFiles::line_text(const SourceRef& at) const {
 }
 
 void Diagnostics::error(SourceRef at, std::string path, std::string message) {
-  items.push_back({Severity::error, at, std::move(path), std::move(message)});
+  items.push_back({Severity::error, at, std::move(path), std::move(message), "input", {}, {}});
+}
+
+void Diagnostics::warning(SourceRef at, std::string path, std::string message, std::string code) {
+  items.push_back({Severity::warning, at, std::move(path), std::move(message), std::move(code), {}, {}});
 }
 
 bool Diagnostics::has_errors() const {
@@ -41,52 +45,6 @@ void Diagnostics::sort() {
   std::stable_sort(items.begin(), items.end(), [](const Diagnostic& a, const Diagnostic& b) {
     return std::tie(a.at.file, a.at.line, a.at.col) < std::tie(b.at.file, b.at.line, b.at.col);
   });
-}
-
-namespace {
-// Control characters from the input (an escape sequence in a key, say) would reach the
-// terminal: shown as '?'. Tabs stay, so that carets line up.
-std::string printable(std::string s) {
-  for (char& c : s) {
-    if ((static_cast<unsigned char>(c) < 0x20 && c != '\t') || c == 0x7f) c = '?';
-  }
-  return s;
-}
-}  // namespace
-
-std::string format(const Diagnostic& d, const SourceFiles& sources) {
-  std::string out;
-  out += d.at.file < sources.files.size() ? printable(sources.files[d.at.file].path) : "<command line>";
-  if (d.at.line > 0) out += ":" + std::to_string(d.at.line) + ":" + std::to_string(d.at.col);
-  out += d.severity == Severity::error ? ": error: " : ": warning: ";
-  if (!d.path.empty()) out += printable(d.path) + ": ";
-  out += printable(d.message) + "\n";
-  std::string line = sources.line_text(d.at);
-  if (!line.empty() && d.at.col >= 1) {
-    // A long line (a whole document on one line) is quoted around the column only.
-    std::size_t col = d.at.col;
-    constexpr std::size_t context = 60;
-    if (line.size() > 2 * context + 20) {
-      col = std::min(col, line.size() + 1);  // a position past the end of its line (a hand-made plan)
-      const std::size_t from = std::min(col > context ? col - context : 0, line.size());
-      const bool cut_front = from > 0, cut_back = from + 2 * context < line.size();
-      line = (cut_front ? "..." : "") + line.substr(from, 2 * context) + (cut_back ? "..." : "");
-      col = col - from + (cut_front ? 3 : 0);
-    }
-    line = printable(std::move(line));
-    out += line + "\n";
-    // Keep tabs so that the caret lines up under the column.
-    std::string pad;
-    for (std::size_t i = 0; i + 1 < col && i < line.size(); ++i) pad += line[i] == '\t' ? '\t' : ' ';
-    out += pad + "^\n";
-  }
-  return out;
-}
-
-std::string format_all(const Diagnostics& ds, const SourceFiles& sources) {
-  std::string out;
-  for (const auto& d : ds.items) out += format(d, sources);
-  return out;
 }
 
 namespace {

@@ -4,6 +4,7 @@
 #include <sstream>
 
 #include "fuzz_common.hpp"
+#include "kvmplan/report/problems.hpp"
 #include "kvmplan/libvirt/libvirt.hpp"
 #include "kvmplan/scenario/loader.hpp"
 

@@ -4,6 +4,7 @@
 #include <cstdint>
 
 #include "fuzz_common.hpp"
+#include "kvmplan/report/problems.hpp"
 #include "kvmplan/plan/check.hpp"
 #include "kvmplan/deploy/deploy.hpp"
 #include "kvmplan/libvirt/libvirt.hpp"

@@ -6,6 +6,7 @@
 #include <sstream>
 
 #include "fuzz_common.hpp"
+#include "kvmplan/report/problems.hpp"
 #include "kvmplan/plan/check.hpp"
 #include "kvmplan/scenario/loader.hpp"
 #include "kvmplan/placement/placement.hpp"
@@ -33,7 +34,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   KVMPLAN_FUZZ_EXPECT(!problems.has_errors(), "the plan place wrote does not read back:\n" + format_all(problems, loaded.sources));
   const CheckResult checked = check_plan(loaded.scenario, doc, loaded.sources);
   std::string violations;
-  for (const auto& v : checked.violations) violations += v + "\n";
+  for (const auto& v : checked.violations) violations += violation_line(v, loaded.sources) + "\n";
   KVMPLAN_FUZZ_EXPECT(forced || checked.violations.empty(), "check rejects the plan place wrote:\n" + violations);
   KVMPLAN_FUZZ_EXPECT(checked.unplaced.size() == plan.unplaced.size(), "check counts other unplaced guests than place");
   KVMPLAN_FUZZ_EXPECT(!plan.unplaced.empty() || plan.hosts_used >= plan.lower_bound_hosts, "fewer hosts than the lower bound");

@@ -1,12 +1,15 @@
 #pragma once
-// The per-host memory and CPU model of spec section 3 (docs/model.md): what the guests placed on
-// a host commit, how much swap it needs, how far it is overcommitted, and what to warn about.
+// The per-host and per-node memory and CPU model of spec section 3 (docs/model.md): what the
+// guests placed on a host commit, how much swap it needs, how far it is overcommitted, and what
+// a person should know about it. Whether a host breaks a rule is the rules' to say
+// (src/rules, through check): the model only counts.
 #include <optional>
 #include <span>
 #include <string>
 #include <vector>
 
 #include "kvmplan/values/bytes.hpp"
+#include "kvmplan/values/diagnostics.hpp"
 #include "kvmplan/model/ksm.hpp"
 #include "kvmplan/scenario/scenario.hpp"
 
@@ -18,10 +21,15 @@ struct GuestOnHost {
   NodeList nodes;
 };
 
-// A finding about a host that a person should read; `code` is stable for scripts.
-struct Warning {
-  std::string code;
-  std::string message;
+// One NUMA node's memory, under numa strict or preferred: numatune keeps its guests' pages on
+// it, so what it commits beyond its usable memory lives on swap, whatever the other nodes have.
+struct NodeFigures {
+  int id = 0;
+  Bytes committed;          // its guests' cells: swappable memory and QEMU overhead
+  Bytes locked;             // its locked guests' cells
+  Bytes usable;             // RAM - its pools - locked - its share of the reserve
+  Bytes guest_swap;         // max(0, committed - usable)
+  std::optional<double> memory_overcommit;  // committed / usable, none when usable <= 0
 };
 
 struct HostFigures {
@@ -30,7 +38,9 @@ struct HostFigures {
   Bytes pinned;             // memory of locked guests
   Bytes committed;          // overcommittable guests' memory + every guest's QEMU overhead
   Bytes usable;             // RAM - hugepages - pinned - reserve (may be negative)
-  Bytes guest_swap;         // max(0, committed + reserve - (RAM - hugepages - pinned))
+  // The larger of max(0, committed + reserve - (RAM - hugepages - pinned)) and the nodes' guest
+  // swap summed (numa strict or preferred).
+  Bytes guest_swap;
   Bytes baseline_swap;
   Bytes swap;               // guest_swap + baseline_swap
   std::optional<Bytes> declared_swap;
@@ -55,7 +65,8 @@ struct HostFigures {
   int shared_cores = 0;     // cores with a CPU shared guests may use
   std::optional<double> cpu_overcommit;     // vcpus / pcpus, none when pcpus is 0
   int guests = 0;
-  std::vector<Warning> warnings;
+  std::vector<NodeFigures> nodes;           // numa strict or preferred, in Host::nodes order
+  std::vector<Diagnostic> warnings;         // advisory (code, message); the host is their subject
 };
 
 // Each node's share of the host reserve, in Host::nodes order: in proportion to the node's

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "kvmplan/model/model.hpp"
+#include "kvmplan/values/shortfall.hpp"
 #include "kvmplan/scenario/scenario.hpp"
 #include "kvmplan/values/cpuset.hpp"
 
@@ -23,15 +24,18 @@ struct Placement {
   Pins vcpupin;                 // dedicated guests: vCPU i runs on physical CPU vcpupin[i]
 };
 
-struct UnplacedReason {
+// A guest the plan could not place, and why: the rules that refused it, rolled up over the
+// hosts, and per rule the shortfall of the first host it refused (need, free, capacity).
+struct Unplaced {
   std::uint32_t guest = 0;
-  std::string summary;          // "0/12 hosts fit: 7 memory ratio 1.5 reached, 5 anti-affinity db-ha"
+  std::string summary;                  // "0/12 hosts fit: 7 memory ratio 1.5 reached, 5 anti-affinity db-ha"
+  std::vector<Shortfall> shortfalls;
 };
 
 struct Plan {
   std::vector<Host> hosts;            // the scenario's hosts, then the hosts opened from auto pools
   std::vector<Placement> placements;  // one per scenario guest, in guest order
-  std::vector<UnplacedReason> unplaced;
+  std::vector<Unplaced> unplaced;
   int hosts_used = 0;                 // hosts with at least one guest
   int lower_bound_hosts = 0;          // no valid plan uses fewer hosts (docs/placement.md)
   std::vector<CpuSet> pinned;         // per host: the CPUs dedicated guests hold

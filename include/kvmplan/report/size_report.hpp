@@ -5,37 +5,39 @@
 #include <vector>
 
 #include "kvmplan/model/model.hpp"
+#include "kvmplan/plan/plan.hpp"
 #include "kvmplan/scenario/scenario.hpp"
 
 namespace kvmplan {
 
-struct UnplacedGuest {
-  std::string guest;
-  std::vector<std::string> reasons;
-};
-
 struct HostSizing {
   std::string name;
-  HostFigures figures;
+  HostFigures figures;   // warnings: the model's advice, then the rules this host breaks
 };
 
 struct SizeReport {
+  const Scenario* scenario = nullptr;
   std::string swap_baseline;  // the policy's name for it: "rhel5", "4GiB"
   std::vector<HostSizing> hosts;
-  std::vector<UnplacedGuest> unplaced;
+  std::vector<Unplaced> unplaced;
+  // What check finds in the plan (fixed guests that break a rule, a host short of the swap it
+  // declares): the same lines `kvmplan check` prints.
+  std::vector<Diagnostic> violations;
   int placed_guests = 0;
   int hosts_used = 0;          // hosts that run a guest
   int lower_bound_hosts = 0;   // no valid plan uses fewer
 
   std::int64_t total_swap_mib() const;
-  // Exit status 0 is earned: every guest placed and no host short of swap.
-  bool complete() const;
+  // Exit status 0 is earned: every guest placed and no rule broken (check accepts the plan).
+  bool complete() const { return unplaced.empty() && violations.empty(); }
 };
 
 // Places the guests without a host (as `kvmplan place` does), then sizes every host: the
-// scenario's hosts and those opened from `count: auto` pools. Guests that fit nowhere are
-// reported unplaced with the reasons.
+// scenario's hosts and those opened from `count: auto` pools, and checks the plan as `kvmplan
+// check` does. Guests that fit nowhere are reported unplaced with the reasons.
 SizeReport size_scenario(const Scenario& scenario);
+// Sizes a plan already made (a plan in memory, or read back), and checks it.
+SizeReport size_plan(const Scenario& scenario, const Plan& plan);
 
 void write_size_text(std::ostream& out, const SizeReport& report);
 void write_size_markdown(std::ostream& out, const SizeReport& report);

@@ -5,6 +5,8 @@
 #include <string>
 #include <vector>
 
+#include "kvmplan/values/shortfall.hpp"
+
 namespace kvmplan {
 
 // Where a value came from: an index into SourceFiles and a 1-based line and column.
@@ -30,27 +32,33 @@ struct SourceFiles {
   std::string line_text(const SourceRef& at) const;  // without the newline; "" if none
 };
 
-enum class Severity { error, warning };
+// error: bad input (exit 2); violation: a plan breaks a rule (exit 1); warning: worth reading.
+enum class Severity { error, violation, warning };
 
+// Every problem kvmplan reports, one shape: an input error, a rule a plan breaks, a warning
+// about a host. report/problems renders them for people (text, Markdown) and scripts (JSON).
 struct Diagnostic {
   Severity severity = Severity::error;
-  SourceRef at;
-  std::string path;     // key path: hosts[1].numa[0].memory
+  SourceRef at;             // where in a file; line 0: the file as a whole, or no file
+  std::string path;         // an input's key path (hosts[1].numa[0].memory), else the subject (kvm01 node 1, db-2)
   std::string message;
+  std::string code;         // stable for scripts: a rule's or a warning's code; "input" for bad input
+  std::vector<std::string> members;     // rolled up: the guests it is about
+  std::vector<Shortfall> shortfalls;    // how far a rule is broken, as data
 };
+using Problem = Diagnostic;
 
 struct Diagnostics {
   std::vector<Diagnostic> items;
 
   void error(SourceRef at, std::string path, std::string message);
+  void warning(SourceRef at, std::string path, std::string message, std::string code = "input");
   bool has_errors() const;
   // Stable order: file, line, column, then the order found.
   void sort();
 };
 
-// "hosts.yaml:12:13: error: hosts[1].memory: ..." plus the quoted line and caret line.
-std::string format(const Diagnostic& d, const SourceFiles& sources);
-std::string format_all(const Diagnostics& ds, const SourceFiles& sources);
+// Rendering them: report/problems.hpp.
 
 // The candidate nearest to `word` by edit distance, if it is close enough to be a likely typo;
 // "" otherwise.

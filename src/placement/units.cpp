@@ -1,10 +1,10 @@
-#include "placement/groups.hpp"
+#include "placement/units.hpp"
 
 #include <boost/graph/adjacency_list.hpp>
-#include <boost/graph/bron_kerbosch_all_cliques.hpp>
 #include <boost/graph/connected_components.hpp>
 
 #include <algorithm>
+#include <map>
 #include <unordered_map>
 
 namespace kvmplan::placement {
@@ -75,30 +75,30 @@ Units affinity_units(const Scenario& s, const std::vector<std::uint32_t>& guests
   return units;
 }
 
-int anti_affinity_clique(const Scenario& s, const std::vector<char>& placed) {
-  const auto by_group = members(s, [&](std::uint32_t g) { return placed[g] != 0; });
-  std::unordered_map<std::uint32_t, std::size_t> vertex;
-  std::vector<std::size_t> conflict_groups;
-  std::size_t largest = 0;
-  for (std::size_t group = 0; group < s.groups.size(); ++group) {
-    const Group& g = s.groups[group];
-    if (g.policy != GroupPolicy::anti_affinity || g.scope == GroupScope::node) continue;
-    conflict_groups.push_back(group);
-    largest = std::max(largest, by_group[group].size());
-    for (auto m : by_group[group]) vertex.emplace(m, vertex.size());
-  }
-  if (largest <= 1) return static_cast<int>(largest);
-  if (vertex.size() > 2000 || conflict_groups.size() == 1) return static_cast<int>(largest);
-  Graph graph(vertex.size());
-  for (auto group : conflict_groups) {
-    const auto& m = by_group[group];
-    for (std::size_t i = 0; i < m.size(); ++i) {
-      for (std::size_t j = i + 1; j < m.size(); ++j) {
-        if (!boost::edge(vertex[m[i]], vertex[m[j]], graph).second) boost::add_edge(vertex[m[i]], vertex[m[j]], graph);
-      }
+std::vector<std::vector<std::uint32_t>> tied_components(const Scenario& s, std::span<const std::uint32_t> unit) {
+  std::vector<std::uint32_t> root(unit.size());
+  for (std::uint32_t i = 0; i < root.size(); ++i) root[i] = i;
+  auto find = [&](std::uint32_t i) {
+    while (root[i] != i) i = root[i] = root[root[i]];
+    return i;
+  };
+  std::map<std::uint32_t, std::uint32_t> first_member;  // tying group -> the first member seen
+  for (std::uint32_t i = 0; i < unit.size(); ++i) {
+    for (std::uint32_t group : s.spec(s.guests[unit[i]]).groups) {
+      const Group& def = s.groups[group];
+      if (def.policy != GroupPolicy::affinity || def.scope == GroupScope::zone) continue;
+      auto [it, fresh] = first_member.emplace(group, i);
+      if (!fresh) root[find(i)] = find(it->second);
     }
   }
-  return static_cast<int>(std::max(largest, boost::bron_kerbosch_clique_number(graph)));
+  std::vector<std::vector<std::uint32_t>> components;
+  std::map<std::uint32_t, std::size_t> component_of;  // root -> index, in order of first member
+  for (std::uint32_t i = 0; i < unit.size(); ++i) {
+    auto [it, fresh] = component_of.emplace(find(i), components.size());
+    if (fresh) components.emplace_back();
+    components[it->second].push_back(unit[i]);
+  }
+  return components;
 }
 
 }  // namespace kvmplan::placement

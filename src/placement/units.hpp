@@ -1,6 +1,6 @@
 #pragma once
-// The structure of placement groups (Boost.Graph): which guests must be placed together, and
-// how many hosts anti-affinity alone forces. Private to the engine.
+// Which guests placement takes together: units of guests linked by affinity (Boost.Graph), and
+// within a unit, those hard affinity ties to one host. Private to the engine.
 #include <cstdint>
 #include <span>
 #include <vector>
@@ -25,10 +25,8 @@ struct Units {
 // the order of their first guest in `guests`, the guests to place.
 Units affinity_units(const Scenario& scenario, const std::vector<std::uint32_t>& guests);
 
-// The largest set of guests that must all be on different hosts, among those `placed` (by
-// guest, non-zero) counts: the clique number of
-// the conflict graph of hard anti-affinity groups at host or zone scope. Exact (Bron-Kerbosch)
-// for graphs of up to 2000 members; above that, the largest such group, itself a clique.
-int anti_affinity_clique(const Scenario& scenario, const std::vector<char>& placed);
+// The members of `unit` that hard affinity at host or node scope ties to one host: the
+// connected components of those groups over the unit, in order of their first member.
+std::vector<std::vector<std::uint32_t>> tied_components(const Scenario& scenario, std::span<const std::uint32_t> unit);
 
 }  // namespace kvmplan::placement

@@ -1,0 +1,74 @@
+#pragma once
+// The placement engine: order, filter, score, reserve (docs/placement.md). The rules (src/rules)
+// decide what fits; the scorers (scorers.hpp) which of the places that fit; the engine only
+// orders the guests, asks, and commits. Private to src/placement.
+#include <cstdint>
+#include <span>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "kvmplan/placement/placement.hpp"
+#include "placement/demands.hpp"
+#include "placement/fleet.hpp"
+
+namespace kvmplan::placement {
+
+class Engine {
+ public:
+  Engine(const Scenario& s, bool spread, PlaceOptions::Order order, std::size_t hosts_expected);
+
+  // Places every guest; `preopen`: hosts to open from each pool first (spread).
+  Plan run(const std::vector<int>& preopen);
+  // Hosts opened per pool, once run.
+  const std::vector<int>& opened() const { return opened_; }
+
+ private:
+  // engine.cpp: guest by guest.
+  const Demand& demand(std::uint32_t g) const { return demands_.of(g); }
+  std::span<const std::uint32_t> groups_of(std::uint32_t g) const { return s_.spec(s_.guests[g]).groups; }
+  rules::GroupCheck check_groups(std::uint32_t g, std::size_t h, bool soft_as_hard) const;
+  void commit(std::uint32_t g, std::size_t h, Fit f, bool update_index = true);
+  bool place_one(std::uint32_t g);
+  void place_unit(std::span<const std::uint32_t> unit);
+  bool place_together(std::span<const std::uint32_t> members);
+  bool try_together(std::span<const std::uint32_t> members, std::size_t h, bool soft_as_hard);
+  Keys needs_together(std::span<const std::uint32_t> members);
+  template <class Accept>
+  std::size_t best_of_first(std::uint32_t g, Accept& accept, std::size_t from);
+  template <class Accept>
+  std::size_t least_loaded(Accept& accept) const;
+  std::size_t open_host(std::uint32_t g, bool soft_as_hard, Fit& found);
+  bool has_soft(std::uint32_t g) const;
+
+  // fill.cpp: host by host, by class, with replayed fills.
+  struct Class {
+    std::vector<std::uint32_t> members;  // in guest order, interchangeable
+    std::size_t next = 0;                // the next to place
+    Keys need;
+    std::size_t left() const { return members.size() - next; }
+  };
+  std::vector<Class> classes_of(const std::vector<std::uint32_t>& guests);
+  std::size_t next_class(std::size_t h, const std::vector<Class>& classes, const std::vector<std::size_t>& open, std::size_t& cursor) const;
+  void fill_hosts(const std::vector<std::uint32_t>& guests);
+
+  // why_not.cpp: the reasons of a guest that fits nowhere.
+  Unplaced why_not(std::uint32_t g);
+  Unplaced why_not_uncached(std::uint32_t g);
+
+  const Scenario& s_;
+  const Policy& p_;
+  bool spread_;
+  PlaceOptions::Order order_;
+  Fleet fleet_;
+  Demands demands_;
+  std::vector<rules::GroupState> groups_;
+  std::vector<HostState> pools_;         // an empty host of each pool: what a new one would be
+  Plan plan_;
+  std::vector<int> opened_;              // hosts opened per pool
+  std::vector<std::pair<double, std::size_t>> scored_;  // best_of_first's candidates, reused
+  std::uint64_t commits_ = 0;            // guests committed so far: what why_not's answers hold for
+  std::unordered_map<std::uint32_t, std::pair<std::uint64_t, Unplaced>> why_cache_;  // spec -> (commits_, answer)
+};
+
+}  // namespace kvmplan::placement

@@ -1,0 +1,182 @@
+// Packing host by host: hosts in order, each filled until nothing more fits, then the next,
+// opening hosts of a pool as needed. Guests of equal demand form a class. Bin-centric: the
+// class whose demand best matches what the host has left (scorers::dot), classes in decreasing
+// dominant share breaking ties. First fit: classes in decreasing memory, each guest onto the
+// host when it fits; filling host by host gives each guest the first host that fits, which is
+// plain first-fit decreasing, since a guest that does not fit a host never fits it later.
+//
+// A new host of a pool starts in the same state as the last one, so while the same classes are
+// left it fills the same way: that fill is recorded once (which class, which nodes and CPUs,
+// the state after) and replayed, as long as every class it uses has guests enough.
+#include <algorithm>
+#include <map>
+#include <optional>
+#include <tuple>
+
+#include "placement/engine.hpp"
+#include "placement/scorers.hpp"
+
+namespace kvmplan::placement {
+
+// The classes of `guests`, in the order's: decreasing dominant share (bin-centric), or
+// decreasing memory then dominant share (first fit); ties to the class seen first.
+std::vector<Engine::Class> Engine::classes_of(const std::vector<std::uint32_t>& guests) {
+  std::vector<Class> classes;
+  // Everything fit() reads of a guest: members of a class are interchangeable.
+  std::map<std::tuple<std::int64_t, std::int64_t, std::int64_t, std::int64_t, int, int, int, int, std::int64_t>, std::size_t> by_key;
+  for (auto g : guests) {
+    const Demand& d = demand(g);
+    const GuestSpec& spec = *d.spec;
+    const auto key = std::make_tuple(spec.memory.value, d.use.value, d.overhead.value, spec.hugepages ? spec.hugepages->value : 0,
+                                     spec.vcpus, static_cast<int>(d.memory) * 2 + d.dedicated, spec.numa_nodes, d.image, d.shareable.value);
+    auto [it, fresh] = by_key.emplace(key, classes.size());
+    if (fresh) classes.push_back({{}, 0, demands_.needs(g)});
+    classes[it->second].members.push_back(g);
+  }
+  std::vector<std::tuple<double, double, std::uint32_t, std::size_t>> ranked;
+  for (std::size_t c = 0; c < classes.size(); ++c) {
+    const std::uint32_t g = classes[c].members.front();
+    const double memory = order_ == PlaceOptions::Order::memory ? -static_cast<double>(s_.spec(s_.guests[g]).memory.value) : 0.0;
+    ranked.emplace_back(memory, -demands_.share(g), g, c);
+  }
+  std::sort(ranked.begin(), ranked.end());
+  std::vector<Class> sorted;
+  for (const auto& r : ranked) sorted.push_back(std::move(classes[std::get<3>(r)]));
+  return sorted;
+}
+
+// The class (a position in `open`) host h takes next, or open.size() when it has room for none.
+// First fit: the first with room, from `cursor` on (the classes before it had no room and never
+// will). Bin-centric: the largest dot product of need and free capacity.
+std::size_t Engine::next_class(std::size_t h, const std::vector<Class>& classes, const std::vector<std::size_t>& open,
+                               std::size_t& cursor) const {
+  const Keys free = keys_of(fleet_.state(h), p_);
+  auto room = [&](const Keys& need) {
+    for (std::size_t k = 0; k < rules::key_count; ++k) {
+      if (free[k] < need[k]) return false;
+    }
+    return true;
+  };
+  if (order_ == PlaceOptions::Order::memory) {
+    while (cursor < open.size() && !room(classes[open[cursor]].need)) ++cursor;
+    return cursor;
+  }
+  const bool by_image = p_.memory_limit != MemoryLimit::committed;
+  std::size_t best = open.size();
+  double best_score = -1;
+  for (std::size_t i = 0; i < open.size(); ++i) {
+    const Keys& need = classes[open[i]].need;
+    if (!room(need)) continue;
+    double score = scorers::dot(free, need, fleet_.full(h));
+    if (by_image && fleet_.state(h).ksm_host.has(demand(classes[open[i]].members.front()).image)) score += scorers::image_class_bonus;
+    if (score > best_score) {
+      best = i;
+      best_score = score;
+    }
+  }
+  return best;
+}
+
+void Engine::fill_hosts(const std::vector<std::uint32_t>& guests) {
+  std::vector<Class> classes = classes_of(guests);
+  struct Fill {
+    int pool = -1;
+    std::size_t emptied = 0;                                 // classes used up before it began
+    std::vector<std::pair<std::size_t, Fit>> picks;          // class, and where its guest went
+    std::vector<std::pair<std::size_t, std::size_t>> uses;   // class, guests taken
+    std::optional<HostState> after;
+  };
+  fleet_.index().defer();  // filling host by host never searches the index
+  std::optional<Fill> last;  // the last fill of a new host, to replay
+  std::size_t emptied = 0;   // classes with no guest left
+  std::size_t left = guests.size();
+  std::vector<std::size_t> open;  // classes that may still fit the current host
+  // Hosts in use first (pack fills them before an empty one), then the empty ones, then new.
+  std::vector<std::size_t> visit;
+  for (std::size_t h = 0; h < fleet_.size(); ++h) {
+    if (fleet_.state(h).guests > 0) visit.push_back(h);
+  }
+  for (std::size_t h = 0; h < fleet_.size(); ++h) {
+    if (fleet_.state(h).guests == 0) visit.push_back(h);
+  }
+  for (std::size_t v = 0; left > 0; ++v) {
+    int opened = -1;  // the pool of a host opened for this fill
+    std::size_t h = fleet_.size();
+    if (v < visit.size()) {
+      h = visit[v];
+    } else {
+      // A new host: of the first pool whose empty host takes some remaining class.
+      for (std::size_t pool = 0; pool < pools_.size() && opened < 0; ++pool) {
+        for (const Class& c : classes) {
+          if (c.left() > 0 && fit(pools_[pool], demand(c.members[c.next]), p_, {}, false).fits()) {
+            fleet_.open(s_.auto_pools[pool], static_cast<int>(pool));
+            opened = static_cast<int>(pool);
+            break;
+          }
+        }
+      }
+      if (opened < 0) break;
+      visit.push_back(h);
+      if (last && last->pool == opened && last->emptied == emptied &&
+          std::all_of(last->uses.begin(), last->uses.end(), [&](const auto& u) { return classes[u.first].left() >= u.second; })) {
+        for (const auto& [c, where] : last->picks) {
+          const std::uint32_t g = classes[c].members[classes[c].next++];
+          Placement& pl = plan_.placements[g];
+          pl.host = static_cast<std::int32_t>(h);
+          pl.nodes = where.nodes;
+          pl.vcpupin = where.pins;
+        }
+        for (const auto& [c, n] : last->uses) emptied += classes[c].left() == 0;
+        left -= last->picks.size();
+        commits_ += last->picks.size();
+        const Host* host = fleet_.state(h).host;
+        fleet_.state(h) = *last->after;
+        fleet_.state(h).host = host;
+        fleet_.changed(h);
+        continue;
+      }
+    }
+    Fill fill;
+    fill.pool = opened;
+    fill.emptied = emptied;
+    open.clear();
+    for (std::size_t c = 0; c < classes.size(); ++c) {
+      if (classes[c].left() > 0) open.push_back(c);
+    }
+    std::size_t cursor = 0;  // first fit: the classes before it no longer fit this host
+    while (!open.empty()) {
+      const std::size_t best = next_class(h, classes, open, cursor);
+      if (best == open.size()) break;  // nothing left that this host has room for
+      Class& c = classes[open[best]];
+      const std::uint32_t g = c.members[c.next];
+      Fit f = fit(fleet_.state(h), demand(g), p_, {}, false);
+      if (!f.fits()) {
+        open.erase(open.begin() + static_cast<std::ptrdiff_t>(best));  // its nodes are too full here
+        continue;
+      }
+      commit(g, h, std::move(f), false);
+      if (opened >= 0) fill.picks.emplace_back(open[best], Fit{std::nullopt, plan_.placements[g].nodes, plan_.placements[g].vcpupin, 0});
+      --left;
+      if (++c.next == c.members.size()) {
+        ++emptied;
+        open.erase(open.begin() + static_cast<std::ptrdiff_t>(best));
+      }
+    }
+    fleet_.changed(h);
+    // A fill that used up a class saw it leave midway: a replay, with guests of it left over,
+    // could take more of it. Such fills are not kept.
+    if (opened >= 0 && emptied == fill.emptied && !fill.picks.empty()) {
+      std::map<std::size_t, std::size_t> uses;
+      for (const auto& pick : fill.picks) ++uses[pick.first];
+      fill.uses.assign(uses.begin(), uses.end());
+      fill.after = fleet_.state(h);
+      last = std::move(fill);
+    }
+  }
+  fleet_.index().resume();
+  for (const Class& c : classes) {
+    for (std::size_t i = c.next; i < c.members.size(); ++i) plan_.unplaced.push_back(why_not(c.members[i]));
+  }
+}
+
+}  // namespace kvmplan::placement

@@ -1,0 +1,111 @@
+#include "placement/fleet.hpp"
+
+#include "placement/scorers.hpp"
+
+namespace kvmplan::placement {
+
+std::string shape_key(const Host& h) {
+  std::string k = to_string(h.memory_ratio) + "/" + to_string(h.cpu_ratio) + "/" + std::to_string(h.reserve.value) + "/" +
+                  std::to_string(h.core_count()) + "/" + std::to_string(h.cpus.count()) + "/" +
+                  (h.swap ? std::to_string(h.swap->value) : std::string("-"));
+  for (const auto& n : h.nodes) {
+    k += "|" + std::to_string(n.id) + ":" + std::to_string(n.memory.value) + ":" + to_string(n.cpus - h.reserved_cpus - h.dedicated_cpus) + ":" +
+         to_string(n.cpus & h.dedicated_cpus);
+    for (const auto& p : n.hugepages) k += ":" + std::to_string(p.page_size.value) + "x" + std::to_string(p.pages);
+  }
+  return k;
+}
+
+Fleet::Fleet(const Scenario& s, bool spread, std::size_t expected) : s_(s), p_(s.policy), spread_(spread) {
+  expected = std::max(expected, s.hosts.size());
+  hosts_.reserve(expected);
+  states_.reserve(expected);
+  pool_of_.reserve(expected);
+  zones_.reserve(expected);
+  full_.reserve(expected);
+  loads_.reserve(expected);
+  for (const auto& pool : s.auto_pools) pool_shapes_.push_back(make_shape(pool, p_));
+  for (const auto& h : s.hosts) open(h, -1);
+}
+
+std::shared_ptr<const Shape> Fleet::shape_for(const Host& h, int pool) {
+  if (pool >= 0) return pool_shapes_[static_cast<std::size_t>(pool)];
+  auto [it, fresh] = shapes_.emplace(shape_key(h), nullptr);
+  if (fresh) it->second = make_shape(h, p_);
+  return it->second;
+}
+
+std::size_t Fleet::open(const Host& proto, int pool) {
+  const Host* before = hosts_.data();
+  hosts_.push_back(proto);
+  if (hosts_.data() != before) {
+    for (std::size_t h = 0; h < states_.size(); ++h) states_[h].host = &hosts_[h];  // the hosts moved
+  }
+  const std::size_t h = hosts_.size() - 1;
+  states_.push_back(make_host_state(hosts_.back(), shape_for(proto, pool), p_));
+  pool_of_.push_back(pool);
+  const Host& host = hosts_.back();
+  // A host without a zone is a zone of its own.
+  zones_.push_back(host.zone.empty() ? -1 - static_cast<std::int64_t>(h)
+                                     : zone_ids_.emplace(host.zone, static_cast<std::int64_t>(zone_ids_.size())).first->second);
+  full_.push_back(keys_of(states_.back(), p_));
+  index_.push(full_.back());
+  loads_.push_back(0);
+  if (spread_) by_load_.emplace(0, h);
+  return h;
+}
+
+void Fleet::drop_last() {
+  const std::size_t h = states_.size() - 1;
+  if (spread_) by_load_.erase({loads_[h], h});
+  hosts_.pop_back();
+  states_.pop_back();
+  pool_of_.pop_back();
+  zones_.pop_back();
+  full_.pop_back();
+  loads_.pop_back();
+  index_.pop();
+}
+
+std::optional<std::int64_t> Fleet::zone_id(const std::string& zone) const {
+  const auto it = zone_ids_.find(zone);
+  if (it == zone_ids_.end()) return std::nullopt;
+  return it->second;
+}
+
+void Fleet::changed(std::size_t h, bool update_index) {
+  if (!update_index && !spread_) return;
+  const Keys keys = keys_of(states_[h], p_);
+  if (update_index) index_.update(h, keys);
+  if (spread_) {
+    by_load_.erase({loads_[h], h});
+    loads_[h] = scorers::load(keys, full_[h]);
+    by_load_.emplace(loads_[h], h);
+  }
+}
+
+HostState Fleet::prototype(std::size_t pool) const {
+  return make_host_state(s_.auto_pools[pool], pool_shapes_[pool], p_);
+}
+
+std::vector<int> Fleet::finish(Plan& plan) {
+  std::vector<int> opened(s_.auto_pools.size(), 0), seen(s_.auto_pools.size(), 0);
+  for (int pool : pool_of_) {
+    if (pool >= 0) ++opened[static_cast<std::size_t>(pool)];
+  }
+  for (std::size_t h = 0; h < hosts_.size(); ++h) {
+    const int pool = pool_of_[h];
+    if (pool < 0) continue;
+    const auto p = static_cast<std::size_t>(pool);
+    std::string number = std::to_string(++seen[p]);
+    const std::size_t width = std::to_string(opened[p]).size();
+    hosts_[h].name = s_.auto_pools[p].name + "-" + std::string(width - std::min(width, number.size()), '0') + number;
+    hosts_[h].auto_pool = false;
+  }
+  for (const auto& st : states_) plan.hosts_used += st.guests > 0;
+  // The states that point into hosts_ are done with: the plan takes the hosts.
+  plan.hosts = std::move(hosts_);
+  return opened;
+}
+
+}  // namespace kvmplan::placement

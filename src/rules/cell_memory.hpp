@@ -1,0 +1,26 @@
+#pragma once
+// Cell memory: one guest cell is never larger than its node's usable memory (RAM - pools -
+// locked - its share of the reserve), whatever the memory ratio: numatune strict keeps a cell's
+// pages on its node, so a cell larger than the node lives on swap. A guest that needs more gets
+// more cells (numa_cells.hpp). Nodes only, numa strict or preferred. Source: Nova, "a guest
+// cell is never larger than its host cell" (nova/virt/hardware.py).
+#include "rules/rule.hpp"
+
+namespace kvmplan::rules {
+
+struct CellMemory {
+  static constexpr RuleId id = RuleId::cell_memory;
+  static bool applies(const Policy& p, Scope s) { return s == Scope::node && p.numa != NumaMode::none; }
+
+  static bool holds(const Capacity& c, const Load& l, const Add& a) { return a.cell_memory.value == 0 || a.cell_memory <= l.usable(c); }
+  static Shortfall shortfall(const Capacity& c, const Load& l, const Add& a);
+  static std::string violation(const Capacity&, const Load&) { return {}; }  // checked per guest
+
+  static constexpr std::size_t host_key = no_key, node_key = no_key;
+  static std::int64_t free(const Capacity&, const Load&) { return 0; }
+  static std::int64_t need(const Add&) { return no_need; }
+  static std::int64_t demand(const Add&, const BoundContext&) { return 0; }
+  static std::int64_t offer(const Capacity&) { return 0; }
+};
+
+}  // namespace kvmplan::rules

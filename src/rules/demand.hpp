@@ -1,0 +1,37 @@
+#pragma once
+// What a guest asks of the places it runs on, as the rules count it: computed once per guest
+// spec, then turned into what the whole guest, or one of its cells, adds to a host or a node.
+// Shared by placement (what it reserves), check (what it tallies from the plan) and the bound.
+#include <vector>
+
+#include "kvmplan/model/cells.hpp"
+#include "kvmplan/scenario/scenario.hpp"
+#include "rules/place.hpp"
+
+namespace kvmplan::rules {
+
+struct Demand {
+  const GuestSpec* spec = nullptr;
+  Bytes overhead;   // QEMU's own memory (policy.guest_overhead)
+  Bytes use;        // expected use: usage x memory, capped by current_memory
+  bool dedicated = false;
+  enum class Memory : std::uint8_t { shared, hugepages, locked } memory = Memory::shared;
+  int image = -1;   // KSM image (an id the counter chooses), -1: nothing to merge
+  Bytes shareable;  // bytes identical within the image: ksm_shareable, at most `use`
+
+  std::int64_t pages() const;  // hugepage guests: whole pages of the guest's size
+};
+
+// `image`: the id the caller gives the guest's image, or -1 for none.
+Demand make_demand(const Policy& policy, const GuestSpec& spec, int image = -1);
+
+// What the whole guest adds to a host (KSM not counted: the counter knows what it saves).
+Add whole(const Demand& d);
+// What cell `c` of the guest adds to its node (`cell_memory` set for a shared guest).
+Add cell(const Demand& d, const Cell& c);
+// The guest's cells on `nodes` nodes (1 when bound to none).
+std::vector<Cell> cells_of(const Demand& d, int nodes);
+// A part of the guest's shareable bytes, in proportion to a part of its memory (rounded down).
+Bytes share_of(const Demand& d, Bytes part);
+
+}  // namespace kvmplan::rules

@@ -1,0 +1,46 @@
+#include "rules/numa_cells.hpp"
+
+#include "rules/registry.hpp"
+
+namespace kvmplan::rules {
+
+bool NumaCells::fits_empty(const Policy& p, const Capacity& c, const Add& a) { return !first_broken(p, c, Load{}, a); }
+
+std::optional<int> NumaCells::cell_count(const Policy& p, const std::vector<Capacity>& nodes, const Demand& d) {
+  if (p.numa == NumaMode::none) return 0;
+  const int n = static_cast<int>(nodes.size());
+  const GuestSpec& spec = *d.spec;
+  if (spec.numa_nodes > 0) {
+    if (spec.numa_nodes > n || spec.numa_nodes > spec.vcpus) return std::nullopt;
+    return spec.numa_nodes;
+  }
+  const Add one = cell(d, cells_of(d, 1).front());
+  for (const auto& node : nodes) {
+    if (fits_empty(p, node, one)) return 1;
+  }
+  for (int k = 2; k <= std::min(n, spec.vcpus); ++k) {
+    const Add largest = cell(d, cells_of(d, k).front());
+    int fitting = 0;
+    for (const auto& node : nodes) fitting += fits_empty(p, node, largest);
+    if (fitting >= k) return k;
+  }
+  return std::nullopt;
+}
+
+std::string NumaCells::violation(const Policy& p, const std::vector<Capacity>& nodes, const Demand& d, std::size_t cells) {
+  const GuestSpec& spec = *d.spec;
+  if (p.numa == NumaMode::none) return {};
+  if (cells == 0) return "not bound to any NUMA node (policy numa is not none)";
+  if (spec.numa_nodes > 0 && static_cast<int>(cells) != spec.numa_nodes) {
+    return "on " + std::to_string(cells) + " nodes, but numa_nodes is " + std::to_string(spec.numa_nodes);
+  }
+  if (spec.numa_nodes == 0 && cells > 1) {
+    const Add one = cell(d, cells_of(d, 1).front());
+    for (const auto& node : nodes) {
+      if (fits_empty(p, node, one)) return "split over " + std::to_string(cells) + " nodes though it fits one";
+    }
+  }
+  return {};
+}
+
+}  // namespace kvmplan::rules
