@@ -19,7 +19,7 @@ std::string kib(Bytes b) { return std::to_string((b.value + 1023) / 1024); }
 // "0-3" for guest cells 0..n-1, vCPUs a..b.
 std::string range(int from, int to) { return from == to ? std::to_string(from) : std::to_string(from) + "-" + std::to_string(to); }
 
-std::string id_list(const std::vector<int>& ids) {
+std::string id_list(const NodeList& ids) {
   CpuSet s;
   for (int i : ids) s.insert(i);
   return to_string(s);

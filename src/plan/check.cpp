@@ -22,16 +22,12 @@ namespace {
 using rules::Capacity;
 using rules::Load;
 
-// One placement, its names resolved: what check verifies and tallies.
+// One placement with its names resolved: the guest and host it names, and the placement as the
+// document states it (which stays the caller's, so that a million of them are not copied).
 struct Resolved {
   std::uint32_t guest = 0;
-  std::size_t host = 0;
-  std::vector<int> node_ids;        // as the plan says
-  std::optional<std::vector<int>> vcpupin;
-  CpuSet cpuset;
-  std::optional<Bytes> hugepages;   // the document's; the guest's own for a plan in memory
-  std::optional<std::int64_t> memory_mib, vcpus;
-  SourceRef at;
+  std::uint32_t host = 0;
+  const PlannedGuest* planned = nullptr;
 };
 
 // What a host offers, once per shape (a pool's hosts share it).
@@ -58,7 +54,6 @@ class Checker {
  public:
   Checker(const Scenario& s, const SourceFiles* sources) : s_(s), p_(s.policy), sources_(sources) {
     for (const auto& spec : s.specs) demands_.push_back(rules::make_demand(p_, spec));
-    for (std::uint32_t g = 0; g < s.guests.size(); ++g) guest_index_.emplace(s.guests[g].name, g);
     seen_.assign(s.guests.size(), 0);
   }
 
@@ -87,9 +82,17 @@ class Checker {
     if (it == host_index_.end()) return std::nullopt;
     return it->second;
   }
-  std::optional<std::uint32_t> guest_of(const std::string& name) const {
+  // Plans list guests in scenario order: the one after the last found is tried first, and the
+  // index of every name is built only when that guess fails.
+  std::optional<std::uint32_t> guest_of(const std::string& name) {
+    if (next_guest_ < s_.guests.size() && s_.guests[next_guest_].name == name) return next_guest_++;
+    if (guest_index_.empty()) {
+      guest_index_.reserve(s_.guests.size());
+      for (std::uint32_t g = 0; g < s_.guests.size(); ++g) guest_index_.emplace(s_.guests[g].name, g);
+    }
     const auto it = guest_index_.find(name);
     if (it == guest_index_.end()) return std::nullopt;
+    next_guest_ = it->second + 1;
     return it->second;
   }
 
@@ -117,6 +120,7 @@ class Checker {
   std::vector<HostCheck> hosts_;
   std::unordered_map<std::string_view, std::size_t> host_index_;
   std::unordered_map<std::string_view, std::uint32_t> guest_index_;
+  std::uint32_t next_guest_ = 0;
   std::unordered_map<std::string, std::int64_t> zones_;
   std::vector<char> seen_;
   std::vector<Resolved> placed_;  // for the second pass: cpusets against pins, groups
@@ -124,27 +128,28 @@ class Checker {
 };
 
 void Checker::placement(const Resolved& r) {
+  const PlannedGuest& pg = *r.planned;
   HostCheck& hc = hosts_[r.host];
   const Host& h = *hc.host;
   const Guest& guest = s_.guests[r.guest];
   const GuestSpec& spec = s_.spec(guest);
   const rules::Demand& d = demands_[guest.spec];
   const std::string& name = guest.name;
-  auto bad = [&](const std::string& code, const std::string& m) { violation(r.at, code, name, m, {name}); };
+  auto bad = [&](const std::string& code, const std::string& m) { violation(pg.at, code, name, m, {name}); };
 
   if (guest.host >= 0 && static_cast<std::size_t>(guest.host) != r.host) {
     bad(std::string(rule_code(RuleId::fixed_host)), "moved off its fixed host " + s_.hosts[static_cast<std::size_t>(guest.host)].name);
   }
-  if (r.memory_mib && *r.memory_mib != mib_ceil(spec.memory)) {
-    bad("plan", "memory_mib " + std::to_string(*r.memory_mib) + " is not the guest's " + std::to_string(mib_ceil(spec.memory)));
+  if (pg.memory_mib && *pg.memory_mib != mib_ceil(spec.memory)) {
+    bad("plan", "memory_mib " + std::to_string(*pg.memory_mib) + " is not the guest's " + std::to_string(mib_ceil(spec.memory)));
   }
-  if (r.vcpus && *r.vcpus != spec.vcpus) bad("plan", "vcpus " + std::to_string(*r.vcpus) + " is not the guest's " + std::to_string(spec.vcpus));
-  if (r.hugepages != spec.hugepages) bad("plan", "hugepages does not match the guest's backing");
+  if (pg.vcpus && *pg.vcpus != spec.vcpus) bad("plan", "vcpus " + std::to_string(*pg.vcpus) + " is not the guest's " + std::to_string(spec.vcpus));
+  if (pg.hugepages != spec.hugepages) bad("plan", "hugepages does not match the guest's backing");
   if (!rules::VcpuLimitRule::holds(h, p_, spec.vcpus)) bad(std::string(rule_code(RuleId::vcpu_limit)), rules::VcpuLimitRule::violation(h, p_, spec.vcpus));
 
   // Nodes: ids of the host, distinct, as many as the guest's cells.
   std::vector<int> nodes;
-  for (int id : r.node_ids) {
+  for (int id : pg.nodes) {
     const auto n = std::find_if(h.nodes.begin(), h.nodes.end(), [&](const NumaNode& x) { return x.id == id; });
     if (n == h.nodes.end()) return bad("plan", "node " + std::to_string(id) + " is not a node of " + h.name);
     const int index = static_cast<int>(n - h.nodes.begin());
@@ -179,7 +184,7 @@ void Checker::placement(const Resolved& r) {
   if (nodes.empty()) allowed = h.cpus;
   for (int n : nodes) allowed = allowed | h.nodes[static_cast<std::size_t>(n)].cpus;
   if (d.dedicated) {
-    if (!r.vcpupin || static_cast<int>(r.vcpupin->size()) != spec.vcpus) {
+    if (!pg.vcpupin || static_cast<int>(pg.vcpupin->size()) != spec.vcpus) {
       bad(std::string(rule_code(RuleId::dedicated)), "a dedicated guest needs a vcpupin entry for each of its " + std::to_string(spec.vcpus) + " vCPUs");
     } else {
       CpuSet pins;
@@ -187,7 +192,7 @@ void Checker::placement(const Resolved& r) {
       for (std::size_t c = 0; c < cells.size(); ++c) {
         const CpuSet& node_cpus = nodes.empty() ? h.cpus : h.nodes[static_cast<std::size_t>(nodes[c])].cpus;
         for (int i = 0; i < cells[c].vcpus; ++i, ++vcpu) {
-          const int cpu = (*r.vcpupin)[vcpu];
+          const int cpu = (*pg.vcpupin)[vcpu];
           const std::string which = "vCPU " + std::to_string(vcpu) + " pinned to CPU " + std::to_string(cpu);
           const std::string code(rule_code(RuleId::dedicated));
           if (!hc.offer->pin_pool.contains(cpu)) bad(code, which + ", which is not a CPU dedicated guests may use on " + h.name);
@@ -200,13 +205,13 @@ void Checker::placement(const Resolved& r) {
           hc.pinned.insert(cpu);
         }
       }
-      if (!(pins == r.cpuset)) bad("plan", "cpuset \"" + to_string(r.cpuset) + "\" is not its pinned CPUs \"" + to_string(pins) + "\"");
+      if (!(pins == pg.cpuset)) bad("plan", "cpuset \"" + to_string(pg.cpuset) + "\" is not its pinned CPUs \"" + to_string(pins) + "\"");
     }
   } else {
-    if (r.vcpupin) bad("plan", "vcpupin given for a shared guest");
+    if (pg.vcpupin) bad("plan", "vcpupin given for a shared guest");
     const CpuSet usable = allowed - h.reserved_cpus - h.dedicated_cpus;
-    if (r.cpuset.empty()) bad(std::string(rule_code(RuleId::cpu_ratio)), "empty cpuset");
-    if (!r.cpuset.subset_of(usable)) bad("plan", "cpuset has CPUs " + to_string(r.cpuset - usable) + " that are reserved, dedicated or off its nodes");
+    if (pg.cpuset.empty()) bad(std::string(rule_code(RuleId::cpu_ratio)), "empty cpuset");
+    if (!pg.cpuset.subset_of(usable)) bad("plan", "cpuset has CPUs " + to_string(pg.cpuset - usable) + " that are reserved, dedicated or off its nodes");
   }
 
   // What it takes of the host and its nodes (the host too when bound to none).
@@ -235,9 +240,9 @@ void Checker::placement(const Resolved& r) {
       pages -= take;
     }
   }
-  if (nodes.empty() && d.dedicated && r.vcpupin) {
+  if (nodes.empty() && d.dedicated && pg.vcpupin) {
     // Host level: each pin counts on the node that holds its CPU.
-    for (int cpu : *r.vcpupin) {
+    for (int cpu : *pg.vcpupin) {
       for (std::size_t n = 0; n < h.nodes.size(); ++n) {
         if (h.nodes[n].cpus.contains(cpu)) ++hc.nodes[n].pinned;
       }
@@ -286,7 +291,9 @@ void Checker::groups() {
   std::vector<std::string> host_names;
   for (const auto& hc : hosts_) host_names.push_back(hc.host->name);
   for (const Resolved& r : placed_) {
-    for (std::uint32_t group : s_.spec(s_.guests[r.guest]).groups) members[group].push_back({r.guest, r.host, hosts_[r.host].zone, r.node_ids, r.at});
+    for (std::uint32_t group : s_.spec(s_.guests[r.guest]).groups) {
+      members[group].push_back({r.guest, r.host, hosts_[r.host].zone, r.planned->nodes, r.planned->at});
+    }
   }
   for (const auto& b : rules::verify_groups(s_, members, p_, host_names)) {
     const Group& def = s_.groups[b.group];
@@ -306,8 +313,9 @@ CheckResult Checker::finish() {
   // Shared guests' CPUs against the pins, now that every pin is known.
   for (const Resolved& r : placed_) {
     const HostCheck& hc = hosts_[r.host];
-    if (demands_[s_.guests[r.guest].spec].dedicated || !r.cpuset.intersects(hc.pinned)) continue;
-    violation(r.at, "plan", s_.guests[r.guest].name, "cpuset includes CPUs " + to_string(r.cpuset & hc.pinned) + " that dedicated guests hold",
+    const PlannedGuest& pg = *r.planned;
+    if (demands_[s_.guests[r.guest].spec].dedicated || hc.pinned.empty() || !pg.cpuset.intersects(hc.pinned)) continue;
+    violation(pg.at, "plan", s_.guests[r.guest].name, "cpuset includes CPUs " + to_string(pg.cpuset & hc.pinned) + " that dedicated guests hold",
               {s_.guests[r.guest].name});
   }
   groups();
@@ -351,7 +359,7 @@ CheckResult check_plan(const Scenario& s, const PlanDocument& doc, const SourceF
       checker.violation(pg.at, "plan", pg.guest, "host \"" + pg.host + "\" is no host of the scenario or the plan", {pg.guest});
       continue;
     }
-    checker.placement({*g, *h, pg.nodes, pg.vcpupin, pg.cpuset, pg.hugepages, pg.memory_mib, pg.vcpus, pg.at});
+    checker.placement({*g, static_cast<std::uint32_t>(*h), &pg});
   }
   for (const auto& [name, at] : doc.unplaced) {
     const auto g = checker.guest_of(name);
@@ -371,16 +379,26 @@ CheckResult check_plan(const Scenario& s, const PlanDocument& doc, const SourceF
 CheckResult check_plan(const Scenario& s, const Plan& plan) {
   Checker checker(s, nullptr);
   for (const auto& h : plan.hosts) checker.add_host(h);
+  // The placements as a document would state them (node ids, pins, cpusets), kept while the
+  // checker looks at them.
+  std::vector<PlannedGuest> planned;
+  planned.reserve(plan.placements.size());
+  std::vector<std::uint32_t> guests;
   for (std::uint32_t g = 0; g < plan.placements.size(); ++g) {
     const Placement& p = plan.placements[g];
     if (p.host < 0) continue;
-    checker.see(g);
     const Host& host = plan.hosts[static_cast<std::size_t>(p.host)];
-    std::vector<int> ids;
-    for (int n : p.nodes) ids.push_back(host.nodes[static_cast<std::size_t>(n)].id);
-    std::optional<std::vector<int>> pins;
-    if (!p.vcpupin.empty()) pins.emplace(p.vcpupin.begin(), p.vcpupin.end());
-    checker.placement({g, static_cast<std::size_t>(p.host), ids, pins, plan.cpuset(g), s.spec(s.guests[g]).hugepages, std::nullopt, std::nullopt, {}});
+    PlannedGuest pg;
+    for (int n : p.nodes) pg.nodes.push_back(host.nodes[static_cast<std::size_t>(n)].id);
+    if (!p.vcpupin.empty()) pg.vcpupin = p.vcpupin;
+    pg.cpuset = plan.cpuset(g);
+    pg.hugepages = s.spec(s.guests[g]).hugepages;
+    planned.push_back(std::move(pg));
+    guests.push_back(g);
+  }
+  for (std::size_t i = 0; i < planned.size(); ++i) {
+    checker.see(guests[i]);
+    checker.placement({guests[i], static_cast<std::uint32_t>(plan.placements[guests[i]].host), &planned[i]});
   }
   for (const auto& u : plan.unplaced) {
     if (checker.see(u.guest)) checker.unplaced(u.guest);

@@ -5,6 +5,7 @@
 #include "kvmplan/values/limits.hpp"
 #include "kvmplan/plan/plan_reader.hpp"
 #include "kvmplan/values/values.hpp"
+#include "plan/plan_lines.hpp"
 #include "scenario/yaml_reader.hpp"
 
 namespace kvmplan {
@@ -40,6 +41,9 @@ PlanDocument read_plan(const std::string& path, SourceFiles& sources, Diagnostic
 PlanDocument read_plan_text(const std::string& name, std::string text, SourceFiles& sources, Diagnostics& diagnostics) {
   PlanDocument doc;
   const std::uint32_t file = sources.add(name, std::move(text));
+  // The plan's own line format first (plan_lines.hpp); anything else, errors included, as YAML.
+  if (plan_lines::read(sources.files[file].text, file, doc)) return doc;
+  doc = PlanDocument{};
   const yaml::Context ctx{diagnostics, file};
   yaml::Node root;
   if (!yaml::parse_document(ctx, sources.files[file].text, root)) return doc;
@@ -66,9 +70,14 @@ PlanDocument read_plan_text(const std::string& name, std::string text, SourceFil
     // Names become file names in the exports: a plan edited by hand is held to the scenario's rule.
     g.guest = m.get("guest", values::name).value_or("");
     g.host = m.get("host", values::name).value_or("");
-    if (const yaml::Entry* e = m.find("nodes")) g.nodes = int_list(ctx, *e, m.path("nodes"), limits::max_node_id).value_or(std::vector<int>{});
+    if (const yaml::Entry* e = m.find("nodes")) {
+      const auto ids = int_list(ctx, *e, m.path("nodes"), limits::max_node_id).value_or(std::vector<int>{});
+      g.nodes.assign(ids.begin(), ids.end());
+    }
     if (const yaml::Entry* e = m.find("cpuset"); e && !e->value.IsNull()) g.cpuset = m.get("cpuset", CpuSet::parse).value_or(CpuSet{});
-    if (const yaml::Entry* e = m.find("vcpupin")) g.vcpupin = int_list(ctx, *e, m.path("vcpupin"), limits::max_cpu_id);
+    if (const yaml::Entry* e = m.find("vcpupin")) {
+      if (const auto pins = int_list(ctx, *e, m.path("vcpupin"), limits::max_cpu_id)) g.vcpupin.emplace(pins->begin(), pins->end());
+    }
     if (const yaml::Entry* e = m.find("hugepages"); e && !e->value.IsNull()) g.hugepages = m.get("hugepages", values::page_size);
     g.memory_mib = m.get("memory_mib", [](auto t) { return values::integer(t, 0, limits::max_bytes >> 20); });
     g.vcpus = m.get("vcpus", [](auto t) { return values::integer(t, 0, limits::max_vcpus); });
@@ -133,7 +142,7 @@ Plan plan_from_document(const Scenario& scenario, const PlanDocument& doc) {
         if (host.nodes[n].id == id) p.nodes.push_back(static_cast<int>(n));
       }
     }
-    if (pg.vcpupin) p.vcpupin.assign(pg.vcpupin->begin(), pg.vcpupin->end());
+    if (pg.vcpupin) p.vcpupin = *pg.vcpupin;
     for (int cpu : p.vcpupin) plan.pinned[h->second].insert(cpu);
   }
   std::vector<char> used(plan.hosts.size(), 0);

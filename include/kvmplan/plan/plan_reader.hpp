@@ -15,9 +15,9 @@ namespace kvmplan {
 struct PlannedGuest {
   std::string guest;
   std::string host;
-  std::vector<int> nodes;                 // host node ids, guest-cell order
+  NodeList nodes;                         // host node ids, guest-cell order
   CpuSet cpuset;                          // as written, in any cpulist form; canonical on output
-  std::optional<std::vector<int>> vcpupin;
+  std::optional<Placement::Pins> vcpupin;
   std::optional<Bytes> hugepages;
   std::optional<std::int64_t> memory_mib;
   std::optional<std::int64_t> vcpus;
