@@ -239,16 +239,9 @@ std::size_t Engine::least_loaded(Accept& accept) const {
 
 std::size_t Engine::open_host(std::uint32_t g, bool soft_as_hard, Fit& found) {
   for (std::size_t pool = 0; pool < pools_.size(); ++pool) {
-    // A new host holds no group member yet: only an anchored affinity can rule it out.
-    bool anchored = false;
-    for (std::uint32_t group : groups_of(g)) {
-      const Group& def = s_.groups[group];
-      if (rules::is_affinity(def.policy) && (rules::hard(def.policy) || soft_as_hard) && groups_[group].anchor_host >= 0) {
-        const auto zone = fleet_.zone_id(s_.auto_pools[pool].zone);
-        anchored = anchored || def.scope != GroupScope::zone || !zone || *zone != groups_[group].anchor_zone;
-      }
-    }
-    if (anchored) continue;
+    // A new host holds no group member yet; its zone may (zone anti-affinity), and an anchored
+    // affinity keeps the guest where its group is.
+    if (rules::check_groups(s_, groups_, groups_of(g), fleet_.group_place_of_new(pool), soft_as_hard).broken) continue;
     Fit f = fit(pools_[pool], demand(g), p_, {}, spread_);
     if (!f.fits()) continue;
     found = std::move(f);

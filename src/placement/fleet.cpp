@@ -67,6 +67,15 @@ void Fleet::drop_last() {
   index_.pop();
 }
 
+rules::GroupPlace Fleet::group_place_of_new(std::size_t pool) const {
+  const Host& proto = s_.auto_pools[pool];
+  const std::size_t h = states_.size();
+  // No zone: a zone of its own (as open() numbers it). A zone no host has yet: one no group uses.
+  std::int64_t zone = -1 - static_cast<std::int64_t>(h);
+  if (!proto.zone.empty()) zone = zone_id(proto.zone).value_or(static_cast<std::int64_t>(zone_ids_.size()));
+  return {h, zone, proto.nodes.size()};
+}
+
 std::optional<std::int64_t> Fleet::zone_id(const std::string& zone) const {
   const auto it = zone_ids_.find(zone);
   if (it == zone_ids_.end()) return std::nullopt;

@@ -30,6 +30,8 @@ class Fleet {
   const Keys& full(std::size_t h) const { return full_[h]; }  // its budgets when empty
   int pool(std::size_t h) const { return pool_of_[h]; }
   rules::GroupPlace group_place(std::size_t h) const { return {h, zones_[h], states_[h].nodes.size()}; }
+  // What a new host of `pool` would be to the groups: the next index, its pool's zone.
+  rules::GroupPlace group_place_of_new(std::size_t pool) const;
   // The zone id of a zone name (an auto pool's), or none when no host has that zone yet.
   std::optional<std::int64_t> zone_id(const std::string& zone) const;
   FitIndex& index() { return index_; }

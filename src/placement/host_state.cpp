@@ -71,7 +71,12 @@ Bytes node_excess(const Capacity& c, const Load& l) { return max(Bytes{}, l.comm
 
 // The room a node has for the guest's memory, under the memory limit: what scoring compares.
 std::int64_t memory_room(const Capacity& c, const Load& l, const Policy& p) {
-  return p.memory_limit == MemoryLimit::resident ? rules::Resident::free(c, l) : rules::MemoryRatio::free(c, l);
+  switch (p.memory_limit) {
+    case MemoryLimit::committed: return rules::MemoryRatio::free(c, l);
+    case MemoryLimit::resident: return rules::Resident::free(c, l);
+    case MemoryLimit::both: break;
+  }
+  return std::min(rules::MemoryRatio::free(c, l), rules::Resident::free(c, l));
 }
 
 int distance(const Host& h, std::span<const int> nodes) {
@@ -157,7 +162,7 @@ Fit fit_nodes(const HostState& s, const Demand& d, const Policy& p, const NodeRu
       }
       const std::int64_t room = memory_room(s.cap(n), node.load, p);
       std::int64_t score = spread ? -room : room;
-      if (p.memory_limit == MemoryLimit::resident && node.ksm.has(d.image)) score -= image_node_first;
+      if (p.memory_limit != MemoryLimit::committed && node.ksm.has(d.image)) score -= image_node_first;
       if (best < 0 || score < best_score) {
         best = i;
         best_score = score;

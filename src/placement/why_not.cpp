@@ -111,14 +111,9 @@ Unplaced Engine::why_not_uncached(std::uint32_t g) {
     for (std::size_t i = 0; i < sorted.size(); ++i) summary += (i ? ", " : " ") + std::to_string(-sorted[i].first) + " " + sorted[i].second;
   }
   for (std::size_t pool = 0; pool < pools_.size(); ++pool) {
-    std::optional<RuleId> broken;
-    std::uint32_t group = 0;
-    for (std::uint32_t gr : groups_of(g)) {
-      if (s_.groups[gr].policy == GroupPolicy::affinity && groups_[gr].anchor_host >= 0) {
-        broken = RuleId::affinity;
-        group = gr;
-      }
-    }
+    const rules::GroupCheck gc = rules::check_groups(s_, groups_, groups_of(g), fleet_.group_place_of_new(pool), false);
+    std::optional<RuleId> broken = gc.broken;
+    std::uint32_t group = gc.group;
     if (!broken) {
       const Fit f = fit(pools_[pool], d, p_, {}, spread_);
       broken = f.broken.value_or(RuleId::numa_cells);

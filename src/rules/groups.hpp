@@ -73,7 +73,7 @@ struct Member {
   std::uint32_t guest = 0;
   std::size_t host = 0;
   std::int64_t zone = 0;
-  std::vector<int> nodes;          // host node ids
+  NodeList nodes;                  // host node ids
   SourceRef at;
 };
 struct GroupBreach {

@@ -93,9 +93,9 @@ constexpr std::array<PolicyKnob, 16> knobs{{
        return store(values::ratio(t), [&](Decimal v) { p.memory_ratio = v; });
      }},
     {"memory_limit", "committed",
-     "what bounds guest memory: committed (memory_ratio) | resident (expected use within RAM)",
+     "what bounds guest memory: committed (memory_ratio) | resident (expected use within RAM) | both",
      [](Policy& p, std::string_view t) {
-       return store_choice(t, std::array<std::string_view, 2>{"committed", "resident"},
+       return store_choice(t, std::array<std::string_view, 3>{"committed", "resident", "both"},
                            p.memory_limit);
      }},
     {"cpu_ratio", "4.0", "max shared vCPUs per shared physical CPU (thread), per host and per node",

@@ -19,7 +19,9 @@ struct SwapBaseline {
   std::string name() const;  // "rhel5" ... "none", or the flat size "4GiB"
 };
 
-enum class MemoryLimit { committed, resident };
+// committed: memory_ratio bounds committed memory; resident: expected use (after KSM) must fit
+// usable memory; both: the two together.
+enum class MemoryLimit { committed, resident, both };
 enum class VcpuLimit { cores, threads };
 enum class NumaMode { strict, preferred, none };
 enum class Objective { pack, spread };
