@@ -118,7 +118,12 @@ guests:
   // A cpuset on a dedicated CPU.
   CHECK(mutated("cpuset: \"0-5\"", "cpuset: \"0-6\"").find("cpuset has CPUs 6 that are reserved, dedicated or off its nodes") != std::string::npos);
   // A pin off the dedicated set.
-  CHECK(mutated("vcpupin: [6, 7]", "vcpupin: [5, 7]").find("vCPU 0 pinned to CPU 5, which is not a CPU dedicated guests may use") != std::string::npos);
+  CHECK(mutated("vcpupin: [6, 7]", "vcpupin: [5, 7]").find("pin: pinned to CPUs 5, which dedicated guests may not use on") != std::string::npos);
+  CHECK(mutated("vcpupin: [6, 7]", "vcpupin: [6, 6]").find("pin: pins CPUs 6 to more than one of its vCPUs") != std::string::npos);
+  // A shared guest left without a CPU: one line for its host, read back from an empty cpuset.
+  const std::string no_cpu = mutated("cpuset: \"0-5\"", "cpuset: \"\"");
+  CHECK(no_cpu.find("no CPU left for shared guests ") != std::string::npos);
+  CHECK(no_cpu.find("(empty cpuset)") != std::string::npos);
   // A guest dropped, and one placed twice.
   const std::string line_s = p.yaml.substr(p.yaml.find("  - {guest: \"s\""), p.yaml.find('\n', p.yaml.find("  - {guest: \"s\"")) - p.yaml.find("  - {guest: \"s\"") + 1);
   CHECK(mutated(line_s, "").find("s: missing from the plan") != std::string::npos);
@@ -126,6 +131,34 @@ guests:
   // A node the host does not have; wrong memory.
   CHECK(mutated("nodes: [0]", "nodes: [3]").find("node 3 is not a node of") != std::string::npos);
   CHECK(mutated("memory_mib: 1024", "memory_mib: 512").find("memory_mib 512 is not the guest's 1024") != std::string::npos);
+}
+
+TEST_CASE("mutated plans: CPUs pinned by several guests are one line for their host") {
+  // Three 2-vCPU dedicated guests on CPUs 2-7 of one host; the plan edited so that all pin 2 and 3.
+  const auto p = place_text(R"(
+hosts: [{name: a, memory: 32GiB, cpus: 8, dedicated_cpus: '2-7'}]
+guests: [{name: d, count: 3, vcpus: 2, memory: 1GiB, cpu_policy: dedicated}]
+)");
+  REQUIRE(p.check.ok());
+  std::string yaml = p.yaml;
+  for (const char* pins : {"[4, 5]", "[6, 7]"}) {
+    const auto at = yaml.find(pins);
+    REQUIRE(at != std::string::npos);
+    yaml.replace(at, 6, "[2, 3]");
+  }
+  for (const char* set : {"\"4-5\"", "\"6-7\""}) {
+    const auto at = yaml.find(set);
+    REQUIRE(at != std::string::npos);
+    yaml.replace(at, 5, "\"2-3\"");
+  }
+  auto loaded = p.loaded;
+  const auto violations = check_text(loaded, yaml).violations;
+  // One line, not one per vCPU or pair (6 pins still fit the 6 dedicated CPUs: no count breach).
+  REQUIRE(violations.size() == 1);
+  const Diagnostic& twice = violations[0];
+  CHECK(twice.path == "a");
+  CHECK(twice.message == "CPUs 2-3 pinned by more than one guest: d-1, d-2, d-3");
+  CHECK(twice.members == std::vector<std::string>{"d-1", "d-2", "d-3"});
 }
 
 TEST_CASE("mutated plans: over-committed memory and vCPUs per host") {

@@ -47,6 +47,9 @@ struct HostCheck {
   std::vector<std::vector<KsmShare>> node_shares;
   std::unordered_map<int, std::uint32_t> pinned_by;  // CPU -> guest
   CpuSet pinned;
+  CpuSet pinned_twice;                      // CPUs more than one guest pins
+  std::vector<std::uint32_t> pinned_twice_by;  // those guests (sorted and made unique at the end)
+  std::vector<std::uint32_t> without_cpus;     // shared guests whose cpuset is empty
   int guests = 0;
 };
 
@@ -187,30 +190,39 @@ void Checker::placement(const Resolved& r) {
     if (!pg.vcpupin || static_cast<int>(pg.vcpupin->size()) != spec.vcpus) {
       bad(std::string(rule_code(RuleId::dedicated)), "a dedicated guest needs a vcpupin entry for each of its " + std::to_string(spec.vcpus) + " vCPUs");
     } else {
-      CpuSet pins;
+      // One line per kind of fault, listing its CPUs; CPUs another guest pins too are the
+      // host's line (Checker::finish).
+      CpuSet pins, foreign, off_node, twice, shared_with;
       std::size_t vcpu = 0;
       for (std::size_t c = 0; c < cells.size(); ++c) {
         const CpuSet& node_cpus = nodes.empty() ? h.cpus : h.nodes[static_cast<std::size_t>(nodes[c])].cpus;
         for (int i = 0; i < cells[c].vcpus; ++i, ++vcpu) {
           const int cpu = (*pg.vcpupin)[vcpu];
-          const std::string which = "vCPU " + std::to_string(vcpu) + " pinned to CPU " + std::to_string(cpu);
-          const std::string code(rule_code(RuleId::dedicated));
-          if (!hc.offer->pin_pool.contains(cpu)) bad(code, which + ", which is not a CPU dedicated guests may use on " + h.name);
-          else if (!node_cpus.contains(cpu)) bad(code, which + ", outside its cell's node");
-          if (pins.contains(cpu)) bad(code, which + " twice");
+          if (!hc.offer->pin_pool.contains(cpu)) foreign.insert(cpu);
+          else if (!node_cpus.contains(cpu)) off_node.insert(cpu);
+          if (pins.contains(cpu)) twice.insert(cpu);
           pins.insert(cpu);
           if (auto [other, fresh] = hc.pinned_by.emplace(cpu, r.guest); !fresh && other->second != r.guest) {
-            bad(code, which + ", which " + s_.guests[other->second].name + " holds too");
+            hc.pinned_twice_by.push_back(other->second);
+            shared_with.insert(cpu);
           }
           hc.pinned.insert(cpu);
         }
+      }
+      const std::string code(rule_code(RuleId::dedicated));
+      if (!foreign.empty()) bad(code, "pinned to CPUs " + to_string(foreign) + ", which dedicated guests may not use on " + h.name);
+      if (!off_node.empty()) bad(code, "pinned to CPUs " + to_string(off_node) + ", outside its cells' nodes");
+      if (!twice.empty()) bad(code, "pins CPUs " + to_string(twice) + " to more than one of its vCPUs");
+      if (!shared_with.empty()) {
+        hc.pinned_twice = hc.pinned_twice | shared_with;
+        hc.pinned_twice_by.push_back(r.guest);
       }
       if (!(pins == pg.cpuset)) bad("plan", "cpuset \"" + to_string(pg.cpuset) + "\" is not its pinned CPUs \"" + to_string(pins) + "\"");
     }
   } else {
     if (pg.vcpupin) bad("plan", "vcpupin given for a shared guest");
     const CpuSet usable = allowed - h.reserved_cpus - h.dedicated_cpus;
-    if (pg.cpuset.empty()) bad(std::string(rule_code(RuleId::cpu_ratio)), "empty cpuset");
+    if (pg.cpuset.empty()) hc.without_cpus.push_back(r.guest);
     if (!pg.cpuset.subset_of(usable)) bad("plan", "cpuset has CPUs " + to_string(pg.cpuset - usable) + " that are reserved, dedicated or off its nodes");
   }
 
@@ -276,6 +288,21 @@ void Checker::limits(HostCheck& hc) {
       violation({}, std::string(rule_code(R::id)), where, message, {}, {sf});
     });
   };
+  if (!hc.pinned_twice.empty()) {
+    auto& by = hc.pinned_twice_by;
+    std::sort(by.begin(), by.end());
+    by.erase(std::unique(by.begin(), by.end()), by.end());
+    std::vector<std::string> names;
+    for (auto g : by) names.push_back(s_.guests[g].name);
+    violation({}, std::string(rule_code(RuleId::dedicated)), h.name,
+              "CPUs " + to_string(hc.pinned_twice) + " pinned by more than one guest: " + rules::list_guests(s_, by), std::move(names));
+  }
+  if (!hc.without_cpus.empty()) {
+    std::vector<std::string> names;
+    for (auto g : hc.without_cpus) names.push_back(s_.guests[g].name);
+    violation({}, std::string(rule_code(RuleId::cpu_ratio)), h.name,
+              "no CPU left for shared guests " + rules::list_guests(s_, hc.without_cpus) + " (empty cpuset)", std::move(names));
+  }
   verify(h.name, hc.offer->host, hc.load);
   for (std::size_t i = 0; i < hc.nodes.size(); ++i) verify(h.name + " node " + std::to_string(h.nodes[i].id), hc.offer->nodes[i], hc.nodes[i]);
   HostTally tally{h.name, hc.load.committed, hc.load.locked, hc.load.shared_vcpus, hc.load.pinned, hc.guests, {}};

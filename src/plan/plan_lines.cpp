@@ -7,6 +7,12 @@
 #include "kvmplan/values/values.hpp"
 
 namespace kvmplan::plan_lines {
+
+Result<CpuSet> cpuset(std::string_view text) {
+  if (text.empty()) return CpuSet{};
+  return CpuSet::parse(text);
+}
+
 namespace {
 
 // A cursor over one line; col() is 1-based, as positions are.
@@ -168,7 +174,7 @@ bool placement(Line& l, SourceRef at, PlanDocument& doc) {
       case 3: {
         if (l.eat("null")) break;
         if (!l.string(text)) return false;
-        auto set = CpuSet::parse(text);
+        auto set = cpuset(text);
         if (!set) return false;
         g.cpuset = std::move(set.value());
         break;

@@ -8,8 +8,14 @@
 #include <string_view>
 
 #include "kvmplan/plan/plan_reader.hpp"
+#include "kvmplan/values/cpuset.hpp"
+#include "kvmplan/values/result.hpp"
 
 namespace kvmplan::plan_lines {
+
+// A placement's cpuset: a CPU list, or "" for none (a forced guest left without a CPU; check
+// reports it as a violation rather than the reader as unreadable).
+Result<CpuSet> cpuset(std::string_view text);
 
 // Fills `doc` from `text` (file `file` of the sources) and returns true when every line is of
 // the plan's own format and every value valid; returns false at the first that is not, `doc`

@@ -74,7 +74,8 @@ PlanDocument read_plan_text(const std::string& name, std::string text, SourceFil
       const auto ids = int_list(ctx, *e, m.path("nodes"), limits::max_node_id).value_or(std::vector<int>{});
       g.nodes.assign(ids.begin(), ids.end());
     }
-    if (const yaml::Entry* e = m.find("cpuset"); e && !e->value.IsNull()) g.cpuset = m.get("cpuset", CpuSet::parse).value_or(CpuSet{});
+    // An empty cpuset is a plan's way to say a forced guest found no CPU; check reports it.
+    if (const yaml::Entry* e = m.find("cpuset"); e && !e->value.IsNull()) g.cpuset = m.get("cpuset", plan_lines::cpuset).value_or(CpuSet{});
     if (const yaml::Entry* e = m.find("vcpupin")) {
       if (const auto pins = int_list(ctx, *e, m.path("vcpupin"), limits::max_cpu_id)) g.vcpupin.emplace(pins->begin(), pins->end());
     }

@@ -14,15 +14,15 @@ std::uint64_t node_key(std::size_t host, std::size_t node) { return static_cast<
 
 bool node_scoped(const Group& def, const Policy& p) { return def.scope == GroupScope::node && p.numa != NumaMode::none; }
 
-std::string list_names(const Scenario& s, const std::vector<std::uint32_t>& guests) {
+}  // namespace
+
+std::string list_guests(const Scenario& s, std::span<const std::uint32_t> guests) {
   constexpr std::size_t shown = 8;
   std::string out;
   for (std::size_t i = 0; i < std::min(guests.size(), shown); ++i) out += (i ? ", " : "") + s.guests[guests[i]].name;
   if (guests.size() > shown) out += " and " + std::to_string(guests.size() - shown) + " more";
   return out;
 }
-
-}  // namespace
 
 GroupCheck check_groups(const Scenario& s, std::span<const GroupState> state, std::span<const std::uint32_t> groups,
                         const GroupPlace& place, bool soft_as_hard) {
@@ -131,7 +131,7 @@ std::vector<GroupBreach> verify_groups(const Scenario& s, const std::vector<std:
         if (def.scope == GroupScope::zone) place = "a zone (with host " + host_names[first.host] + ")";
         else if (node_scope) place = "NUMA node " + key.substr(key.find('/') + 1) + " of host " + host_names[first.host];
         else place = "host " + host_names[first.host];
-        b.message = "anti-affinity " + def.name + " broken: " + list_names(s, b.guests) + " share " + place;
+        b.message = "anti-affinity " + def.name + " broken: " + list_guests(s, b.guests) + " share " + place;
         out.push_back(std::move(b));
       }
     } else {
@@ -149,7 +149,7 @@ std::vector<GroupBreach> verify_groups(const Scenario& s, const std::vector<std:
       }
       if (b.guests.empty()) continue;
       const std::string place = def.scope == GroupScope::zone ? "zone" : node_scope ? "NUMA nodes" : "host";
-      b.message = "affinity " + def.name + " broken: " + list_names(s, b.guests) + " not on the " + place + " of " + s.guests[first.guest].name +
+      b.message = "affinity " + def.name + " broken: " + list_guests(s, b.guests) + " not on the " + place + " of " + s.guests[first.guest].name +
                   " (" + host_names[first.host] + ")";
       out.push_back(std::move(b));
     }

@@ -54,6 +54,9 @@ struct GroupPlace {
   std::size_t nodes = 0;
 };
 
+// Guests named for a message: the first eight, then how many more ("a, b and 3 more").
+std::string list_guests(const Scenario& s, std::span<const std::uint32_t> guests);
+
 // Whether a guest of `groups` may join `place`, with soft groups counted as hard or not.
 GroupCheck check_groups(const Scenario& s, std::span<const GroupState> state, std::span<const std::uint32_t> groups,
                         const GroupPlace& place, bool soft_as_hard);

@@ -83,9 +83,10 @@ struct Load {
 
   Bytes usable(const Capacity& c, Bytes more_locked = {}) const { return c.room() - locked - more_locked; }
   std::int64_t pages_of(Bytes page_size) const;
-  // Pins taken out of the shared CPUs leave fewer of them.
+  // Pins taken out of the shared CPUs leave fewer of them; never fewer than none (more pins than
+  // CPUs is the dedicated rule's violation, not a negative CPU count).
   std::int64_t shared_pcpus(const Capacity& c, std::int64_t more_pinned = 0) const {
-    return c.pins_from_shared ? c.shared_cpus - pinned - more_pinned : c.shared_cpus;
+    return c.pins_from_shared ? std::max<std::int64_t>(0, c.shared_cpus - pinned - more_pinned) : c.shared_cpus;
   }
   void add(const Add& a);
 };
