@@ -269,7 +269,7 @@ guests:
   - {name: db, count: 3, vcpus: 1, memory: 16GiB, groups: [db-ha]}
 )");
   REQUIRE(p.plan.unplaced.size() == 1);
-  CHECK(p.plan.unplaced[0].summary == "0/5 hosts fit: 3 memory ratio 1 reached, 2 anti-affinity db-ha");
+  CHECK(p.plan.unplaced[0].summary == "0/5 hosts fit: 3 larger than the host's usable memory, 2 anti-affinity db-ha");
 }
 
 TEST_CASE("affinity keeps guests on one host, and zone anti-affinity on distinct zones") {

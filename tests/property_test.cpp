@@ -119,6 +119,7 @@ TEST_CASE("property: place, size and check agree on random scenarios") {
       CAPTURE(t.host);
       CHECK(report.hosts[h].name == t.host);
       CHECK(f.committed == t.committed);
+      CHECK(f.expected_resident == t.expected_resident);
       CHECK(f.pinned == t.locked);
       CHECK(f.vcpus == t.shared_vcpus);
       CHECK(f.dedicated_vcpus == t.pinned);
@@ -129,6 +130,7 @@ TEST_CASE("property: place, size and check agree on random scenarios") {
         CHECK(f.nodes[i].committed == t.nodes[i].committed);
         CHECK(f.nodes[i].locked == t.nodes[i].locked);
         CHECK(f.nodes[i].usable == t.nodes[i].usable);
+        CHECK(f.nodes[i].expected_resident == t.nodes[i].expected_resident);
       }
     }
     ++checked;

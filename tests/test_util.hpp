@@ -1,5 +1,6 @@
 #pragma once
 // Helpers shared by the tests: load scenario text, run the command line in-process.
+#include <doctest/doctest.h>
 #include <stdlib.h>
 
 #include <filesystem>
@@ -71,3 +72,9 @@ inline std::string read_file(const std::string& path) {
 }
 
 }  // namespace kvmplan::test
+
+// Failed checks on sizes show the bytes, not "{?}".
+template <>
+struct doctest::StringMaker<kvmplan::Bytes> {
+  static doctest::String convert(const kvmplan::Bytes& b) { return (std::to_string(b.value) + " bytes").c_str(); }
+};

@@ -26,4 +26,17 @@ std::vector<Cell> split_cells(const GuestSpec& spec, Bytes overhead, int cells) 
   return out;
 }
 
+Bytes cell_part_up(Bytes amount, const Cell& cell, const GuestSpec& spec) {
+  const std::int64_t m = spec.memory.value;
+  if (m == 0) return {};
+  const __int128 p = __int128{amount.value} * cell.memory.value;
+  return Bytes{static_cast<std::int64_t>((p + m - 1) / m)};
+}
+
+Bytes cell_part_down(Bytes amount, const Cell& cell, const GuestSpec& spec) {
+  const std::int64_t m = spec.memory.value;
+  if (m == 0) return {};
+  return Bytes{static_cast<std::int64_t>(__int128{amount.value} * cell.memory.value / m)};
+}
+
 }  // namespace kvmplan

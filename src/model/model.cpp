@@ -72,8 +72,10 @@ HostFigures size_host(const Scenario& scenario, const Host& host, std::span<cons
   // Per node, under numa strict or preferred: what its guests' cells commit and lock.
   const bool by_node = policy.numa != NumaMode::none;
   if (by_node) {
-    for (const auto& node : host.nodes) f.nodes.push_back({node.id, {}, {}, {}, {}, {}});
+    for (const auto& node : host.nodes) f.nodes.push_back({node.id, {}, {}, {}, {}, {}, {}, {}});
   }
+  // Each node's KSM shares: pages merge within a node whatever merge_across_nodes says.
+  std::vector<std::vector<KsmShare>> node_shares(f.nodes.size());
 
   std::vector<KsmShare> shares;
   for (const GuestOnHost& on : guests) {
@@ -81,11 +83,12 @@ HostFigures size_host(const Scenario& scenario, const Host& host, std::span<cons
     const GuestSpec& spec = scenario.spec(guest);
     const Bytes overhead = guest_overhead(policy, spec);
     f.committed += overhead;  // QEMU itself is swappable, whatever backs the guest's RAM
+    f.resident_before_ksm += overhead;
     if (!spec.hugepages && spec.locked) {
       f.pinned += spec.memory;
     } else if (!spec.hugepages) {
       f.committed += spec.memory;
-      f.resident_before_ksm += expected_use(spec) + overhead;
+      f.resident_before_ksm += expected_use(spec);
       if (policy.ksm.enabled) f.mergeable += expected_use(spec);
       if (policy.ksm.enabled && !spec.image.empty()) {
         const Bytes share = min(spec.ksm_shareable, expected_use(spec));
@@ -96,8 +99,7 @@ HostFigures size_host(const Scenario& scenario, const Host& host, std::span<cons
           // guests of the image (in proportion to the cell's memory, rounded down).
           const auto cells = split_cells(spec, overhead, static_cast<int>(on.nodes.size()));
           for (std::size_t c = 0; c < cells.size(); ++c) {
-            const Bytes part{static_cast<std::int64_t>(__int128{share.value} * cells[c].memory.value / spec.memory.value)};
-            shares.push_back({spec.image, on.nodes[c], part});
+            shares.push_back({spec.image, on.nodes[c], cell_part_down(share, cells[c], spec)});
           }
         }
       }
@@ -105,10 +107,19 @@ HostFigures size_host(const Scenario& scenario, const Host& host, std::span<cons
     if (by_node && !on.nodes.empty()) {
       const auto cells = split_cells(spec, overhead, static_cast<int>(on.nodes.size()));
       for (std::size_t c = 0; c < cells.size(); ++c) {
-        NodeFigures& n = f.nodes[static_cast<std::size_t>(on.nodes[c])];
+        const auto i = static_cast<std::size_t>(on.nodes[c]);
+        NodeFigures& n = f.nodes[i];
         n.committed += cells[c].overhead;
-        if (!spec.hugepages && spec.locked) n.locked += cells[c].memory;
-        else if (!spec.hugepages) n.committed += cells[c].memory;
+        n.expected_resident += cells[c].overhead;
+        if (!spec.hugepages && spec.locked) {
+          n.locked += cells[c].memory;
+        } else if (!spec.hugepages) {
+          n.committed += cells[c].memory;
+          n.expected_resident += cell_part_up(expected_use(spec), cells[c], spec);
+          if (policy.ksm.enabled && !spec.image.empty()) {
+            node_shares[i].push_back({spec.image, -1, cell_part_down(min(spec.ksm_shareable, expected_use(spec)), cells[c], spec)});
+          }
+        }
       }
     }
     if (spec.cpu_policy == CpuPolicy::dedicated) f.dedicated_vcpus += spec.vcpus;
@@ -129,6 +140,8 @@ HostFigures size_host(const Scenario& scenario, const Host& host, std::span<cons
       n.usable = host.nodes[i].memory - host.nodes[i].hugepage_bytes() - n.locked - reserve[i];
       n.guest_swap = max(Bytes{}, n.committed - n.usable);
       if (n.usable.value > 0) n.memory_overcommit = ratio3(n.committed.value, n.usable.value);
+      n.expected_resident -= ksm_savings(node_shares[i], host.memory);
+      n.headroom = n.usable - n.expected_resident;
       node_sum += n.guest_swap;
     }
     f.guest_swap = max(f.guest_swap, node_sum);
@@ -144,17 +157,32 @@ HostFigures size_host(const Scenario& scenario, const Host& host, std::span<cons
   // that shares them: it sees the resident memory before savings.
   f.ksmtuned = predict_ksmtuned(f.ram, f.resident_before_ksm, f.mergeable);
   f.headroom = f.usable - f.expected_resident;
+  // A node short of memory swaps (strict) or spills to other nodes (preferred) in steady state,
+  // whatever the others have free.
+  Bytes node_shortfall;
+  for (const NodeFigures& n : f.nodes) node_shortfall += max(Bytes{}, Bytes{} - n.headroom);
+  if (node_shortfall.value > 0) f.headroom = min(f.headroom, Bytes{} - node_shortfall);
 
   if (f.usable.value <= 0) {
     warn("no-memory", "hugepage pools, locked guests and the reserve take all of RAM (" + to_human(f.ram) +
                           "): nothing is left for swappable guests");
   }
   // Under memory_limit: committed the steady state is advice; under resident it is a rule
-  // (src/rules/resident.hpp), which check reports.
-  if (f.usable.value > 0 && f.expected_resident > f.usable && policy.memory_limit == MemoryLimit::committed) {
+  // (src/rules/resident.hpp), which check reports, per host and per node.
+  const bool advice = policy.memory_limit == MemoryLimit::committed;
+  const bool host_short = f.usable.value > 0 && f.expected_resident > f.usable;
+  if (host_short && advice) {
     warn("resident", "expected resident memory " + to_human(f.expected_resident) + " exceeds usable memory " +
                          to_human(f.usable) + ": the host will swap in steady state");
-  } else if (f.usable.value > 0 && f.resident_before_ksm > f.usable && f.expected_resident <= f.usable) {
+  }
+  for (const NodeFigures& n : f.nodes) {
+    if (!advice || f.nodes.size() < 2 || n.usable.value <= 0 || n.headroom.value >= 0) continue;
+    warn("resident", "node " + std::to_string(n.id) + ": expected resident memory " + to_human(n.expected_resident) +
+                         " exceeds its usable memory " + to_human(n.usable) + ": its guests " +
+                         (policy.numa == NumaMode::strict ? "swap in steady state (numatune strict keeps their pages on the node)"
+                                                          : "spill to other nodes in steady state (numatune preferred)"));
+  }
+  if (f.usable.value > 0 && f.resident_before_ksm > f.usable && !host_short) {
     warn("ksm-needed", "expected resident memory fits usable memory " + to_human(f.usable) + " only with " +
                            to_human(f.ksm_savings) + " of KSM savings (" + to_human(f.resident_before_ksm) +
                            " without)");

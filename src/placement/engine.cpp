@@ -9,6 +9,7 @@
 #include "placement/lower_bound.hpp"
 #include "placement/scorers.hpp"
 #include "placement/units.hpp"
+#include "rules/fixed_host.hpp"
 
 namespace kvmplan::placement {
 
@@ -27,11 +28,12 @@ Plan Engine::run(const std::vector<int>& preopen) {
   // that does not fit is put there anyway, on the roomiest nodes, and check says what it breaks.
   std::vector<std::uint32_t> free_guests;
   for (std::uint32_t g = 0; g < s_.guests.size(); ++g) {
-    if (s_.guests[g].host < 0) {
+    const auto fixed = rules::FixedHost::host_of(s_.guests[g]);
+    if (!fixed) {
       free_guests.push_back(g);
       continue;
     }
-    const auto h = static_cast<std::size_t>(s_.guests[g].host);
+    const std::size_t h = *fixed;
     const rules::GroupCheck gc = check_groups(g, h, false);
     Fit f = fit(fleet_.state(h), demand(g), p_, gc.rule, spread_);
     if (!f.fits() || gc.broken) {
@@ -144,7 +146,7 @@ Keys Engine::needs_together(std::span<const std::uint32_t> members) {
     const Keys& k = demands_.needs(g);
     for (std::size_t i = 0; i < rules::key_count; ++i) {
       if (k[i] == rules::no_need) continue;
-      const bool node_key = i % 2 == 1;  // rules/rule.hpp: each host key is followed by its node key
+      const bool node_key = rules::is_node_key(i);
       total[i] = total[i] == rules::no_need ? k[i] : node_key ? std::max(total[i], k[i]) : total[i] + k[i];
     }
   }

@@ -14,10 +14,16 @@ using rules::Add;
 using rules::Capacity;
 using rules::Load;
 
-// Under memory_limit: resident, a node that already runs the guest's image comes before any
-// other: there KSM merges its pages even when they may not cross nodes. Larger than any
-// difference of memory room (2^60 at most), so that it outranks room but cannot overflow.
-constexpr std::int64_t image_node_first = std::int64_t{1} << 61;
+// Choosing a guest's node within a host, the score (lower is better) is its memory room (pack:
+// the tightest; spread: the roomiest), at most 2^60 either way, with two terms that outrank it:
+//   - a node the guest would make commit beyond its usable memory comes after every node it
+//     would not: numatune keeps the guest's pages there, so that excess is swap the host needs
+//     (model.md, per-node guest swap) though another node has the room;
+//   - under memory_limit: resident, a node that already runs the guest's image comes before
+//     any other: there KSM merges its pages even when they may not cross nodes.
+// Together at most 2^62 + 2^61 + 2^60 < 2^63: no overflow.
+constexpr std::int64_t node_swap_last = std::int64_t{1} << 61;
+constexpr std::int64_t image_node_first = std::int64_t{1} << 62;
 
 // A host saves at most half of its RAM through KSM (the RHEL `ksm` service's limit, model.md).
 Bytes half_ram(const HostState& s) { return Bytes{s.host->memory.value / 2}; }
@@ -53,7 +59,7 @@ Bytes host_savings_with(const HostState& s, const Demand& d, std::span<const int
     for (const auto& n : s.nodes) saved += n.ksm.savings();
     for (std::size_t c = 0; c < nodes.size(); ++c) {
       const NodeState& n = s.nodes[static_cast<std::size_t>(nodes[c])];
-      saved += n.ksm.savings_with(d.image, rules::share_of(d, cells[c].memory)) - n.ksm.savings();
+      saved += n.ksm.savings_with(d.image, rules::share_of(d, cells[c])) - n.ksm.savings();
     }
   }
   return min(saved, half_ram(s));
@@ -63,11 +69,16 @@ Bytes host_savings_with(const HostState& s, const Demand& d, std::span<const int
 // merging across nodes saves), so a node never counts savings made elsewhere.
 Add cell_on(const HostState& s, const NodeState& n, const Demand& d, const Cell& c) {
   Add a = rules::cell(d, c);
-  if (d.image >= 0) a.ksm_gain = min(n.ksm.savings_with(d.image, rules::share_of(d, c.memory)), half_ram(s)) - n.load.ksm_savings;
+  if (d.image >= 0) a.ksm_gain = min(n.ksm.savings_with(d.image, rules::share_of(d, c)), half_ram(s)) - n.load.ksm_savings;
   return a;
 }
 
 Bytes node_excess(const Capacity& c, const Load& l) { return max(Bytes{}, l.committed - l.usable(c)); }
+
+// Whether `a` makes a node commit more beyond its usable memory than it does.
+bool adds_swap(const Capacity& c, const Load& l, const Add& a) {
+  return max(Bytes{}, l.committed + a.committed - l.usable(c, a.locked)) > node_excess(c, l);
+}
 
 // The room a node has for the guest's memory, under the memory limit: what scoring compares.
 std::int64_t memory_room(const Capacity& c, const Load& l, const Policy& p) {
@@ -156,12 +167,14 @@ Fit fit_nodes(const HostState& s, const Demand& d, const Policy& p, const NodeRu
       const auto n = static_cast<std::size_t>(i);
       if (!rule.banned.empty() && rule.banned[n]) continue;
       const NodeState& node = s.nodes[n];
-      if (const auto r = rules::first_broken(p, s.cap(n), node.load, cell_on(s, node, d, split[0]))) {
+      const Add a = cell_on(s, node, d, split[0]);
+      if (const auto r = rules::first_broken(p, s.cap(n), node.load, a)) {
         if (!first_failure) first_failure = r;
         continue;
       }
       const std::int64_t room = memory_room(s.cap(n), node.load, p);
       std::int64_t score = spread ? -room : room;
+      if (adds_swap(s.cap(n), node.load, a)) score += node_swap_last;
       if (p.memory_limit != MemoryLimit::committed && node.ksm.has(d.image)) score -= image_node_first;
       if (best < 0 || score < best_score) {
         best = i;
@@ -334,7 +347,7 @@ void reserve(HostState& s, const Demand& d, const Fit& where) {
     for (std::size_t i = 0; i < cells.size(); ++i) {
       NodeState& n = s.nodes[static_cast<std::size_t>(where.nodes[i])];
       n.load.add(rules::cell(d, cells[i]));
-      n.ksm.add(d.image, rules::share_of(d, cells[i].memory));
+      n.ksm.add(d.image, rules::share_of(d, cells[i]));
     }
   }
   // KSM savings, capped as the rules count them; the nodes' guest swap.

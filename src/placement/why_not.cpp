@@ -7,6 +7,7 @@
 
 #include "placement/engine.hpp"
 #include "rules/registry.hpp"
+#include "rules/vcpu_limit.hpp"
 
 namespace kvmplan::placement {
 namespace {
@@ -18,10 +19,11 @@ std::string reason_text(RuleId r, const Host& h, const Scenario& s, std::uint32_
       return s.policy.vcpu_limit == VcpuLimit::threads ? "more vCPUs than the host's " + std::to_string(h.cpus.count()) + " threads"
                                                        : "more vCPUs than the host's " + std::to_string(h.core_count()) + " cores";
     case RuleId::numa_cells: return "no set of NUMA nodes holds the guest's cells";
-    case RuleId::cell_memory: return "a guest cell larger than a node's usable memory";
+    case RuleId::cell_memory:
+      return h.nodes.size() == 1 ? "larger than the host's usable memory" : "a guest cell larger than a node's usable memory";
     case RuleId::cell_cpus:
-      return h.shared_cpus().empty() ? "no CPU left for shared guests (reserved or dedicated)"
-                                     : "a guest cell has more vCPUs than a node has shared CPUs";
+      if (h.shared_cpus().empty()) return "no CPU left for shared guests (reserved or dedicated)";
+      return h.nodes.size() == 1 ? "more vCPUs than the host has shared CPUs" : "a guest cell has more vCPUs than a node has shared CPUs";
     case RuleId::memory_ratio:
       if (d.memory == Demand::Memory::locked) {
         return "locking its " + to_human(spec.memory) + " would leave committed memory above memory ratio " + to_string(h.memory_ratio) +
@@ -95,6 +97,8 @@ Unplaced Engine::why_not_uncached(std::uint32_t g) {
     const rules::GroupCheck gc = check_groups(g, h, false);
     if (gc.broken) {
       note(st, *gc.broken, gc.group);
+    } else if (!rules::VcpuLimitRule::holds(*st.host, p_, d.spec->vcpus)) {
+      note(st, RuleId::vcpu_limit, 0);  // the first rule, before any budget
     } else if (const auto quick = short_key(h)) {
       note(st, *quick, 0);
     } else {

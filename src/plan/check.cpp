@@ -11,6 +11,7 @@
 #include "kvmplan/model/ksm.hpp"
 #include "kvmplan/model/model.hpp"
 #include "rules/demand.hpp"
+#include "rules/fixed_host.hpp"
 #include "rules/groups.hpp"
 #include "rules/numa_cells.hpp"
 #include "rules/registry.hpp"
@@ -140,9 +141,7 @@ void Checker::placement(const Resolved& r) {
   const std::string& name = guest.name;
   auto bad = [&](const std::string& code, const std::string& m) { violation(pg.at, code, name, m, {name}); };
 
-  if (guest.host >= 0 && static_cast<std::size_t>(guest.host) != r.host) {
-    bad(std::string(rule_code(RuleId::fixed_host)), "moved off its fixed host " + s_.hosts[static_cast<std::size_t>(guest.host)].name);
-  }
+  if (!rules::FixedHost::holds(guest, r.host)) bad(std::string(rule_code(rules::FixedHost::id)), rules::FixedHost::violation(s_, guest));
   if (pg.memory_mib && *pg.memory_mib != mib_ceil(spec.memory)) {
     bad("plan", "memory_mib " + std::to_string(*pg.memory_mib) + " is not the guest's " + std::to_string(mib_ceil(spec.memory)));
   }
@@ -235,7 +234,7 @@ void Checker::placement(const Resolved& r) {
   for (std::size_t c = 0; c < nodes.size(); ++c) {
     const auto n = static_cast<std::size_t>(nodes[c]);
     hc.nodes[n].add(rules::cell(d, cells[c]));
-    const Bytes part{static_cast<std::int64_t>(__int128{share.value} * cells[c].memory.value / spec.memory.value)};
+    const Bytes part = cell_part_down(share, cells[c], spec);
     if (merges) hc.node_shares[n].push_back({spec.image, -1, part});
     if (merges && !p_.ksm.merge_across_nodes) hc.shares.push_back({spec.image, nodes[c], part});
   }
@@ -267,7 +266,7 @@ void Checker::limits(HostCheck& hc) {
   const Host& h = *hc.host;
   // KSM savings (model.md section 3): on the host per image (per node when pages stay in their
   // node), on a node its own merging only; at most half of RAM.
-  if (p_.ksm.enabled && p_.memory_limit != MemoryLimit::committed) {
+  if (p_.ksm.enabled) {
     hc.load.ksm_savings = ksm_savings(hc.shares, h.memory);
     for (std::size_t i = 0; i < hc.nodes.size(); ++i) hc.nodes[i].ksm_savings = ksm_savings(hc.node_shares[i], h.memory);
   }
@@ -305,10 +304,11 @@ void Checker::limits(HostCheck& hc) {
   }
   verify(h.name, hc.offer->host, hc.load);
   for (std::size_t i = 0; i < hc.nodes.size(); ++i) verify(h.name + " node " + std::to_string(h.nodes[i].id), hc.offer->nodes[i], hc.nodes[i]);
-  HostTally tally{h.name, hc.load.committed, hc.load.locked, hc.load.shared_vcpus, hc.load.pinned, hc.guests, {}};
+  HostTally tally{h.name, hc.load.committed, hc.load.locked, hc.load.resident - hc.load.ksm_savings, hc.load.shared_vcpus, hc.load.pinned,
+                  hc.guests, {}};
   for (std::size_t i = 0; i < hc.nodes.size(); ++i) {
     const Load& n = hc.nodes[i];
-    tally.nodes.push_back({h.nodes[i].id, n.committed, n.locked, n.usable(hc.offer->nodes[i]), n.shared_vcpus, n.pinned});
+    tally.nodes.push_back({h.nodes[i].id, n.committed, n.locked, n.usable(hc.offer->nodes[i]), n.resident - n.ksm_savings, n.shared_vcpus, n.pinned});
   }
   result_.tallies.push_back(std::move(tally));
 }

@@ -49,6 +49,11 @@ std::vector<std::vector<std::string>> expected_table(const SizeReport& report) {
                     f.ksmtuned.active ? "runs" : "idle", f.ksmtuned.active ? std::to_string(f.ksmtuned.pages_to_scan) : "-",
                     f.ksmtuned.active ? seconds_text(f.ksmtuned.full_scan_seconds) : "-", to_human(f.beyond_ram),
                     to_human(f.swap_covers)});
+    // A node short of memory in the expected case, under its host.
+    for (const auto& n : f.nodes.size() > 1 ? f.nodes : std::vector<NodeFigures>{}) {
+      if (n.headroom.value >= 0) continue;
+      rows.push_back({"  node " + std::to_string(n.id), to_human(n.expected_resident), "", mib_text(mib_floor(n.headroom)), "", "", "", "", ""});
+    }
   }
   return rows;
 }
@@ -261,8 +266,11 @@ void write_size_json(std::ostream& out, const SizeReport& report) {
       w.key("committed_mib").value(mib_ceil(n.committed));
       w.key("usable_mib").value(mib_floor(n.usable));
       w.key("guest_swap_mib").value(mib_ceil(n.guest_swap));
+      w.key("locked_mib").value(mib_ceil(n.locked));
       w.key("memory_overcommit");
       n.memory_overcommit ? w.number(*n.memory_overcommit) : w.null();
+      w.key("expected_resident_mib").value(mib_ceil(n.expected_resident));
+      w.key("headroom_mib").value(mib_floor(n.headroom));
       w.end_object();
     }
     w.end_array();

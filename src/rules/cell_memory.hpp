@@ -16,9 +16,10 @@ struct CellMemory {
   static Shortfall shortfall(const Capacity& c, const Load& l, const Add& a);
   static std::string violation(const Capacity&, const Load&) { return {}; }  // checked per guest
 
-  static constexpr std::size_t host_key = no_key, node_key = no_key;
-  static std::int64_t free(const Capacity&, const Load&) { return 0; }
-  static std::int64_t need(const Add&) { return no_need; }
+  // The index keeps the largest usable memory of any node, against the guest's smallest cell.
+  static constexpr std::size_t host_key = cell_memory_host, node_key = cell_memory_node;
+  static std::int64_t free(const Capacity& c, const Load& l) { return l.usable(c).value; }
+  static std::int64_t need(const Add& a) { return a.cell_memory.value == 0 ? no_need : a.cell_memory.value; }
   static std::int64_t demand(const Add&, const BoundContext&) { return 0; }
   static std::int64_t offer(const Capacity&) { return 0; }
 };

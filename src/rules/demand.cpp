@@ -53,10 +53,7 @@ Add cell(const Demand& d, const Cell& c) {
   switch (d.memory) {
     case Demand::Memory::shared: {
       a.committed += c.memory;
-      // The cell's share of the guest's expected use, in proportion to its memory, rounded up.
-      const __int128 p = __int128{d.use.value} * c.memory.value;
-      const std::int64_t m = spec.memory.value;
-      a.resident += Bytes{m == 0 ? 0 : static_cast<std::int64_t>((p + m - 1) / m)};
+      a.resident += cell_part_up(d.use, c, spec);
       a.cell_memory = c.memory + c.overhead;
       break;
     }
@@ -74,9 +71,6 @@ Add cell(const Demand& d, const Cell& c) {
 
 std::vector<Cell> cells_of(const Demand& d, int nodes) { return split_cells(*d.spec, d.overhead, std::max(1, nodes)); }
 
-Bytes share_of(const Demand& d, Bytes part) {
-  if (d.spec->memory.value == 0) return {};
-  return Bytes{static_cast<std::int64_t>(__int128{d.shareable.value} * part.value / d.spec->memory.value)};
-}
+Bytes share_of(const Demand& d, const Cell& c) { return cell_part_down(d.shareable, c, *d.spec); }
 
 }  // namespace kvmplan::rules

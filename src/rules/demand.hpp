@@ -31,7 +31,7 @@ Add whole(const Demand& d);
 Add cell(const Demand& d, const Cell& c);
 // The guest's cells on `nodes` nodes (1 when bound to none).
 std::vector<Cell> cells_of(const Demand& d, int nodes);
-// A part of the guest's shareable bytes, in proportion to a part of its memory (rounded down).
-Bytes share_of(const Demand& d, Bytes part);
+// A cell's part of the guest's shareable bytes (cell_part_down).
+Bytes share_of(const Demand& d, const Cell& c);
 
 }  // namespace kvmplan::rules

@@ -32,7 +32,7 @@ std::string NumaCells::violation(const Policy& p, const std::vector<Capacity>& n
   if (p.numa == NumaMode::none) return {};
   if (cells == 0) return "not bound to any NUMA node (policy numa is not none)";
   if (spec.numa_nodes > 0 && static_cast<int>(cells) != spec.numa_nodes) {
-    return "on " + std::to_string(cells) + " nodes, but numa_nodes is " + std::to_string(spec.numa_nodes);
+    return "on " + std::to_string(cells) + (cells == 1 ? " node" : " nodes") + ", but numa_nodes is " + std::to_string(spec.numa_nodes);
   }
   if (spec.numa_nodes == 0 && cells > 1) {
     const Add one = cell(d, cells_of(d, 1).front());

@@ -25,11 +25,14 @@
 namespace kvmplan::rules {
 
 // The free budgets the placement index keeps per host: for each, the host's total and its best
-// node's.
+// node's, in pairs (host key even, node key odd). A rule of nodes only leaves its host key
+// unbounded.
 enum Key : std::size_t {
   committed_host, committed_node, resident_host, resident_node, cpu_host, cpu_node, pin_host, pin_node,
-  pages_host, pages_node, locked_host, locked_node, key_count
+  pages_host, pages_node, locked_host, locked_node, cell_memory_host, cell_memory_node, cell_cpus_host, cell_cpus_node,
+  key_count
 };
+constexpr bool is_node_key(std::size_t key) { return key % 2 == 1; }
 using Keys = std::array<std::int64_t, key_count>;
 inline constexpr std::int64_t no_need = std::numeric_limits<std::int64_t>::min();
 inline constexpr std::size_t no_key = key_count;

@@ -18,4 +18,10 @@ struct Cell {
 };
 std::vector<Cell> split_cells(const GuestSpec& spec, Bytes overhead, int cells);
 
+// A cell's part of an amount of the whole guest, in proportion to the cell's memory: rounded up
+// for what the cell uses (its expected use), down for what it may save (its KSM share), so that
+// the parts never promise more than the whole.
+Bytes cell_part_up(Bytes amount, const Cell& cell, const GuestSpec& spec);
+Bytes cell_part_down(Bytes amount, const Cell& cell, const GuestSpec& spec);
+
 }  // namespace kvmplan

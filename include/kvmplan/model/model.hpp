@@ -30,6 +30,8 @@ struct NodeFigures {
   Bytes usable;             // RAM - its pools - locked - its share of the reserve
   Bytes guest_swap;         // max(0, committed - usable)
   std::optional<double> memory_overcommit;  // committed / usable, none when usable <= 0
+  Bytes expected_resident;  // its cells' expected use and overhead, less what KSM merges within it
+  Bytes headroom;           // usable - expected_resident (negative: the node swaps in steady state)
 };
 
 struct HostFigures {
@@ -47,7 +49,7 @@ struct HostFigures {
   Bytes swap_deficit;       // swap - declared_swap when positive
   Bytes swap_surplus;       // declared_swap - swap when positive
   std::optional<double> memory_overcommit;  // committed / usable, none when usable <= 0
-  Bytes resident_before_ksm;                // expected use without merging
+  Bytes resident_before_ksm;                // expected use of swappable guests and every guest's overhead, without merging
   Bytes ksm_savings;
   Bytes expected_resident;  // resident_before_ksm - ksm_savings
   Ksmtuned ksmtuned;
@@ -56,7 +58,10 @@ struct HostFigures {
   // memory), how much of that swap covers, and the room left in the expected case.
   Bytes beyond_ram;         // max(0, committed + reserve + pinned + hugepages - RAM)
   Bytes swap_covers;        // of beyond_ram: all of it with the sized swap; with declared swap, what it has beyond the baseline
-  Bytes headroom;           // usable - expected_resident (negative: the host swaps in steady state)
+  // usable - expected_resident (negative: the host swaps in steady state); when a node is short
+  // (numa strict or preferred), at most minus the nodes' shortfalls summed, whatever the others
+  // have free.
+  Bytes headroom;
   int vcpus = 0;            // shared guests' vCPUs
   int pcpus = 0;            // physical CPUs (threads) left for shared guests
   int dedicated_vcpus = 0;

@@ -15,11 +15,13 @@ namespace kvmplan {
 struct NodeTally {
   int id = 0;
   Bytes committed, locked, usable;
+  Bytes expected_resident;  // expected use and overhead, less what KSM merges within the node
   std::int64_t shared_vcpus = 0, pinned = 0;
 };
 struct HostTally {
   std::string host;
   Bytes committed, locked;
+  Bytes expected_resident;  // expected use and overhead, less what KSM merges on the host
   std::int64_t shared_vcpus = 0, pinned = 0;
   int guests = 0;
   std::vector<NodeTally> nodes;
