@@ -13,7 +13,7 @@
 
 #include "kvmplan/report/problems.hpp"
 #include "kvmplan/scenario/loader.hpp"
-#include "kvmplan/placement/placement.hpp"
+#include "kvmplan/placement/place.hpp"
 #include "kvmplan/plan/plan_writer.hpp"
 #include "mixes.hpp"
 

@@ -3,7 +3,7 @@
 #include <doctest/doctest.h>
 
 #include "kvmplan/report/problems.hpp"
-#include "kvmplan/libvirt/libvirt.hpp"
+#include "kvmplan/libvirt/capabilities.hpp"
 #include "test_util.hpp"
 
 using namespace kvmplan;

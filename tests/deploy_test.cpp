@@ -4,8 +4,9 @@
 
 #include <filesystem>
 
-#include "kvmplan/deploy/deploy.hpp"
-#include "kvmplan/libvirt/libvirt.hpp"
+#include "kvmplan/deploy/ansible.hpp"
+#include "kvmplan/deploy/host_tuning.hpp"
+#include "kvmplan/libvirt/domain_export.hpp"
 #include "placement_util.hpp"
 
 namespace fs = std::filesystem;

@@ -5,7 +5,8 @@
 #include <cstdlib>
 #include <filesystem>
 
-#include "kvmplan/libvirt/libvirt.hpp"
+#include "kvmplan/libvirt/capabilities.hpp"
+#include "kvmplan/libvirt/domain_export.hpp"
 #include "placement_util.hpp"
 
 namespace fs = std::filesystem;

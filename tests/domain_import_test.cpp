@@ -5,7 +5,8 @@
 #include <filesystem>
 
 #include "kvmplan/report/problems.hpp"
-#include "kvmplan/libvirt/libvirt.hpp"
+#include "kvmplan/libvirt/domain_export.hpp"
+#include "kvmplan/libvirt/domain_import.hpp"
 #include "placement_util.hpp"
 
 using namespace kvmplan;

@@ -7,7 +7,7 @@
 
 #include "kvmplan/report/problems.hpp"
 #include "kvmplan/plan/check.hpp"
-#include "kvmplan/placement/placement.hpp"
+#include "kvmplan/placement/place.hpp"
 #include "kvmplan/plan/plan_reader.hpp"
 #include "kvmplan/plan/plan_writer.hpp"
 #include "test_util.hpp"

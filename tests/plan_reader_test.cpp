@@ -7,7 +7,7 @@
 #include <fstream>
 
 #include "kvmplan/report/problems.hpp"
-#include "kvmplan/libvirt/libvirt.hpp"
+#include "kvmplan/libvirt/domain_export.hpp"
 #include "placement_util.hpp"
 
 namespace fs = std::filesystem;

@@ -5,8 +5,9 @@
 #include "kvmplan/report/problems.hpp"
 #include "kvmplan/io/atomic_file.hpp"
 #include "kvmplan/plan/check.hpp"
-#include "kvmplan/deploy/deploy.hpp"
-#include "kvmplan/libvirt/libvirt.hpp"
+#include "kvmplan/deploy/ansible.hpp"
+#include "kvmplan/deploy/host_tuning.hpp"
+#include "kvmplan/libvirt/domain_export.hpp"
 
 namespace kvmplan::cli {
 namespace {

@@ -1,7 +1,7 @@
 // kvmplan place: load, place, check the plan as `kvmplan check` would, write it.
 #include "common.hpp"
 #include "kvmplan/io/atomic_file.hpp"
-#include "kvmplan/placement/placement.hpp"
+#include "kvmplan/placement/place.hpp"
 #include "kvmplan/plan/check.hpp"
 #include "kvmplan/plan/plan_writer.hpp"
 #include "kvmplan/report/problems.hpp"

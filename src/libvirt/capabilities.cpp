@@ -7,7 +7,7 @@
 #include <ostream>
 #include <set>
 
-#include "kvmplan/libvirt/libvirt.hpp"
+#include "kvmplan/libvirt/capabilities.hpp"
 #include "kvmplan/values/limits.hpp"
 #include "kvmplan/values/values.hpp"
 #include "libvirt/xml_source.hpp"

@@ -5,7 +5,7 @@
 #include <sstream>
 #include <unordered_map>
 
-#include "kvmplan/libvirt/libvirt.hpp"
+#include "kvmplan/libvirt/domain_export.hpp"
 #include "kvmplan/model/model.hpp"
 #include "kvmplan/model/cells.hpp"
 #include "kvmplan/plan/plan.hpp"

@@ -2,7 +2,7 @@
 #include <map>
 #include <ostream>
 
-#include "kvmplan/libvirt/libvirt.hpp"
+#include "kvmplan/libvirt/domain_import.hpp"
 #include "kvmplan/values/limits.hpp"
 #include "kvmplan/values/values.hpp"
 #include "libvirt/xml_source.hpp"

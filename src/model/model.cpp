@@ -43,22 +43,6 @@ std::int64_t memory_budget(const Decimal& ratio, Bytes usable) {
   return usable.value <= 0 ? 0 : ratio.scale_down(usable).value;
 }
 
-Bytes guest_overhead(const Policy& policy, const GuestSpec& spec) {
-  switch (policy.guest_overhead.kind) {
-    case GuestOverhead::Kind::none: return {};
-    case GuestOverhead::Kind::fixed: return policy.guest_overhead.fixed;
-    case GuestOverhead::Kind::ovirt:
-      // oVirt: memory / 512 + 64MiB + 8MiB per vCPU (page tables, QEMU, video).
-      return Bytes{(spec.memory.value + 511) / 512} + MiB(64) + MiB(8) * spec.vcpus;
-  }
-  return {};
-}
-
-Bytes expected_use(const GuestSpec& spec) {
-  const Bytes use = spec.usage.scale_up(spec.memory);
-  return spec.current_memory ? min(use, *spec.current_memory) : use;
-}
-
 HostFigures size_host(const Scenario& scenario, const Host& host, std::span<const GuestOnHost> guests) {
   const Policy& policy = scenario.policy;
   HostFigures f;

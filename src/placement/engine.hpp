@@ -8,7 +8,7 @@
 #include <unordered_map>
 #include <vector>
 
-#include "kvmplan/placement/placement.hpp"
+#include "kvmplan/placement/place.hpp"
 #include "placement/demands.hpp"
 #include "placement/fleet.hpp"
 

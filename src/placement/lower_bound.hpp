@@ -1,6 +1,6 @@
 #pragma once
 // The proven lower bound on hosts that `kvmplan place` reports (docs/placement.md).
-#include "kvmplan/placement/placement.hpp"
+#include "kvmplan/placement/place.hpp"
 
 namespace kvmplan::placement {
 

@@ -5,7 +5,7 @@
 #include <span>
 #include <vector>
 
-#include "kvmplan/placement/placement.hpp"
+#include "kvmplan/placement/place.hpp"
 
 namespace kvmplan::placement {
 

@@ -1,7 +1,7 @@
 #include <algorithm>
 
 #include "kvmplan/values/decimal.hpp"
-#include "kvmplan/report/json_writer.hpp"
+#include "kvmplan/io/json_writer.hpp"
 #include "kvmplan/plan/plan_writer.hpp"
 #include "kvmplan/version.hpp"
 

@@ -6,9 +6,9 @@
 #include <unordered_map>
 
 #include "kvmplan/plan/check.hpp"
-#include "kvmplan/report/json_writer.hpp"
+#include "kvmplan/io/json_writer.hpp"
 #include "kvmplan/report/problems.hpp"
-#include "kvmplan/placement/placement.hpp"
+#include "kvmplan/placement/place.hpp"
 #include "kvmplan/version.hpp"
 
 namespace kvmplan {

@@ -5,7 +5,6 @@
 #include <unordered_set>
 
 #include "kvmplan/values/limits.hpp"
-#include "kvmplan/model/model.hpp"
 #include "kvmplan/values/values.hpp"
 #include "scenario/loader_parts.hpp"
 

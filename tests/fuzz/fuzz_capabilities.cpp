@@ -5,7 +5,7 @@
 
 #include "fuzz_common.hpp"
 #include "kvmplan/report/problems.hpp"
-#include "kvmplan/libvirt/libvirt.hpp"
+#include "kvmplan/libvirt/capabilities.hpp"
 #include "kvmplan/scenario/loader.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {

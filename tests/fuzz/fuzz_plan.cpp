@@ -6,8 +6,9 @@
 #include "fuzz_common.hpp"
 #include "kvmplan/report/problems.hpp"
 #include "kvmplan/plan/check.hpp"
-#include "kvmplan/deploy/deploy.hpp"
-#include "kvmplan/libvirt/libvirt.hpp"
+#include "kvmplan/deploy/ansible.hpp"
+#include "kvmplan/deploy/host_tuning.hpp"
+#include "kvmplan/libvirt/domain_export.hpp"
 #include "kvmplan/scenario/loader.hpp"
 #include "kvmplan/plan/plan_reader.hpp"
 

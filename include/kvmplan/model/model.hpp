@@ -83,10 +83,6 @@ std::vector<Bytes> reserve_shares(const Host& host);
 // nothing is usable (a guest that commits nothing, hugepage-backed or locked, always fits it).
 std::int64_t memory_budget(const Decimal& ratio, Bytes usable);
 
-// QEMU's own memory for one guest, per policy.guest_overhead.
-Bytes guest_overhead(const Policy& policy, const GuestSpec& spec);
-// A guest's expected resident memory: usage x memory (rounded up), capped by current_memory.
-Bytes expected_use(const GuestSpec& spec);
 
 HostFigures size_host(const Scenario& scenario, const Host& host, std::span<const GuestOnHost> guests);
 

@@ -5,7 +5,7 @@
 #include <string>
 
 #include "kvmplan/plan/plan.hpp"
-#include "kvmplan/report/json_writer.hpp"
+#include "kvmplan/io/json_writer.hpp"
 #include "kvmplan/values/diagnostics.hpp"
 
 namespace kvmplan {

@@ -126,4 +126,9 @@ struct Scenario {
   const GuestSpec& spec(const Guest& g) const { return specs[g.spec]; }
 };
 
+// QEMU's own memory for one guest, per policy.guest_overhead.
+Bytes guest_overhead(const Policy& policy, const GuestSpec& spec);
+// A guest's expected resident memory: usage x memory (rounded up), capped by current_memory.
+Bytes expected_use(const GuestSpec& spec);
+
 }  // namespace kvmplan

@@ -1,13 +1,15 @@
 #pragma once
-// Putting a plan on hosts: each host's tuning (swap, hugepage pools, KSM), and an Ansible
-// layout that defines the guests with community.libvirt.virt (docs/libvirt.md).
+// What each host needs for a plan to hold: swap, hugepage pools, KSM (docs/libvirt.md).
 #include <string>
-#include <utility>
 #include <vector>
 
 #include "kvmplan/model/model.hpp"
 #include "kvmplan/model/cells.hpp"
 #include "kvmplan/plan/plan.hpp"
+
+namespace YAML {
+class Emitter;
+}  // namespace YAML
 
 namespace kvmplan {
 
@@ -33,9 +35,8 @@ std::vector<HostTuning> host_tuning(const Scenario& scenario, const Plan& plan);
 std::string tuning_text(const HostTuning& t);
 std::string tuning_yaml(const HostTuning& t);
 
-// The Ansible layout: inventory.yml, host_vars/HOST.yml, domains/GUEST.xml, site.yml.
-// `domains` are (guest, xml) pairs, as export_domains gives them.
-std::vector<std::pair<std::string, std::string>> ansible_files(const Scenario& scenario, const Plan& plan,
-                                                               const std::vector<std::pair<std::string, std::string>>& domains);
+// The tuning as a YAML mapping, into an emitter that quotes strings (Ansible reads "true" and
+// "0:4" as values of their own otherwise); the host_vars of the Ansible layout embed it.
+void emit_tuning(YAML::Emitter& e, const HostTuning& t);
 
 }  // namespace kvmplan

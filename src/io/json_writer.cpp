@@ -1,4 +1,4 @@
-#include "kvmplan/report/json_writer.hpp"
+#include "kvmplan/io/json_writer.hpp"
 
 #include <cstdio>
 
