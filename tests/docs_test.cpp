@@ -2,6 +2,9 @@
 // docs/format.md with its default, and the README shows what its first command prints.
 #include <doctest/doctest.h>
 
+#include <filesystem>
+#include <set>
+
 #include "kvmplan/scenario/policy.hpp"
 #include "test_util.hpp"
 
@@ -30,4 +33,21 @@ TEST_CASE(".ci/run runs the README's test command") {
   const std::string command = "./scripts/setup.sh && ctest --test-dir build --output-on-failure -j2";
   CHECK(ci.find(command) != std::string::npos);
   CHECK(read_file("README.md").find(command) != std::string::npos);
+}
+
+TEST_CASE("docs/placement.md's rule table points at one file per rule, and every rule file is in it") {
+  const std::string doc = read_file("docs/placement.md");
+  const auto table = doc.substr(doc.find("## The rules a plan keeps"), doc.find("## The algorithm") - doc.find("## The rules a plan keeps"));
+  REQUIRE_FALSE(table.empty());
+  // The rules' own headers, not the interface (rule, place, demand) nor the list (registry).
+  const std::set<std::string> not_rules{"rule.hpp", "place.hpp", "demand.hpp", "registry.hpp"};
+  int rows = 0;
+  for (const auto& entry : std::filesystem::directory_iterator("src/rules")) {
+    const std::string name = entry.path().filename().string();
+    if (entry.path().extension() != ".hpp" || not_rules.count(name)) continue;
+    CAPTURE(name);
+    CHECK(table.find("| [" + name + "](../src/rules/" + name + ") |") != std::string::npos);
+    ++rows;
+  }
+  CHECK(rows >= 13);
 }

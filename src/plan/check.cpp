@@ -139,7 +139,9 @@ void Checker::placement(const Resolved& r) {
   const GuestSpec& spec = s_.spec(guest);
   const rules::Demand& d = demands_[guest.spec];
   const std::string& name = guest.name;
-  auto bad = [&](const std::string& code, const std::string& m) { violation(pg.at, code, name, m, {name}); };
+  auto bad = [&](const std::string& code, const std::string& m, std::vector<Shortfall> shortfalls = {}) {
+    violation(pg.at, code, name, m, {name}, std::move(shortfalls));
+  };
 
   if (!rules::FixedHost::holds(guest, r.host)) bad(std::string(rule_code(rules::FixedHost::id)), rules::FixedHost::violation(s_, guest));
   if (pg.memory_mib && *pg.memory_mib != mib_ceil(spec.memory)) {
@@ -147,7 +149,11 @@ void Checker::placement(const Resolved& r) {
   }
   if (pg.vcpus && *pg.vcpus != spec.vcpus) bad("plan", "vcpus " + std::to_string(*pg.vcpus) + " is not the guest's " + std::to_string(spec.vcpus));
   if (pg.hugepages != spec.hugepages) bad("plan", "hugepages does not match the guest's backing");
-  if (!rules::VcpuLimitRule::holds(h, p_, spec.vcpus)) bad(std::string(rule_code(RuleId::vcpu_limit)), rules::VcpuLimitRule::violation(h, p_, spec.vcpus));
+  if (!rules::VcpuLimitRule::holds(h, p_, spec.vcpus)) {
+    Shortfall sf = rules::VcpuLimitRule::shortfall(h, p_, spec.vcpus);
+    sf.subject = h.name;
+    bad(std::string(rule_code(RuleId::vcpu_limit)), rules::VcpuLimitRule::violation(h, p_, spec.vcpus), {sf});
+  }
 
   // Nodes: ids of the host, distinct, as many as the guest's cells.
   std::vector<int> nodes;
@@ -168,15 +174,20 @@ void Checker::placement(const Resolved& r) {
       const Capacity& cap = hc.offer->nodes[static_cast<std::size_t>(nodes[c])];
       const rules::Add a = rules::cell(d, cells[c]);
       if (!rules::CellMemory::holds(cap, Load{}, a)) {
-        const Shortfall sf = rules::CellMemory::shortfall(cap, Load{}, a);
+        Shortfall sf = rules::CellMemory::shortfall(cap, Load{}, a);
+        sf.subject = h.name + " " + sf.subject;
         bad(std::string(rule_code(RuleId::cell_memory)),
             "cell " + std::to_string(c) + " of " + to_human(a.cell_memory) + " is larger than node " + std::to_string(cap.node_id) +
-                "'s usable memory, " + to_human(Bytes{sf.capacity}));
+                "'s usable memory, " + to_human(Bytes{sf.capacity}),
+            {sf});
       }
       if (!rules::CellCpus::holds(cap, Load{}, a)) {
-        bad(std::string(rule_code(RuleId::cell_cpus)), "cell " + std::to_string(c) + " of " + std::to_string(a.shared_vcpus) +
-                                                           " vCPUs is wider than node " + std::to_string(cap.node_id) + "'s " +
-                                                           std::to_string(cap.shared_cpus) + " shared CPUs");
+        Shortfall sf = rules::CellCpus::shortfall(cap, Load{}, a);
+        sf.subject = h.name + " " + sf.subject;
+        bad(std::string(rule_code(RuleId::cell_cpus)),
+            "cell " + std::to_string(c) + " of " + std::to_string(a.shared_vcpus) + " vCPUs is wider than node " +
+                std::to_string(cap.node_id) + "'s " + std::to_string(cap.shared_cpus) + " shared CPUs",
+            {sf});
       }
     }
   }
