@@ -14,6 +14,7 @@
 #include "kvmplan/report/problems.hpp"
 #include "kvmplan/scenario/loader.hpp"
 #include "kvmplan/placement/place.hpp"
+#include "kvmplan/plan/check.hpp"
 #include "kvmplan/plan/plan_writer.hpp"
 #include "mixes.hpp"
 
@@ -51,16 +52,20 @@ struct Run {
   std::int64_t guests = 0;
   int hosts = 0, bound = 0, baseline_hosts = 0;
   std::size_t unplaced = 0, baseline_unplaced = 0;
-  double generate = 0, validate = 0, place = 0, model = 0, write = 0, baseline = 0;
+  int ha = 0;                 // host failures the plan survives (--ha)
+  bool survives = true;       // check's verdict on them
+  std::size_t violations = 0; // check's, on the plan place made (0, or the bench is wrong)
+  double generate = 0, validate = 0, place = 0, check = 0, model = 0, write = 0, baseline = 0;
   std::int64_t plan_bytes = 0;
   std::int64_t swap_mib = 0;  // the model stage's result: swap to create on all hosts
   long rss_kib = 0;
 };
 
-Run measure(bench::Mix mix, std::int64_t guests, std::uint32_t seed, const std::string& csv) {
+Run measure(bench::Mix mix, std::int64_t guests, std::uint32_t seed, const std::string& csv, int ha) {
   Run r;
   r.mix = bench::mix_name(mix);
   r.guests = guests;
+  r.ha = ha;
   auto t = Clock::now();
   const std::string yaml = bench::scenario_yaml(mix, bench::shapes(mix, guests, seed, csv), false);
   r.generate = seconds_since(t);
@@ -68,9 +73,10 @@ Run measure(bench::Mix mix, std::int64_t guests, std::uint32_t seed, const std::
   t = Clock::now();
   SourceFiles files;
   files.add("bench.yaml", yaml);
-  const Loaded loaded = load_sources(std::move(files));
+  Loaded loaded = load_sources(std::move(files));
   r.validate = seconds_since(t);
   if (!loaded.ok()) throw std::runtime_error(format_all(loaded.diagnostics, loaded.sources));
+  loaded.scenario.policy.ha.host_failures = ha;
 
   t = Clock::now();
   const Plan plan = place(loaded.scenario);
@@ -78,6 +84,12 @@ Run measure(bench::Mix mix, std::int64_t guests, std::uint32_t seed, const std::
   r.hosts = plan.hosts_used;
   r.bound = plan.lower_bound_hosts;
   r.unplaced = plan.unplaced.size();
+
+  t = Clock::now();
+  const CheckResult checked = check_plan(loaded.scenario, plan);
+  r.check = seconds_since(t);
+  r.violations = checked.violations.size();
+  r.survives = !checked.failures || checked.failures->survives;
 
   t = Clock::now();
   for (const HostFigures& f : plan_figures(loaded.scenario, plan)) r.swap_mib += mib_ceil(f.swap);
@@ -111,25 +123,28 @@ std::string line(const Run& r, bool json) {
     std::snprintf(buf, sizeof buf,
                   "{\"mix\": \"%s\", \"guests\": %lld, \"hosts_used\": %d, \"lower_bound\": %d, \"ratio\": %s, \"unplaced\": %zu, "
                   "\"baseline_hosts\": %d, \"baseline_ratio\": %s, \"baseline_unplaced\": %zu, \"seconds\": {\"generate\": %.3f, "
-                  "\"validate\": %.3f, \"place\": %.3f, \"model\": %.3f, \"write\": %.3f, \"baseline\": %.3f}, "
-                  "\"place_ns_per_guest\": %.0f, \"plan_bytes\": %lld, \"swap_mib\": %lld, \"peak_rss_mib\": %ld}",
+                  "\"validate\": %.3f, \"place\": %.3f, \"check\": %.3f, \"model\": %.3f, \"write\": %.3f, \"baseline\": %.3f}, "
+                  "\"place_ns_per_guest\": %.0f, \"plan_bytes\": %lld, \"swap_mib\": %lld, \"peak_rss_mib\": %ld, \"host_failures\": %d, "
+                  "\"survives\": %s, \"violations\": %zu}",
                   r.mix.c_str(), static_cast<long long>(r.guests), r.hosts, r.bound, ratio(r.hosts, r.bound).c_str(), r.unplaced,
                   r.baseline_hosts, ratio(r.baseline_hosts, r.bound).c_str(), r.baseline_unplaced, r.generate, r.validate, r.place,
-                  r.model, r.write, r.baseline, r.place * 1e9 / static_cast<double>(r.guests), static_cast<long long>(r.plan_bytes),
-                  static_cast<long long>(r.swap_mib), r.rss_kib / 1024);
+                  r.check, r.model, r.write, r.baseline, r.place * 1e9 / static_cast<double>(r.guests), static_cast<long long>(r.plan_bytes),
+                  static_cast<long long>(r.swap_mib), r.rss_kib / 1024, r.ha, r.survives ? "true" : "false", r.violations);
   } else {
     std::snprintf(buf, sizeof buf,
                   "%-14s %8lld guests  hosts %6d  bound %6d  %s  | ffd %6d  %s | generate %6.3fs  validate %6.3fs  place %6.3fs  "
-                  "model %6.3fs  write %6.3fs | rss %5ld MiB%s",
+                  "check %6.3fs  model %6.3fs  write %6.3fs | rss %5ld MiB%s%s%s",
                   r.mix.c_str(), static_cast<long long>(r.guests), r.hosts, r.bound, ratio(r.hosts, r.bound).c_str(), r.baseline_hosts,
-                  ratio(r.baseline_hosts, r.bound).c_str(), r.generate, r.validate, r.place, r.model, r.write, r.rss_kib / 1024,
-                  r.unplaced ? (" | unplaced " + std::to_string(r.unplaced)).c_str() : "");
+                  ratio(r.baseline_hosts, r.bound).c_str(), r.generate, r.validate, r.place, r.check, r.model, r.write, r.rss_kib / 1024,
+                  r.unplaced ? (" | unplaced " + std::to_string(r.unplaced)).c_str() : "",
+                  r.ha ? (" | N+" + std::to_string(r.ha) + (r.survives ? " survives" : " DOES NOT SURVIVE")).c_str() : "",
+                  r.violations ? (" | " + std::to_string(r.violations) + " VIOLATIONS").c_str() : "");
   }
   return buf;
 }
 
 // Each run in a child process, so that its peak RSS is its own.
-std::string isolated(bench::Mix mix, std::int64_t guests, std::uint32_t seed, const std::string& csv, bool json) {
+std::string isolated(bench::Mix mix, std::int64_t guests, std::uint32_t seed, const std::string& csv, bool json, int ha) {
   int fds[2];
   if (pipe(fds) != 0) throw std::runtime_error("pipe failed");
   const pid_t pid = fork();
@@ -137,7 +152,7 @@ std::string isolated(bench::Mix mix, std::int64_t guests, std::uint32_t seed, co
     close(fds[0]);
     std::string text;
     try {
-      text = line(measure(mix, guests, seed, csv), json);
+      text = line(measure(mix, guests, seed, csv, ha), json);
     } catch (const std::exception& e) {
       text = std::string("error: ") + e.what();
     }
@@ -161,6 +176,7 @@ int main(int argc, char** argv) {
   std::vector<std::int64_t> sizes{1000, 10000, 100000, 1000000};
   std::uint32_t seed = 1;
   bool json = false, expanded = false;
+  int ha = 0;
   std::string write_yaml;
   std::string csv = std::string(KVMPLAN_DATA_DIR) + "/azure-packing-2020/vm_alive_at_t0_sample.csv";
   app.add_option("--mix", mix_arg, "azure | uniform | anticorrelated | numa-heavy | pinned | all");
@@ -170,6 +186,7 @@ int main(int argc, char** argv) {
   app.add_option("--write-yaml", write_yaml, "write the generated scenario to this file and stop (for timing kvmplan itself)");
   app.add_flag("--expanded", expanded, "with --write-yaml: one entry per guest, as an inventory export, instead of count:");
   app.add_option("--azure-csv", csv, "the Azure trace sample (vm_alive_at_t0_sample.csv)");
+  app.add_option("--ha", ha, "plan to survive this many host failures (ha.host_failures), and time check's verdict")->check(CLI::Range(0, 1000));
   CLI11_PARSE(app, argc, argv);
 
   std::vector<bench::Mix> mixes;
@@ -188,7 +205,8 @@ int main(int argc, char** argv) {
     }
     for (bench::Mix mix : mixes) {
       for (std::int64_t n : sizes) {
-        const std::string text = mixes.size() * sizes.size() == 1 ? line(measure(mix, n, seed, csv), json) : isolated(mix, n, seed, csv, json);
+        const std::string text =
+            mixes.size() * sizes.size() == 1 ? line(measure(mix, n, seed, csv, ha), json) : isolated(mix, n, seed, csv, json, ha);
         std::cout << text << std::endl;
       }
     }

@@ -16,6 +16,9 @@ int run_check(const CheckOptions& options, std::ostream& out, std::ostream& err)
   if (!options.common.quiet) {
     err << "kvmplan: " << result.violations.size() << (result.violations.size() == 1 ? " violation, " : " violations, ")
         << result.unplaced.size() << " unplaced\n";
+    if (result.failures && (result.failures->host_failures > 0 || result.failures->zone_failures > 0)) {
+      err << "kvmplan: " << failures_line(*result.failures) << "\n";
+    }
   }
   return result.ok() ? 0 : 1;
 }

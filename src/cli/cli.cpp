@@ -71,6 +71,17 @@ int run_unguarded(int argc, const char* const* argv, std::ostream& out, std::ost
   add_common(*place_cmd, place.common);
   place_cmd->add_option("--format", place.format, "yaml | json")->check(CLI::IsMember({"yaml", "json"}));
   place_cmd->add_option("-o,--output", place.output, "write the plan here, atomically (- is standard output)");
+  place_cmd->add_flag("--failures", place.failures,
+                      "add a failover section: where each guest restarts when its host (or zone) fails");
+
+  DrainOptions drain;
+  CLI::App* drain_cmd = app.add_subcommand("drain", "where the guests of hosts taken down go now: FILE... --placement PLAN HOST...");
+  add_common(*drain_cmd, drain.common);
+  drain_cmd->get_option("files")->description("scenario YAML files, then the hosts to drain");
+  drain_cmd->add_option("--placement", drain.placement, "the plan (as kvmplan place writes it)")->required();
+  drain_cmd->add_option("--host", drain.hosts, "a host to drain (repeatable; or name them after the files)");
+  drain_cmd->add_option("--format", drain.format, "text | json")->check(CLI::IsMember({"text", "json"}));
+  drain_cmd->add_option("-o,--output", drain.output, "write the moves here, atomically (- is standard output)");
 
   CheckOptions check;
   CLI::App* check_cmd = app.add_subcommand("check", "verify a placement against the model, one line per violation");
@@ -131,7 +142,7 @@ int run_unguarded(int argc, const char* const* argv, std::ostream& out, std::ost
     return code == static_cast<int>(CLI::ExitCodes::Success) ? 0 : exit_usage;
   }
   // Options that set policy keys are checked by the same parser as the file's key.
-  for (const CommonOptions* o : {&size.common, &place.common, &check.common, &lv.common, &ht.common, &an.common}) {
+  for (const CommonOptions* o : {&size.common, &place.common, &check.common, &drain.common, &lv.common, &ht.common, &an.common}) {
     if (o->baseline.empty()) continue;
     Policy probe = default_policy();
     if (std::string problem = find_knob("swap_baseline")->set(probe, o->baseline); !problem.empty()) {
@@ -142,6 +153,7 @@ int run_unguarded(int argc, const char* const* argv, std::ostream& out, std::ost
   if (size_cmd->parsed()) return run_size(size, out, err);
   if (place_cmd->parsed()) return run_place(place, out, err);
   if (check_cmd->parsed()) return run_check(check, out, err);
+  if (drain_cmd->parsed()) return run_drain(drain, out, err);
   if (caps_cmd->parsed()) return run_import_capabilities(caps, out, err);
   if (dom_cmd->parsed()) return run_import_domains(doms, out, err);
   if (lv_cmd->parsed()) return run_export_libvirt(lv, out, err);

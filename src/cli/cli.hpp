@@ -29,9 +29,21 @@ struct PlaceOptions {
   CommonOptions common;
   std::string format = "yaml";
   std::string output = "-";
+  bool failures = false;  // add the failover section: where guests restart when a host or zone fails
 };
 
 int run_place(const PlaceOptions& options, std::ostream& out, std::ostream& err);
+
+struct DrainOptions {
+  CommonOptions common;                  // files: the scenario files, then the hosts to drain
+  std::string placement;
+  std::vector<std::string> hosts;        // --host
+  std::vector<std::string> hosts_from_args;
+  std::string format = "text";
+  std::string output = "-";
+};
+
+int run_drain(DrainOptions options, std::ostream& out, std::ostream& err);
 
 struct CheckOptions {
   CommonOptions common;

@@ -14,9 +14,14 @@ int run_place(const PlaceOptions& options, std::ostream& out, std::ostream& err)
   const Plan plan = place(loaded.scenario);
   // Fixed guests that break a rule make a plan check rejects: it is written, for the record,
   // with the same violations check prints, and the exit code says it does not hold.
-  const CheckResult checked = check_plan(loaded.scenario, plan);
+  // With --failures, also where each guest restarts when its host or zone fails alone.
+  kvmplan::CheckOptions check_options;
+  check_options.evacuations = options.failures;
+  const CheckResult checked = check_plan(loaded.scenario, plan, check_options);
   const auto format = options.format == "json" ? PlanFormat::json : PlanFormat::yaml;
-  const auto written = write_atomically(options.output, out, [&](std::ostream& s) { write_plan(s, loaded.scenario, plan, format); });
+  const FailureReport* failures = checked.failures ? &*checked.failures : nullptr;
+  const auto written =
+      write_atomically(options.output, out, [&](std::ostream& s) { write_plan(s, loaded.scenario, plan, format, failures); });
   if (!written) {
     err << "kvmplan: error: " << written.error() << "\n";
     return 2;
@@ -27,6 +32,7 @@ int run_place(const PlaceOptions& options, std::ostream& out, std::ostream& err)
         << plan.lower_bound_hosts << "), " << plan.unplaced.size() << " unplaced";
     if (!checked.violations.empty()) err << ", " << checked.violations.size() << (checked.violations.size() == 1 ? " violation" : " violations");
     err << (options.output != "-" ? "; wrote " + options.output : std::string()) << "\n";
+    if (failures && (failures->host_failures > 0 || failures->zone_failures > 0)) err << "kvmplan: " << failures_line(*failures) << "\n";
   }
   return plan.unplaced.empty() && checked.violations.empty() ? 0 : 1;
 }

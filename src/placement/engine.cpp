@@ -21,8 +21,11 @@ Engine::Engine(const Scenario& s, bool spread, PlaceOptions::Order order, std::s
 
 Plan Engine::run(const std::vector<int>& preopen) {
   plan_.placements.resize(s_.guests.size());
-  for (std::size_t pool = 0; pool < preopen.size(); ++pool) {
-    for (int i = 0; i < preopen[pool]; ++i) fleet_.open(s_.auto_pools[pool], static_cast<int>(pool));
+  // Pools take turns, so that hosts filled in order alternate between pools (and their zones).
+  for (int i = 0, most = preopen.empty() ? 0 : *std::max_element(preopen.begin(), preopen.end()); i < most; ++i) {
+    for (std::size_t pool = 0; pool < preopen.size(); ++pool) {
+      if (i < preopen[pool]) fleet_.open(s_.auto_pools[pool], static_cast<int>(pool));
+    }
   }
   // Guests fixed on a host are not moved; their nodes and CPUs are chosen like anyone's. One
   // that does not fit is put there anyway, on the roomiest nodes, and check says what it breaks.

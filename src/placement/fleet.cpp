@@ -4,18 +4,6 @@
 
 namespace kvmplan::placement {
 
-std::string shape_key(const Host& h) {
-  std::string k = to_string(h.memory_ratio) + "/" + to_string(h.cpu_ratio) + "/" + std::to_string(h.reserve.value) + "/" +
-                  std::to_string(h.core_count()) + "/" + std::to_string(h.cpus.count()) + "/" +
-                  (h.swap ? std::to_string(h.swap->value) : std::string("-"));
-  for (const auto& n : h.nodes) {
-    k += "|" + std::to_string(n.id) + ":" + std::to_string(n.memory.value) + ":" + to_string(n.cpus - h.reserved_cpus - h.dedicated_cpus) + ":" +
-         to_string(n.cpus & h.dedicated_cpus);
-    for (const auto& p : n.hugepages) k += ":" + std::to_string(p.page_size.value) + "x" + std::to_string(p.pages);
-  }
-  return k;
-}
-
 Fleet::Fleet(const Scenario& s, bool spread, std::size_t expected) : s_(s), p_(s.policy), spread_(spread) {
   expected = std::max(expected, s.hosts.size());
   hosts_.reserve(expected);
@@ -25,6 +13,7 @@ Fleet::Fleet(const Scenario& s, bool spread, std::size_t expected) : s_(s), p_(s
   full_.reserve(expected);
   loads_.reserve(expected);
   for (const auto& pool : s.auto_pools) pool_shapes_.push_back(make_shape(pool, p_));
+  pool_opened_.assign(s.auto_pools.size(), 0);
   for (const auto& h : s.hosts) open(h, -1);
 }
 
@@ -42,6 +31,12 @@ std::size_t Fleet::open(const Host& proto, int pool) {
     for (std::size_t h = 0; h < states_.size(); ++h) states_[h].host = &hosts_[h];  // the hosts moved
   }
   const std::size_t h = hosts_.size() - 1;
+  if (pool >= 0) {
+    // A pool with a `zones:` list: its hosts take them round-robin, in the order they open.
+    const std::size_t nth = pool_opened_[static_cast<std::size_t>(pool)]++;
+    if (!proto.zones.empty()) hosts_.back().zone = proto.zones[nth % proto.zones.size()];
+    hosts_.back().zones.clear();
+  }
   states_.push_back(make_host_state(hosts_.back(), shape_for(proto, pool), p_));
   pool_of_.push_back(pool);
   const Host& host = hosts_.back();
@@ -58,6 +53,7 @@ std::size_t Fleet::open(const Host& proto, int pool) {
 void Fleet::drop_last() {
   const std::size_t h = states_.size() - 1;
   if (spread_) by_load_.erase({loads_[h], h});
+  if (pool_of_[h] >= 0) --pool_opened_[static_cast<std::size_t>(pool_of_[h])];
   hosts_.pop_back();
   states_.pop_back();
   pool_of_.pop_back();
@@ -72,7 +68,8 @@ rules::GroupPlace Fleet::group_place_of_new(std::size_t pool) const {
   const std::size_t h = states_.size();
   // No zone: a zone of its own (as open() numbers it). A zone no host has yet: one no group uses.
   std::int64_t zone = -1 - static_cast<std::int64_t>(h);
-  if (!proto.zone.empty()) zone = zone_id(proto.zone).value_or(static_cast<std::int64_t>(zone_ids_.size()));
+  const std::string& name = proto.zones.empty() ? proto.zone : proto.zones[pool_opened_[pool] % proto.zones.size()];
+  if (!name.empty()) zone = zone_id(name).value_or(static_cast<std::int64_t>(zone_ids_.size()));
   return {h, zone, proto.nodes.size()};
 }
 

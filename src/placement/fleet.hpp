@@ -58,6 +58,7 @@ class Fleet {
   std::vector<Host> hosts_;  // HostState points into it: re-pointed when it grows
   std::vector<HostState> states_;
   std::vector<int> pool_of_;
+  std::vector<std::size_t> pool_opened_;  // hosts opened per pool: the next takes its zone from the rotation
   std::vector<std::int64_t> zones_;
   std::vector<Keys> full_;
   std::vector<std::int64_t> loads_;
@@ -67,8 +68,5 @@ class Fleet {
   std::map<std::string, std::shared_ptr<const Shape>> shapes_;  // scenario hosts, by what a Shape holds
   FitIndex index_;
 };
-
-// A key that tells hosts of one shape apart: what their Shape and fit() look at.
-std::string shape_key(const Host& h);
 
 }  // namespace kvmplan::placement

@@ -1,45 +1,175 @@
 #include "kvmplan/placement/place.hpp"
 
+#include <algorithm>
+#include <map>
+#include <numeric>
+#include <set>
+
+#include "kvmplan/plan/check.hpp"
 #include "placement/engine.hpp"
 #include "placement/lower_bound.hpp"
+#include "rules/failures.hpp"
 
 namespace kvmplan {
+namespace {
 
-Plan place(const Scenario& scenario, const PlaceOptions& options) {
-  using Order = PlaceOptions::Order;
-  const bool spread = scenario.policy.objective == Objective::spread;
-  // The bound over all guests, known before placing: what the per-host arrays are sized for,
-  // and the plan's bound when every guest is placed.
-  const int bound = placement::lower_bound(scenario);
-  const std::size_t hosts_expected =
-      scenario.hosts.size() + (scenario.auto_pools.empty() ? 0 : static_cast<std::size_t>(bound) + static_cast<std::size_t>(bound) / 32 + 16);
-  auto run = [&](Order order) {
-    std::vector<int> preopen;
-    if (spread && !scenario.auto_pools.empty()) {
-      // Spreading over hosts that do not exist yet: as many as packing needs, then even out.
-      placement::Engine pack(scenario, false, order, hosts_expected);
-      pack.run({});
-      preopen = pack.opened();
-    }
-    placement::Engine engine(scenario, spread, order, hosts_expected);
-    return engine.run(preopen);
-  };
-  Plan plan = run(options.order);
-  if (options.portfolio && !spread) {
-    // A portfolio: the first-fit-decreasing order too (and bin-centric, when another order was
-    // asked for), kept if it places more guests, or as many on fewer hosts. The dominant-share
-    // order is not in it: on every benchmark mix it tied or lost to the better of these two.
-    for (Order other_order : {Order::bin_centric, Order::memory}) {
-      if (other_order == options.order) continue;
-      Plan other = run(other_order);
-      if (other.unplaced.size() < plan.unplaced.size() ||
-          (other.unplaced.size() == plan.unplaced.size() && other.hosts_used < plan.hosts_used)) {
-        plan = std::move(other);
+using Order = PlaceOptions::Order;
+
+// Pools of one shape (hosts that differ in name and zone only) share their hosts out evenly,
+// the first pools taking the remainder: spreading, and keeping room for a zone's failure,
+// both want every zone to have its part.
+std::vector<int> balanced(const Scenario& s, std::vector<int> preopen) {
+  std::map<std::string, std::vector<std::size_t>> by_shape;
+  for (std::size_t p = 0; p < s.auto_pools.size(); ++p) by_shape[shape_key(s.auto_pools[p])].push_back(p);
+  for (const auto& [key, pools] : by_shape) {
+    int total = 0;
+    for (auto p : pools) total += preopen[p];
+    const auto n = static_cast<int>(pools.size());
+    for (int i = 0; i < n; ++i) preopen[pools[static_cast<std::size_t>(i)]] = total / n + (i < total % n ? 1 : 0);
+  }
+  return preopen;
+}
+
+class Placer {
+ public:
+  Placer(const Scenario& s, const PlaceOptions& options) : s_(s), options_(options), spread_(s.policy.objective == Objective::spread) {
+    bound_ = placement::lower_bound(s);
+    hosts_expected_ = s.hosts.size() + (s.auto_pools.empty() ? 0 : static_cast<std::size_t>(bound_) + static_cast<std::size_t>(bound_) / 32 + 16);
+  }
+
+  // One engine run; `preopen`: hosts to open from each pool first.
+  Plan run(Order order, bool spread, const std::vector<int>& preopen, std::vector<int>* opened = nullptr) const {
+    placement::Engine engine(s_, spread, order, hosts_expected_);
+    Plan plan = engine.run(preopen);
+    if (opened) *opened = engine.opened();
+    return plan;
+  }
+
+  // The plan with no failure to survive: the asked order (and, packing, the portfolio's other
+  // orders), each onto as many hosts as it needs.
+  Plan without_failures(std::vector<int>* opened_out) const {
+    auto one = [&](Order order, std::vector<int>* opened) {
+      std::vector<int> preopen;
+      if (spread_ && !s_.auto_pools.empty()) {
+        // Spreading over hosts that do not exist yet: as many as packing needs, then even out.
+        run(order, false, {}, &preopen);
+        preopen = balanced(s_, preopen);
+      }
+      return run(order, spread_, preopen, opened);
+    };
+    std::vector<int> opened;
+    Plan plan = one(options_.order, &opened);
+    if (options_.portfolio && !spread_) {
+      // A portfolio: the first-fit-decreasing order too (and bin-centric, when another order was
+      // asked for), kept if it places more guests, or as many on fewer hosts. The dominant-share
+      // order is not in it: on every benchmark mix it tied or lost to the better of these two.
+      for (Order other_order : {Order::bin_centric, Order::memory}) {
+        if (other_order == options_.order) continue;
+        std::vector<int> other_opened;
+        Plan other = one(other_order, &other_opened);
+        if (other.unplaced.size() < plan.unplaced.size() ||
+            (other.unplaced.size() == plan.unplaced.size() && other.hosts_used < plan.hosts_used)) {
+          plan = std::move(other);
+          opened = std::move(other_opened);
+        }
       }
     }
+    if (opened_out) *opened_out = opened;
+    return plan;
   }
-  plan.lower_bound_hosts = plan.unplaced.empty() ? bound : placement::lower_bound(scenario, plan);
-  return plan;
-}
+
+  // With ha set: the plan with the fewest hosts that survives the failures (rules/failures.hpp).
+  // A fixed fleet: the asked objective, else the other. With count: auto pools: from the bound
+  // with failures up, one more host per pool shape at a time, packed (the extra hosts stay
+  // empty, spares) and spread (every host keeps some room), until one survives.
+  Plan with_failures(Plan base, const std::vector<int>& opened) const {
+    auto survives = [&](const Plan& plan) {
+      CheckOptions options;
+      options.first_broken_failure = true;
+      const CheckResult c = check_plan(s_, plan, options);
+      return c.failures && c.failures->survives;
+    };
+    if (survives(base)) return base;
+    if (s_.auto_pools.empty()) {
+      Plan other = run(options_.order, !spread_, {});
+      return survives(other) ? other : base;
+    }
+    const int base_hosts = std::accumulate(opened.begin(), opened.end(), 0);
+    // The bound for the guests the plan places (a guest no host takes is no reason for hosts).
+    const auto bound = failure_bound(base.unplaced.empty() ? bound_ : placement::lower_bound(s_, base));
+    if (!bound) return base;  // no plan survives: check says why
+    // The pools that grow: those the plan opened hosts from, or, when it opened none (the fixed
+    // hosts held every guest), every pool. Pools of one shape grow together (balanced), so one
+    // pool per shape takes the extra hosts.
+    std::map<std::string, std::size_t> growing;  // shape -> its first pool
+    for (std::size_t p = 0; p < opened.size(); ++p) {
+      if (opened[p] > 0) growing.emplace(shape_key(s_.auto_pools[p]), p);
+    }
+    if (growing.empty()) {
+      for (std::size_t p = 0; p < s_.auto_pools.size(); ++p) growing.emplace(shape_key(s_.auto_pools[p]), p);
+    }
+    const int step = static_cast<int>(growing.size());
+    const int fixed_hosts = static_cast<int>(s_.hosts.size());
+    int extra = std::max<int>(0, static_cast<int>(*bound) - fixed_hosts - base_hosts);
+    // Enough spare hosts always make a homogeneous fleet survive (a failed host moves whole onto
+    // an empty twin): k + the hosts of the z fullest zones per shape, and some room besides.
+    const int most = extra + step * (s_.policy.ha.host_failures + s_.policy.ha.zone_failures * (base_hosts + 1)) + 2 * step + 8;
+    for (; extra <= most; extra += step) {
+      std::vector<int> preopen = opened;
+      for (const auto& [shape, pool] : growing) preopen[pool] += extra / step;
+      preopen = balanced(s_, preopen);
+      // Packing in the asked order (and, with the portfolio, first-fit decreasing), then spreading.
+      std::vector<std::pair<Order, bool>> candidates{{options_.order, spread_}};
+      if (options_.portfolio && !spread_ && options_.order != Order::memory) candidates.emplace_back(Order::memory, false);
+      candidates.emplace_back(options_.order, !spread_);
+      for (const auto& [order, spread] : candidates) {
+        if (extra == 0 && !spread) continue;  // packing onto the same hosts again: the plan that did not survive
+        Plan plan = run(order, spread, preopen);
+        if (survives(plan)) return plan;
+      }
+    }
+    return base;
+  }
+
+  // The bound on hosts with failures to survive, from the bound without.
+  std::optional<std::int64_t> failure_bound(std::int64_t without) const {
+    std::set<std::string> zones;
+    bool zoneless = false;
+    for (const auto& h : s_.hosts) {
+      if (h.zone.empty()) zoneless = true;
+      else zones.insert(h.zone);
+    }
+    for (const auto& pool : s_.auto_pools) {
+      if (pool.zone.empty() && pool.zones.empty()) zoneless = true;
+      if (!pool.zone.empty()) zones.insert(pool.zone);
+      zones.insert(pool.zones.begin(), pool.zones.end());
+    }
+    return rules::failure_bound(s_.policy, without, static_cast<std::int64_t>(zones.size()), zoneless);
+  }
+
+  Plan place() const {
+    std::vector<int> opened;
+    Plan plan = without_failures(&opened);
+    const bool ha = s_.policy.ha.host_failures > 0 || s_.policy.ha.zone_failures > 0;
+    if (ha) plan = with_failures(std::move(plan), opened);
+    const std::int64_t without = plan.unplaced.empty() ? bound_ : placement::lower_bound(s_, plan);
+    plan.lower_bound_hosts = static_cast<int>(ha ? failure_bound(without).value_or(without) : without);
+    // Every host of the plan counts as used: those without guests are the spares that failures
+    // restart guests on.
+    if (ha) plan.hosts_used = static_cast<int>(plan.hosts.size());
+    return plan;
+  }
+
+ private:
+  const Scenario& s_;
+  const PlaceOptions& options_;
+  const bool spread_;
+  int bound_ = 0;
+  std::size_t hosts_expected_ = 0;
+};
+
+}  // namespace
+
+Plan place(const Scenario& scenario, const PlaceOptions& options) { return Placer(scenario, options).place(); }
 
 }  // namespace kvmplan

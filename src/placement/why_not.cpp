@@ -42,6 +42,8 @@ std::string reason_text(RuleId r, const Host& h, const Scenario& s, std::uint32_
     case RuleId::anti_affinity: return "anti-affinity " + s.groups[group].name;
     case RuleId::affinity: return "affinity " + s.groups[group].name;
     case RuleId::fixed_host: return "fixed on another host";
+    case RuleId::host_failures:
+    case RuleId::zone_failures: return "no room left for the failures to survive";
   }
   return "fits";
 }

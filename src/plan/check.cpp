@@ -11,6 +11,7 @@
 #include "kvmplan/model/ksm.hpp"
 #include "kvmplan/model/model.hpp"
 #include "rules/demand.hpp"
+#include "rules/failures.hpp"
 #include "rules/fixed_host.hpp"
 #include "rules/groups.hpp"
 #include "rules/numa_cells.hpp"
@@ -36,6 +37,7 @@ struct Offer {
   Capacity host;
   std::vector<Capacity> nodes;
   CpuSet pin_pool;                  // CPUs dedicated guests may use
+  std::vector<CpuSet> node_pin_pools;  // the same, per node
 };
 
 struct HostCheck {
@@ -56,7 +58,8 @@ struct HostCheck {
 
 class Checker {
  public:
-  Checker(const Scenario& s, const SourceFiles* sources) : s_(s), p_(s.policy), sources_(sources) {
+  Checker(const Scenario& s, const SourceFiles* sources, const CheckOptions& options)
+      : s_(s), p_(s.policy), sources_(sources), options_(options) {
     for (const auto& spec : s.specs) demands_.push_back(rules::make_demand(p_, spec));
     seen_.assign(s.guests.size(), 0);
   }
@@ -78,6 +81,7 @@ class Checker {
     o->host = rules::host_capacity(h, p_);
     o->nodes = rules::node_capacities(h);
     o->pin_pool = h.dedicated_cpus.empty() ? h.cpus - h.reserved_cpus : h.dedicated_cpus;
+    for (const auto& node : h.nodes) o->node_pin_pools.push_back(node.cpus & o->pin_pool);
     return o;
   }
 
@@ -116,10 +120,25 @@ class Checker {
  private:
   void limits(HostCheck& hc);
   void groups();
+  void failures();
+  std::string zone_name(std::int64_t zone) const;
+  struct FailoverView {
+    std::vector<rules::FailoverHost> hosts;
+    std::vector<rules::PlacedGuest> placed;
+  };
+  FailoverView failover_view() const;
+  FailureCase named(const rules::Failure& f) const;
+
+ public:
+  // Where the guests of the named hosts go now, onto the others (after the placements are in).
+  FailureCase drain(const std::vector<std::string>& hosts);
+
+ private:
 
   const Scenario& s_;
   const Policy& p_;
   const SourceFiles* sources_;
+  CheckOptions options_;
   std::vector<rules::Demand> demands_;
   std::vector<HostCheck> hosts_;
   std::unordered_map<std::string_view, std::size_t> host_index_;
@@ -357,17 +376,117 @@ CheckResult Checker::finish() {
               {s_.guests[r.guest].name});
   }
   groups();
+  failures();
   return std::move(result_);
 }
 
-}  // namespace
+std::string Checker::zone_name(std::int64_t zone) const {
+  for (const auto& [name, id] : zones_) {
+    if (id == zone) return name;
+  }
+  return "host " + hosts_[static_cast<std::size_t>(-1 - zone)].host->name;  // a host without a zone is its own
+}
 
-CheckResult check_plan(const Scenario& s, const PlanDocument& doc, const SourceFiles& sources) {
-  Checker checker(s, &sources);
+Checker::FailoverView Checker::failover_view() const {
+  FailoverView view;
+  std::vector<rules::FailoverHost>& hosts = view.hosts;
+  hosts.reserve(hosts_.size());
+  for (const HostCheck& hc : hosts_) {
+    hosts.push_back({hc.host, &hc.offer->host, &hc.offer->nodes, &hc.offer->node_pin_pools, hc.load, hc.nodes, hc.pinned, hc.zone,
+                     static_cast<std::size_t>(hc.guests)});
+  }
+  std::vector<rules::PlacedGuest>& placed = view.placed;
+  placed.reserve(placed_.size());
+  for (const Resolved& r : placed_) {
+    const Host& h = *hosts_[r.host].host;
+    rules::PlacedGuest g{r.guest, r.host, {}};
+    for (int id : r.planned->nodes) {
+      for (std::size_t n = 0; n < h.nodes.size(); ++n) {
+        if (h.nodes[n].id == id) g.nodes.push_back(static_cast<int>(n));
+      }
+    }
+    placed.push_back(std::move(g));
+  }
+  return view;
+}
+
+FailureCase Checker::named(const rules::Failure& f) const {
+  FailureCase c;
+  for (auto h : f.hosts) c.hosts.push_back(hosts_[h].host->name);
+  for (auto z : f.zones) c.zones.push_back(zone_name(z));
+  for (auto g : f.stranded) c.stranded.push_back(s_.guests[g].name);
+  c.reason = f.reason;
+  if (f.tightest_host >= 0) c.tightest_host = hosts_[static_cast<std::size_t>(f.tightest_host)].host->name;
+  c.tightest_free = Bytes{f.tightest_free};
+  for (const auto& r : f.restarts) {
+    const Host& h = *hosts_[r.host].host;
+    FailoverRestart fr{s_.guests[r.guest].name, hosts_[r.from].host->name, h.name, {}, {r.pins.begin(), r.pins.end()}};
+    for (int n : r.nodes) fr.nodes.push_back(h.nodes[static_cast<std::size_t>(n)].id);
+    c.restarts.push_back(std::move(fr));
+  }
+  return c;
+}
+
+FailureCase Checker::drain(const std::vector<std::string>& names) {
+  for (auto& hc : hosts_) limits(hc);
+  FailoverView view = failover_view();
+  std::vector<std::uint32_t> failed;
+  for (const auto& name : names) failed.push_back(static_cast<std::uint32_t>(*host_of(name)));
+  return named(rules::evacuate(s_, view.hosts, view.placed, demands_, failed));
+}
+
+// The failure rule (src/rules/failures.hpp) on check's own tallies.
+void Checker::failures() {
+  if (p_.ha.host_failures == 0 && p_.ha.zone_failures == 0 && !options_.evacuations) return;
+  FailoverView view = failover_view();
+  const rules::FailureVerdict v = rules::check_failures(s_, view.hosts, view.placed, demands_, options_.evacuations,
+                                                        options_.first_broken_failure ? 1 : rules::FailureVerdict::max_broken);
+  FailureReport report;
+  report.host_failures = v.host_failures;
+  report.zone_failures = v.zone_failures;
+  report.survives = v.survives;
+  report.method = v.method == rules::FailureMethod::exact ? "exact" : "sufficient";
+  report.simulated = v.simulated;
+  report.unproven = v.unproven;
+  for (const auto& f : v.broken) report.broken.push_back(named(f));
+  if (v.worst) report.worst = named(*v.worst);
+  for (const auto& f : v.evacuations) report.evacuations.push_back(named(f));
+
+  // One violation per failure that strands guests (the first ten), naming them.
+  constexpr std::size_t shown = 10;
+  for (std::size_t i = 0; i < v.broken.size() && i < shown; ++i) {
+    const rules::Failure& f = v.broken[i];
+    const FailureCase& c = report.broken[i];
+    const bool zone = !f.zones.empty();
+    std::string what;
+    for (std::size_t j = 0; j < (zone ? c.zones.size() : c.hosts.size()); ++j) what += (j ? ", " : "") + (zone ? c.zones[j] : c.hosts[j]);
+    const std::string subject = (zone ? (c.zones.size() == 1 ? "zone " : "zones ") : (c.hosts.size() == 1 ? "host " : "hosts ")) + what;
+    const RuleId rule = zone ? RuleId::zone_failures : RuleId::host_failures;
+    violation({}, std::string(rule_code(rule)), subject,
+              "if " + what + (c.hosts.size() == 1 && !zone ? " fails, " : " fail, ") + rules::list_guests(s_, f.stranded) + " restart nowhere (" +
+                  c.stranded.front() + ": " + c.reason + ")",
+              c.stranded, {Shortfall{rule, subject, static_cast<std::int64_t>(c.stranded.size()), 0, 0, Unit::guests}});
+  }
+  if (v.broken.size() > shown) {
+    violation({}, "host-failures", "failures", "and " + std::to_string(v.broken.size() - shown) + (v.broken.size() == rules::FailureVerdict::max_broken ? " or more" : "") +
+                                                   " more failures that strand guests");
+  }
+  if (!v.unproven.empty()) {
+    const RuleId rule = p_.ha.host_failures > 0 ? RuleId::host_failures : RuleId::zone_failures;
+    const std::string what = p_.ha.host_failures > 0 ? std::to_string(p_.ha.host_failures) + " hosts" : std::to_string(p_.ha.zone_failures) + " zones";
+    violation({}, std::string(rule_code(rule)), "failures",
+              "too many failures to simulate, and the plan keeps too few spare hosts to prove it survives any " + what + ": " + v.unproven);
+  }
+  result_.failures = std::move(report);
+}
+
+// The document into the checker: its hosts (pool hosts as copies of their pool, kept in
+// `opened`), its placements and its unplaced guests.
+void read_document(Checker& checker, const Scenario& s, const PlanDocument& doc, std::deque<Host>& opened) {
   for (const auto& h : s.hosts) checker.add_host(h);
   // Hosts of count: auto pools, as the plan names them: copies of their pool.
-  std::deque<Host> opened;
   std::vector<std::shared_ptr<const Offer>> pool_offers(s.auto_pools.size());
+  std::vector<std::size_t> nth(s.auto_pools.size(), 0);
   for (const PlannedHost& ph : doc.hosts) {
     if (ph.pool.empty() || checker.host_of(ph.name)) continue;
     const auto pool = std::find_if(s.auto_pools.begin(), s.auto_pools.end(), [&](const Host& h) { return h.name == ph.pool; });
@@ -375,9 +494,12 @@ CheckResult check_plan(const Scenario& s, const PlanDocument& doc, const SourceF
       checker.violation(ph.at, "plan", ph.name, "pool \"" + ph.pool + "\" is no count: auto host of the scenario");
       continue;
     }
-    opened.push_back(*pool);
-    opened.back().name = ph.name;
-    opened.back().auto_pool = false;
+    auto host = pool_host(*pool, ph, nth[static_cast<std::size_t>(pool - s.auto_pools.begin())]++);
+    if (!host) {
+      checker.violation(ph.at, "plan", ph.name, "zone \"" + ph.zone + "\" is not a zone of pool " + pool->name);
+      continue;
+    }
+    opened.push_back(std::move(*host));
     auto& offer = pool_offers[static_cast<std::size_t>(pool - s.auto_pools.begin())];
     if (!offer) offer = checker.offer_of(*pool);
     checker.add_host(opened.back(), offer);
@@ -405,6 +527,14 @@ CheckResult check_plan(const Scenario& s, const PlanDocument& doc, const SourceF
     else if (!checker.see(*g)) checker.violation(at, "plan", name, "both placed and unplaced, or unplaced twice", {name});
     else checker.unplaced(*g);
   }
+}
+
+}  // namespace
+
+CheckResult check_plan(const Scenario& s, const PlanDocument& doc, const SourceFiles& sources, const CheckOptions& options) {
+  Checker checker(s, &sources, options);
+  std::deque<Host> opened;
+  read_document(checker, s, doc, opened);
   CheckResult result = checker.finish();
   // Violations of the plan as a whole are the document's: they carry its file.
   const auto plan_file = static_cast<std::uint32_t>(sources.files.empty() ? 0 : sources.files.size() - 1);
@@ -414,8 +544,19 @@ CheckResult check_plan(const Scenario& s, const PlanDocument& doc, const SourceF
   return result;
 }
 
-CheckResult check_plan(const Scenario& s, const Plan& plan) {
-  Checker checker(s, nullptr);
+std::optional<FailureCase> drain_plan(const Scenario& s, const PlanDocument& doc, const SourceFiles& sources,
+                                      const std::vector<std::string>& hosts) {
+  Checker checker(s, &sources, {});
+  std::deque<Host> opened;
+  read_document(checker, s, doc, opened);
+  for (const auto& name : hosts) {
+    if (!checker.host_of(name)) return std::nullopt;
+  }
+  return checker.drain(hosts);
+}
+
+CheckResult check_plan(const Scenario& s, const Plan& plan, const CheckOptions& options) {
+  Checker checker(s, nullptr, options);
   for (const auto& h : plan.hosts) checker.add_host(h);
   // The placements as a document would state them (node ids, pins, cpusets), kept while the
   // checker looks at them.

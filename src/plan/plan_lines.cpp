@@ -242,6 +242,11 @@ bool host(Line& l, SourceRef at, PlanDocument& doc) {
         if (!l.string(text) || !values::name(text)) return false;
         h.pool = text;
       }
+    } else if (key == "zone") {
+      if (!l.eat("null")) {
+        if (!l.string(text) || !values::name(text)) return false;
+        h.zone = text;
+      }
     } else if (!l.skip_value()) {
       return false;
     }
@@ -254,11 +259,12 @@ bool host(Line& l, SourceRef at, PlanDocument& doc) {
 }  // namespace
 
 bool read(std::string_view text, std::uint32_t file, PlanDocument& doc) {
-  enum class List { none, placements, unplaced, hosts } list = List::none;
+  // failover: each line is skipped (check simulates failures itself).
+  enum class List { none, placements, unplaced, hosts, failover } list = List::none;
   bool json = false, first = true, has_placements = false;
   unsigned seen = 0;
   static constexpr std::string_view top_keys[] = {"kvmplan", "objective", "numa", "placements", "unplaced", "hosts_used",
-                                                  "lower_bound_hosts", "hosts"};
+                                                  "lower_bound_hosts", "hosts", "failures", "failover"};
   std::string key;
   std::uint32_t number = 0;
   for (std::size_t pos = 0; pos <= text.size();) {
@@ -294,7 +300,10 @@ bool read(std::string_view text, std::uint32_t file, PlanDocument& doc) {
       if (!json) l.eat('-');
       l.skip_spaces();
       const SourceRef at{file, number, l.col()};
-      const bool ok = list == List::placements ? placement(l, at, doc) : list == List::unplaced ? unplaced(l, at, doc) : host(l, at, doc);
+      const bool ok = list == List::placements ? placement(l, at, doc)
+                      : list == List::unplaced ? unplaced(l, at, doc)
+                      : list == List::hosts    ? host(l, at, doc)
+                                               : l.skip_value();
       if (!ok) return false;
       if (json) l.eat(',');
       if (!l.rest_is_empty()) return false;
@@ -311,8 +320,8 @@ bool read(std::string_view text, std::uint32_t file, PlanDocument& doc) {
     if (k == std::size(top_keys) || (seen & (1u << k))) return false;
     seen |= 1u << k;
     list = List::none;
-    if (k == 3 || k == 4 || k == 7) {
-      const List which = k == 3 ? List::placements : k == 4 ? List::unplaced : List::hosts;
+    if (k == 3 || k == 4 || k == 7 || k == 9) {
+      const List which = k == 3 ? List::placements : k == 4 ? List::unplaced : k == 7 ? List::hosts : List::failover;
       has_placements = has_placements || k == 3;
       if (l.eat('[')) {
         if (l.eat(']')) {  // empty

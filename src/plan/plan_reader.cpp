@@ -1,4 +1,5 @@
 // Reads a placement document (YAML or JSON) for `check` and the exports: its form only.
+#include <algorithm>
 #include <unordered_map>
 
 #include "kvmplan/io/input_file.hpp"
@@ -48,7 +49,8 @@ PlanDocument read_plan_text(const std::string& name, std::string text, SourceFil
   yaml::Node root;
   if (!yaml::parse_document(ctx, sources.files[file].text, root)) return doc;
   const yaml::MapReader top(ctx, root, {file, 1, 1}, "",
-                            {"kvmplan", "objective", "numa", "placements", "unplaced", "hosts_used", "lower_bound_hosts", "hosts"});
+                            {"kvmplan", "objective", "numa", "placements", "unplaced", "hosts_used", "lower_bound_hosts", "hosts", "failures",
+                             "failover"});
   if (!top.ok()) return doc;
   auto each = [&](const char* key, auto&& f) {
     const yaml::Entry* e = top.find(key);
@@ -106,9 +108,28 @@ PlanDocument read_plan_text(const std::string& name, std::string text, SourceFil
       if (!pool_ok) ctx.error(ctx.at(n["pool"].Mark()), p + ".pool", pool_ok.error());
       h.pool = n["pool"].Scalar();
     }
+    if (n["zone"] && n["zone"].IsScalar() && !n["zone"].IsNull()) {
+      auto zone_ok = values::name(n["zone"].Scalar());
+      if (!zone_ok) ctx.error(ctx.at(n["zone"].Mark()), p + ".zone", zone_ok.error());
+      h.zone = n["zone"].Scalar();
+    }
     if (name_ok) doc.hosts.push_back(std::move(h));
   });
   return doc;
+}
+
+std::optional<Host> pool_host(const Host& pool, const PlannedHost& planned, std::size_t nth) {
+  Host h = pool;
+  h.name = planned.name;
+  h.auto_pool = false;
+  h.zones.clear();
+  if (!pool.zones.empty()) h.zone = pool.zones[nth % pool.zones.size()];
+  if (!planned.zone.empty()) {
+    const bool known = pool.zones.empty() ? planned.zone == pool.zone : std::find(pool.zones.begin(), pool.zones.end(), planned.zone) != pool.zones.end();
+    if (!known) return std::nullopt;
+    h.zone = planned.zone;
+  }
+  return h;
 }
 
 Plan plan_from_document(const Scenario& scenario, const PlanDocument& doc) {
@@ -116,15 +137,15 @@ Plan plan_from_document(const Scenario& scenario, const PlanDocument& doc) {
   plan.hosts = scenario.hosts;
   std::unordered_map<std::string, std::size_t> host_index;
   for (std::size_t h = 0; h < plan.hosts.size(); ++h) host_index.emplace(plan.hosts[h].name, h);
+  std::unordered_map<std::string, std::size_t> opened;  // per pool
   for (const PlannedHost& ph : doc.hosts) {
     if (ph.pool.empty() || host_index.count(ph.name)) continue;
     for (const Host& pool : scenario.auto_pools) {
       if (pool.name != ph.pool) continue;
-      Host h = pool;
-      h.name = ph.name;
-      h.auto_pool = false;
-      host_index.emplace(h.name, plan.hosts.size());
-      plan.hosts.push_back(std::move(h));
+      auto h = pool_host(pool, ph, opened[pool.name]++);
+      if (!h) continue;
+      host_index.emplace(h->name, plan.hosts.size());
+      plan.hosts.push_back(std::move(*h));
     }
   }
   std::unordered_map<std::string, std::uint32_t> guest_index;

@@ -1,4 +1,5 @@
 #include <algorithm>
+#include <sstream>
 
 #include "kvmplan/values/decimal.hpp"
 #include "kvmplan/io/json_writer.hpp"
@@ -24,6 +25,7 @@ class Line {
   Line& num(std::int64_t v) { out_ << v; return *this; }
   Line& ratio(const std::optional<double>& v) { out_ << (v ? format_ratio(*v) : "null"); return *this; }
   Line& null() { out_ << "null"; return *this; }
+  Line& raw(const std::string& json) { out_ << json; return *this; }
   template <class It>
   Line& list(It begin, It end) {
     out_ << '[';
@@ -69,9 +71,65 @@ void scalar(std::ostream& out, PlanFormat f, const char* key, const std::string&
   else out << key << ": " << value_json << "\n";
 }
 
+// `failures: {...}` on one line: the verdict, the worst failure and the first that strands guests.
+void write_failures(std::ostream& out, PlanFormat f, const FailureReport& r) {
+  std::ostringstream line;
+  Line l(line, f);
+  auto names = [](const std::vector<std::string>& v) {
+    std::vector<std::string> q;
+    for (const auto& s : v) q.push_back(json_quote(s));
+    return q;
+  };
+  l.key("host_failures").num(r.host_failures).key("zone_failures").num(r.zone_failures);
+  l.key("survives").raw(r.survives ? "true" : "false").key("method").str(r.method).key("simulated").num(static_cast<std::int64_t>(r.simulated));
+  l.key("worst");
+  if (const FailureCase* w = r.worst ? &*r.worst : (!r.broken.empty() ? &r.broken.front() : nullptr)) {
+    std::ostringstream inner;
+    Line wl(inner, f);
+    const auto hosts = names(w->hosts), zones = names(w->zones), stranded = names(w->stranded);
+    wl.key("hosts").list(hosts.begin(), hosts.end()).key("zones").list(zones.begin(), zones.end());
+    wl.key("stranded").list(stranded.begin(), stranded.end());
+    wl.key("tightest_host");
+    if (w->tightest_host.empty()) wl.null();
+    else wl.str(w->tightest_host);
+    wl.key("tightest_free_mib").num(mib_floor(w->tightest_free));
+    wl.end();
+    l.raw(inner.str());
+  } else {
+    l.null();
+  }
+  l.key("unproven");
+  if (r.unproven.empty()) l.null();
+  else l.str(r.unproven);
+  l.end();
+  scalar(out, f, "failures", line.str());
+}
+
+void write_failover(std::ostream& out, PlanFormat f, const FailureReport& r) {
+  List failover(out, f, "failover");
+  for (const FailureCase& c : r.evacuations) {
+    const std::string failure = c.zones.empty() ? "host " + c.hosts.front() : "zone " + c.zones.front();
+    for (const FailoverRestart& restart : c.restarts) {
+      Line line = failover.item();
+      line.key("failure").str(failure).key("guest").str(restart.guest).key("host").str(restart.host);
+      line.key("nodes").list(restart.nodes.begin(), restart.nodes.end());
+      line.key("vcpupin");
+      if (restart.vcpupin.empty()) line.null();
+      else line.list(restart.vcpupin.begin(), restart.vcpupin.end());
+      line.end();
+    }
+    for (const std::string& guest : c.stranded) {
+      Line line = failover.item();
+      line.key("failure").str(failure).key("guest").str(guest).key("host").null().key("nodes").null().key("vcpupin").null();
+      line.end();
+    }
+  }
+  failover.end();
+}
+
 }  // namespace
 
-void write_plan(std::ostream& out, const Scenario& s, const Plan& plan, PlanFormat f) {
+void write_plan(std::ostream& out, const Scenario& s, const Plan& plan, PlanFormat f, const FailureReport* failures) {
   if (f == PlanFormat::json) out << "{\n";
   scalar(out, f, "kvmplan", json_quote(version));
   scalar(out, f, "objective", json_quote(s.policy.objective == Objective::spread ? "spread" : "pack"));
@@ -109,6 +167,8 @@ void write_plan(std::ostream& out, const Scenario& s, const Plan& plan, PlanForm
   unplaced.end();
   scalar(out, f, "hosts_used", std::to_string(plan.hosts_used));
   scalar(out, f, "lower_bound_hosts", std::to_string(plan.lower_bound_hosts));
+  if (failures && (failures->host_failures > 0 || failures->zone_failures > 0)) write_failures(out, f, *failures);
+  if (failures && !failures->evacuations.empty()) write_failover(out, f, *failures);
   // Per-host figures, for the hosts that run guests (and the hosts of the scenario).
   const auto figures = plan_figures(s, plan);
   List hosts(out, f, "hosts", true);
@@ -120,6 +180,9 @@ void write_plan(std::ostream& out, const Scenario& s, const Plan& plan, PlanForm
     line.key("name").str(host.name).key("pool");
     if (from_pool) line.str(host.name.substr(0, host.name.rfind('-')));
     else line.null();
+    line.key("zone");
+    if (host.zone.empty()) line.null();
+    else line.str(host.zone);
     line.key("guests").num(fig.guests);
     line.key("committed_mib").num(mib_ceil(fig.committed)).key("memory_overcommit").ratio(fig.memory_overcommit);
     line.key("vcpus").num(fig.vcpus).key("pcpus").num(fig.pcpus).key("cpu_overcommit").ratio(fig.cpu_overcommit);

@@ -121,4 +121,69 @@ void write_json(JsonWriter& w, const Unplaced& u, const Scenario& scenario) {
   w.end_object();
 }
 
+std::string failures_line(const FailureReport& r) {
+  std::string what;
+  if (r.host_failures > 0) what = std::to_string(r.host_failures) + (r.host_failures == 1 ? " host" : " hosts");
+  if (r.zone_failures > 0) {
+    what += (what.empty() ? "" : " or ") + std::to_string(r.zone_failures) + (r.zone_failures == 1 ? " zone" : " zones");
+  }
+  std::string out = "survives any " + what + ": ";
+  auto failed = [](const FailureCase& c) {
+    const auto& names = c.zones.empty() ? c.hosts : c.zones;
+    std::string s;
+    for (std::size_t i = 0; i < names.size(); ++i) s += (i ? ", " : "") + names[i];
+    return s + (names.size() == 1 ? " fails" : " fail");
+  };
+  if (r.survives) {
+    out += "yes (";
+    out += r.method == "exact" ? std::to_string(r.simulated) + (r.simulated == 1 ? " failure" : " failures") + " simulated"
+                               : "spare hosts for every failed one";
+    if (r.worst && !r.worst->tightest_host.empty()) {
+      out += "; tightest: " + r.worst->tightest_host + ", " + to_human(r.worst->tightest_free) + " of memory budget free when " + failed(*r.worst);
+    }
+    return out + ")";
+  }
+  if (!r.unproven.empty()) return out + "not proven (" + r.unproven + ")";
+  out += "no: " + std::to_string(r.broken.size()) + (r.broken.size() == FailureReport::max_broken ? " or more" : "") +
+         (r.broken.size() == 1 ? " failure strands" : " failures strand") + " guests";
+  if (!r.broken.empty()) out += ", first when " + failed(r.broken.front());
+  return out;
+}
+
+void write_json(JsonWriter& w, const FailureReport& r) {
+  w.begin_object();
+  w.key("host_failures").value(r.host_failures);
+  w.key("zone_failures").value(r.zone_failures);
+  w.key("survives").value(r.survives);
+  w.key("method").value(r.method);
+  w.key("simulated").value(static_cast<std::int64_t>(r.simulated));
+  w.key("worst");
+  const FailureCase* c = r.worst ? &*r.worst : (!r.broken.empty() ? &r.broken.front() : nullptr);
+  if (c) {
+    w.begin_object();
+    auto names = [&](const char* key, const std::vector<std::string>& v) {
+      w.key(key).begin_array();
+      for (const auto& s : v) w.value(s);
+      w.end_array();
+    };
+    names("hosts", c->hosts);
+    names("zones", c->zones);
+    names("stranded", c->stranded);
+    w.key("tightest_host");
+    if (c->tightest_host.empty()) w.null();
+    else w.value(c->tightest_host);
+    w.key("tightest_free_mib").value(mib_floor(c->tightest_free));
+    w.key("reason");
+    if (c->reason.empty()) w.null();
+    else w.value(c->reason);
+    w.end_object();
+  } else {
+    w.null();
+  }
+  w.key("unproven");
+  if (r.unproven.empty()) w.null();
+  else w.value(r.unproven);
+  w.end_object();
+}
+
 }  // namespace kvmplan

@@ -19,12 +19,6 @@ constexpr std::size_t unplaced_shown = 20;
 
 std::string ratio_or_dash(const std::optional<double>& r) { return r ? format_ratio(*r) : "-"; }
 
-// Whole MiB rounded down (toward minus infinity): headroom is never flattered.
-std::int64_t mib_floor(Bytes b) {
-  const std::int64_t mib = std::int64_t{1} << 20;
-  return b.value >= 0 ? b.value / mib : -((-b.value + mib - 1) / mib);
-}
-
 std::string mib_text(std::int64_t mib) {
   if (mib == 0) return "0";
   if (mib % 1024 == 0) return std::to_string(mib / 1024) + "GiB";
@@ -128,6 +122,7 @@ void write_findings(std::ostream& out, const SizeReport& report, const char* bul
     else if (spare.value == 0) verdict = "just enough";
     out << bullet << h.name << ": has " << to_human(*f.declared_swap) << ", needs " << to_human(f.swap) << ": " << verdict << "\n";
   }
+  if (report.failures) out << "\nfailures: " << failures_line(*report.failures) << "\n";
   if (!report.violations.empty()) {
     out << "\nviolations (kvmplan check rejects this plan):\n";
     for (const auto& v : report.violations) out << bullet << violation_line(v, SourceFiles{}) << "\n";
@@ -180,7 +175,9 @@ SizeReport size_plan(const Scenario& scenario, const Plan& plan) {
   report.unplaced = plan.unplaced;
   report.placed_guests = static_cast<int>(scenario.guests.size() - plan.unplaced.size());
   // What check says of the plan: the rules a host or a node breaks join that host's warnings.
-  report.violations = check_plan(scenario, plan).violations;
+  CheckResult checked = check_plan(scenario, plan);
+  report.violations = std::move(checked.violations);
+  if (checked.failures && (checked.failures->host_failures > 0 || checked.failures->zone_failures > 0)) report.failures = std::move(checked.failures);
   std::unordered_map<std::string_view, std::size_t> host_of;  // host or guest name -> host
   for (std::size_t h = 0; h < plan.hosts.size(); ++h) host_of.emplace(plan.hosts[h].name, h);
   for (std::uint32_t g = 0; g < plan.placements.size(); ++g) {
@@ -286,6 +283,10 @@ void write_size_json(std::ostream& out, const SizeReport& report) {
   w.key("violations").begin_array();
   for (const auto& v : report.violations) write_json(w, v);
   w.end_array();
+  if (report.failures) {
+    w.key("failures");
+    write_json(w, *report.failures);
+  }
   w.key("totals").begin_object();
   w.key("hosts").value(static_cast<std::int64_t>(report.hosts.size()));
   w.key("guests").value(report.placed_guests);

@@ -11,7 +11,7 @@ namespace {
 
 const std::vector<std::string> host_keys{
     "name",          "count",          "memory", "cpus",        "threads_per_core",
-    "zone",          "reserve",        "reserved_cpus", "dedicated_cpus", "swap",
+    "zone",          "zones",          "reserve",       "reserved_cpus",  "dedicated_cpus", "swap",
     "memory_ratio",  "cpu_ratio",      "numa",   "distances"};
 const std::vector<std::string> node_keys{"id", "cpus", "memory", "hugepages", "siblings"};
 
@@ -243,6 +243,20 @@ void load_host(const yaml::Context& ctx, const Item& item, Scenario& scenario, s
   const auto memory = map.get("memory", values::positive_size);
   const auto cpus = map.get("cpus", host_cpus);
   if (auto zone = map.get("zone", values::name)) host.zone = *zone;
+  if (const yaml::Entry* zones = map.find("zones")) {
+    if (map.find("zone")) ctx.error(zones->key_at, map.path("zones"), "give zone or zones, not both");
+    std::map<std::string, std::size_t> seen;
+    for (const auto& [zone, at] : yaml::scalar_list(ctx, *zones, map.path("zones")).value_or(std::vector<std::pair<std::string, SourceRef>>{})) {
+      const std::string path = map.path("zones") + "[" + std::to_string(host.zones.size()) + "]";
+      if (auto ok = values::name(zone); !ok) {
+        ctx.error(at, path, ok.error());
+      } else if (auto [it, fresh] = seen.emplace(zone, host.zones.size()); !fresh) {
+        ctx.error(at, path, "zone " + zone + " is also zones[" + std::to_string(it->second) + "]");
+      }
+      host.zones.push_back(zone);
+    }
+    if (host.zones.empty() && zones->value.IsSequence()) ctx.error(zones->value_at, map.path("zones"), "lists no zone; leave it out for none");
+  }
   host.reserve = map.get("reserve", values::size).value_or(scenario.policy.host_reserve);
   host.swap = map.get("swap", values::size);
   host.memory_ratio = map.get("memory_ratio", values::ratio).value_or(scenario.policy.memory_ratio);
@@ -367,6 +381,10 @@ void load_host(const yaml::Context& ctx, const Item& item, Scenario& scenario, s
   for (std::int64_t i = 1; i <= count; ++i) {
     Host copy = host;
     copy.name = expanded_name(base, i, count);
+    if (!host.zones.empty()) {
+      copy.zone = host.zones[static_cast<std::size_t>(i - 1) % host.zones.size()];
+      copy.zones.clear();
+    }
     scenario.hosts.push_back(std::move(copy));
   }
 }

@@ -3,6 +3,7 @@
 #include <array>
 #include <stdexcept>
 
+#include "kvmplan/values/limits.hpp"
 #include "kvmplan/values/values.hpp"
 
 namespace kvmplan {
@@ -64,14 +65,10 @@ std::string set_guest_overhead(Policy& p, std::string_view text) {
 
 // Planning for failures is not built yet: a plan that ignored the key would claim a safety it
 // does not have, so any value but 0 is refused.
-std::string set_failures(std::string_view text, const char* what, int& out) {
-  auto n = values::integer(text, 0, 1000);
+std::string set_failures(std::string_view text, int& out) {
+  auto n = values::integer(text, 0, limits::max_failures);
   if (!n) return n.error();
-  if (n.value() != 0) {
-    return "\"" + std::string(text) + "\": kvmplan does not plan for " + what +
-           " failures yet, so no plan it writes would survive one; set 0 or leave the key out";
-  }
-  out = 0;
+  out = static_cast<int>(n.value());
   return {};
 }
 
@@ -135,10 +132,10 @@ constexpr std::array<PolicyKnob, 16> knobs{{
      [](Policy& p, std::string_view t) {
        return store(values::fraction(t), [&](Decimal v) { p.ksm.shareable = v; });
      }},
-    {"ha.host_failures", "0", "N+k: the plan must survive this many host failures (not planned yet: 0 only)",
-     [](Policy& p, std::string_view t) { return set_failures(t, "host", p.ha.host_failures); }},
-    {"ha.zone_failures", "0", "the plan must survive this many whole zones failing (not planned yet: 0 only)",
-     [](Policy& p, std::string_view t) { return set_failures(t, "zone", p.ha.zone_failures); }},
+    {"ha.host_failures", "0", "N+k: the plan must survive any k hosts failing (their guests restart on the others)",
+     [](Policy& p, std::string_view t) { return set_failures(t, p.ha.host_failures); }},
+    {"ha.zone_failures", "0", "the plan must survive any z whole zones failing",
+     [](Policy& p, std::string_view t) { return set_failures(t, p.ha.zone_failures); }},
 }};
 
 }  // namespace

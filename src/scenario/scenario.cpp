@@ -30,4 +30,16 @@ Bytes expected_use(const GuestSpec& spec) {
   return spec.current_memory ? min(use, *spec.current_memory) : use;
 }
 
+std::string shape_key(const Host& h) {
+  std::string k = to_string(h.memory_ratio) + "/" + to_string(h.cpu_ratio) + "/" + std::to_string(h.reserve.value) + "/" +
+                  std::to_string(h.core_count()) + "/" + std::to_string(h.cpus.count()) + "/" +
+                  (h.swap ? std::to_string(h.swap->value) : std::string("-"));
+  for (const auto& n : h.nodes) {
+    k += "|" + std::to_string(n.id) + ":" + std::to_string(n.memory.value) + ":" + to_string(n.cpus - h.reserved_cpus - h.dedicated_cpus) + ":" +
+         to_string(n.cpus & h.dedicated_cpus);
+    for (const auto& p : n.hugepages) k += ":" + std::to_string(p.page_size.value) + "x" + std::to_string(p.pages);
+  }
+  return k;
+}
+
 }  // namespace kvmplan

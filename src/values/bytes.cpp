@@ -103,6 +103,11 @@ std::string to_string(Bytes size) {
   return std::to_string(v) + std::string(names[u]);
 }
 
+std::int64_t mib_floor(Bytes size) {
+  const std::int64_t mib = std::int64_t{1} << 20;
+  return size.value >= 0 ? size.value / mib : -((-size.value + mib - 1) / mib);
+}
+
 std::int64_t mib_ceil(Bytes size) {
   const std::int64_t mib = std::int64_t{1} << 20;
   if (size.value <= 0) return -((-size.value) / mib);  // toward zero for negatives: never used for sizes

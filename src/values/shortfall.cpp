@@ -11,7 +11,7 @@ struct Names {
   std::string_view code, name;
 };
 // In RuleId order.
-constexpr std::array<Names, 14> names{{
+constexpr std::array<Names, 16> names{{
     {"fixed-host", "fixed host"},
     {"vcpu-limit", "vCPU limit"},
     {"numa-cells", "NUMA cells"},
@@ -26,6 +26,8 @@ constexpr std::array<Names, 14> names{{
     {"dedicated", "dedicated CPUs"},
     {"affinity", "affinity"},
     {"anti-affinity", "anti-affinity"},
+    {"host-failures", "host failures"},
+    {"zone-failures", "zone failures"},
 }};
 
 }  // namespace

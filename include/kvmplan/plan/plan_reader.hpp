@@ -27,6 +27,7 @@ struct PlannedGuest {
 struct PlannedHost {
   std::string name;
   std::string pool;                       // "" for a host of the scenario
+  std::string zone;                       // a pool host's zone, as the plan gives it ("" when none)
   SourceRef at;
 };
 
@@ -35,6 +36,11 @@ struct PlanDocument {
   std::vector<std::pair<std::string, SourceRef>> unplaced;
   std::vector<PlannedHost> hosts;
 };
+
+// A host of a `count: auto` pool as a plan names it: a copy of the pool, with the plan's name and
+// zone; without a zone in the plan, the `nth` of the pool's hosts takes the pool's zones
+// round-robin, as placement opens them. Empty when the plan's zone is none the pool has.
+std::optional<Host> pool_host(const Host& pool, const PlannedHost& planned, std::size_t nth);
 
 // The plan a document describes: the scenario's hosts and the pool hosts it names, each
 // guest's host, node indices and pins. For a document that `check` accepts.

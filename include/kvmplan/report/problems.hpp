@@ -4,6 +4,7 @@
 // prints, the guests a plan leaves unplaced; for people (text, Markdown) and scripts (JSON).
 #include <string>
 
+#include "kvmplan/plan/check.hpp"
 #include "kvmplan/plan/plan.hpp"
 #include "kvmplan/io/json_writer.hpp"
 #include "kvmplan/values/diagnostics.hpp"
@@ -28,5 +29,12 @@ void write_json(JsonWriter& w, const Diagnostic& d);
 void write_json(JsonWriter& w, const Shortfall& s);
 // {"guest", "reasons": [summary], "shortfalls": [...]}.
 void write_json(JsonWriter& w, const Unplaced& u, const Scenario& scenario);
+
+// The failure rule's verdict in one line: "survives any 1 host: yes (7 failures simulated;
+// tightest: compute-4, 12GiB free when compute-2 fails)", or "... no: 3 failures strand guests".
+std::string failures_line(const FailureReport& r);
+// {"host_failures", "zone_failures", "survives", "method", "simulated", "worst": {"hosts",
+// "zones", "stranded", "tightest_host", "tightest_free_mib"} or null, "unproven"}.
+void write_json(JsonWriter& w, const FailureReport& r);
 
 }  // namespace kvmplan

@@ -1,10 +1,12 @@
 #pragma once
 // `kvmplan size`: every host's swap and overcommit figures, as text, Markdown or JSON.
 #include <ostream>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "kvmplan/model/model.hpp"
+#include "kvmplan/plan/check.hpp"
 #include "kvmplan/plan/plan.hpp"
 #include "kvmplan/scenario/scenario.hpp"
 
@@ -23,8 +25,9 @@ struct SizeReport {
   // What check finds in the plan (fixed guests that break a rule, a host short of the swap it
   // declares): the same lines `kvmplan check` prints.
   std::vector<Diagnostic> violations;
+  std::optional<FailureReport> failures;  // with ha set: whether the plan survives them
   int placed_guests = 0;
-  int hosts_used = 0;          // hosts that run a guest
+  int hosts_used = 0;          // hosts that run a guest, and the spare hosts failures need
   int lower_bound_hosts = 0;   // no valid plan uses fewer
 
   std::int64_t total_swap_mib() const;

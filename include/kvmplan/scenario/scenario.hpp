@@ -63,6 +63,9 @@ struct Host {
   std::vector<std::vector<int>> distances; // SLIT, nodes.size() square, in `nodes` order
   CoreMap cores;                           // physical cores: sets of sibling threads
   std::string zone;
+  // A `zones:` list: the copies of the entry (count: N, or count: auto as they open) take its
+  // zones round-robin. Empty on the copies, which have their `zone`.
+  std::vector<std::string> zones;
   Bytes reserve;                           // resolved: own value or policy.host_reserve
   CpuSet reserved_cpus;                    // host only
   CpuSet dedicated_cpus;                   // only for dedicated (pinned) guests
@@ -130,5 +133,9 @@ struct Scenario {
 Bytes guest_overhead(const Policy& policy, const GuestSpec& spec);
 // A guest's expected resident memory: usage x memory (rounded up), capped by current_memory.
 Bytes expected_use(const GuestSpec& spec);
+
+// What makes two hosts interchangeable for guests: ratios, reserve, swap, cores, and per node
+// its id, memory, shared and dedicated CPUs and hugepage pools. Not its name or zone.
+std::string shape_key(const Host& h);
 
 }  // namespace kvmplan

@@ -44,6 +44,8 @@ std::string to_string(Bytes size);
 
 // Reports round sizes up to whole MiB (spec section 1).
 std::int64_t mib_ceil(Bytes size);
+// Whole MiB rounded down (toward minus infinity), for what is free: headroom is never flattered.
+std::int64_t mib_floor(Bytes size);
 
 // For people: the size rounded up to MiB, shown in GiB when that is a whole number of GiB and
 // in MiB otherwise: "44GiB", "1536MiB", "0".

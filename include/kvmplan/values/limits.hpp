@@ -12,6 +12,7 @@ namespace kvmplan::limits {
 inline constexpr std::int64_t max_bytes = std::int64_t{1} << 60;  // 1EiB: one size, and any sum of sizes
 inline constexpr std::int64_t max_guests = 10'000'000;             // guests of a scenario, counts expanded
 inline constexpr std::int64_t max_hosts = 1'000'000;               // hosts a scenario lists, counts expanded
+inline constexpr std::int64_t max_failures = 1000;                 // ha.host_failures, ha.zone_failures
 inline constexpr int max_cpu_id = 8191;                            // Linux's NR_CPUS is at most 8192
 inline constexpr int max_vcpus = max_cpu_id + 1;                   // one guest, one host
 inline constexpr std::int64_t max_total_vcpus = 2'000'000'000;     // all guests' vCPUs together
