@@ -447,6 +447,7 @@ void Checker::failures() {
   report.survives = v.survives;
   report.method = v.method == rules::FailureMethod::exact ? "exact" : "sufficient";
   report.simulated = v.simulated;
+  for (const HostCheck& hc : hosts_) report.spare_hosts += hc.guests == 0;
   report.unproven = v.unproven;
   for (const auto& f : v.broken) report.broken.push_back(named(f));
   if (v.worst) report.worst = named(*v.worst);

@@ -82,6 +82,7 @@ void write_failures(std::ostream& out, PlanFormat f, const FailureReport& r) {
   };
   l.key("host_failures").num(r.host_failures).key("zone_failures").num(r.zone_failures);
   l.key("survives").raw(r.survives ? "true" : "false").key("method").str(r.method).key("simulated").num(static_cast<std::int64_t>(r.simulated));
+  l.key("spare_hosts").num(r.spare_hosts);
   l.key("worst");
   if (const FailureCase* w = r.worst ? &*r.worst : (!r.broken.empty() ? &r.broken.front() : nullptr)) {
     std::ostringstream inner;

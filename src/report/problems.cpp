@@ -138,6 +138,7 @@ std::string failures_line(const FailureReport& r) {
     out += "yes (";
     out += r.method == "exact" ? std::to_string(r.simulated) + (r.simulated == 1 ? " failure" : " failures") + " simulated"
                                : "spare hosts for every failed one";
+    if (r.spare_hosts > 0) out += "; " + std::to_string(r.spare_hosts) + (r.spare_hosts == 1 ? " spare host" : " spare hosts");
     if (r.worst && !r.worst->tightest_host.empty()) {
       out += "; tightest: " + r.worst->tightest_host + ", " + to_human(r.worst->tightest_free) + " of memory budget free when " + failed(*r.worst);
     }
@@ -157,6 +158,7 @@ void write_json(JsonWriter& w, const FailureReport& r) {
   w.key("survives").value(r.survives);
   w.key("method").value(r.method);
   w.key("simulated").value(static_cast<std::int64_t>(r.simulated));
+  w.key("spare_hosts").value(r.spare_hosts);
   w.key("worst");
   const FailureCase* c = r.worst ? &*r.worst : (!r.broken.empty() ? &r.broken.front() : nullptr);
   if (c) {

@@ -1,6 +1,7 @@
 #include "kvmplan/report/size_report.hpp"
 
 #include <algorithm>
+#include <map>
 #include <cstdio>
 #include <string_view>
 #include <unordered_map>
@@ -122,7 +123,25 @@ void write_findings(std::ostream& out, const SizeReport& report, const char* bul
     else if (spare.value == 0) verdict = "just enough";
     out << bullet << h.name << ": has " << to_human(*f.declared_swap) << ", needs " << to_human(f.swap) << ": " << verdict << "\n";
   }
-  if (report.failures) out << "\nfailures: " << failures_line(*report.failures) << "\n";
+  if (report.failures) {
+    out << "\nfailures: " << failures_line(*report.failures) << "\n";
+    // Where each failed host's (or zone's) guests restart, by host, most first.
+    bool header = false;
+    for (const FailureCase& c : report.failures->evacuations) {
+      if (!header) out << "if one fails alone, its guests restart on:\n";
+      header = true;
+      std::map<std::string, int> on;
+      for (const auto& r : c.restarts) ++on[r.host];
+      std::vector<std::pair<int, std::string>> sorted;
+      for (const auto& [host, n] : on) sorted.emplace_back(-n, host);
+      std::sort(sorted.begin(), sorted.end());
+      out << bullet << (c.zones.empty() ? c.hosts.front() : "zone " + c.zones.front()) << " ("
+          << plural(c.restarts.size() + c.stranded.size(), "guest", "guests") << "):";
+      for (std::size_t i = 0; i < sorted.size(); ++i) out << (i ? ", " : " ") << sorted[i].second << " " << -sorted[i].first;
+      if (!c.stranded.empty()) out << (sorted.empty() ? " " : "; ") << c.stranded.size() << " nowhere";
+      out << "\n";
+    }
+  }
   if (!report.violations.empty()) {
     out << "\nviolations (kvmplan check rejects this plan):\n";
     for (const auto& v : report.violations) out << bullet << violation_line(v, SourceFiles{}) << "\n";
@@ -175,7 +194,10 @@ SizeReport size_plan(const Scenario& scenario, const Plan& plan) {
   report.unplaced = plan.unplaced;
   report.placed_guests = static_cast<int>(scenario.guests.size() - plan.unplaced.size());
   // What check says of the plan: the rules a host or a node breaks join that host's warnings.
-  CheckResult checked = check_plan(scenario, plan);
+  // With failures to survive, also where each host's guests restart (the report lists them).
+  CheckOptions options;
+  options.evacuations = scenario.policy.ha.host_failures > 0 || scenario.policy.ha.zone_failures > 0;
+  CheckResult checked = check_plan(scenario, plan, options);
   report.violations = std::move(checked.violations);
   if (checked.failures && (checked.failures->host_failures > 0 || checked.failures->zone_failures > 0)) report.failures = std::move(checked.failures);
   std::unordered_map<std::string_view, std::size_t> host_of;  // host or guest name -> host
@@ -286,6 +308,24 @@ void write_size_json(std::ostream& out, const SizeReport& report) {
   if (report.failures) {
     w.key("failures");
     write_json(w, *report.failures);
+    // Where each host's (then each zone's) guests restart when it fails alone.
+    w.key("failover").begin_array();
+    for (const FailureCase& c : report.failures->evacuations) {
+      w.begin_object();
+      w.key("failure").value(c.zones.empty() ? "host " + c.hosts.front() : "zone " + c.zones.front());
+      w.key("restarts").begin_array();
+      for (const auto& r : c.restarts) {
+        w.begin_object();
+        w.key("guest").value(r.guest).key("host").value(r.host);
+        w.end_object();
+      }
+      w.end_array();
+      w.key("stranded").begin_array();
+      for (const auto& g : c.stranded) w.value(g);
+      w.end_array();
+      w.end_object();
+    }
+    w.end_array();
   }
   w.key("totals").begin_object();
   w.key("hosts").value(static_cast<std::int64_t>(report.hosts.size()));

@@ -52,6 +52,7 @@ struct FailureReport {
   bool survives = true;
   std::string method = "exact";            // "exact" (every failure simulated) or "sufficient"
   std::size_t simulated = 0;
+  int spare_hosts = 0;                     // hosts of the plan that run no guest: room for failures
   std::vector<FailureCase> broken;         // the failures that strand guests (the first 100)
   std::optional<FailureCase> worst;        // surviving by simulation: the failure that leaves a survivor tightest
   std::vector<FailureCase> evacuations;    // when asked: each host's, then each zone's failure alone
