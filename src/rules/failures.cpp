@@ -59,6 +59,9 @@ class Evacuator {
         members_[group].push_back(i);
       }
     }
+    for (std::size_t h = 1; h < hosts.size(); ++h) {
+      if (memory_free(hosts[h]) > memory_free(hosts[start_])) start_ = h;
+    }
   }
 
   const std::vector<std::uint32_t>& on_host(std::size_t h) const { return on_host_[h]; }
@@ -89,10 +92,11 @@ class Evacuator {
     // The groups without their failed members.
     for (auto v : victims) leave_groups(placed_[v]);
 
-    // The search starts where the last restart went, in this failure or the one before: the
-    // survivors that had room then mostly have it again (their state is restored after each
-    // failure), and a plan's spare hosts take every failure's guests.
-    std::size_t& cursor = cursor_;
+    // The search starts at the host with the most room (a plan's spare, when it has one), then
+    // where the last restart went: first fit, without scanning every full host first. The
+    // start depends on the plan alone, so a failure evacuates the same way whenever it is
+    // simulated.
+    std::size_t cursor = start_;
     for (std::size_t u : order) {
       const std::vector<std::uint32_t>& unit = units[u];
       std::vector<Restart> done;
@@ -399,7 +403,7 @@ class Evacuator {
   std::map<std::uint32_t, Saved> saved_;
   std::map<std::uint32_t, GroupState> saved_groups_;
   mutable std::uint32_t group_at_fault_ = 0;
-  std::size_t cursor_ = 0;
+  std::size_t start_ = 0;  // the host with the most free memory budget
 };
 
 // The sufficient condition for failures too many to simulate: every failed host moves whole
