@@ -110,25 +110,45 @@ class Placer {
     }
     const int step = static_cast<int>(growing.size());
     const int fixed_hosts = static_cast<int>(s_.hosts.size());
-    int extra = std::max<int>(0, static_cast<int>(*bound) - fixed_hosts - base_hosts);
-    // Enough spare hosts always make a homogeneous fleet survive (a failed host moves whole onto
-    // an empty twin): k + the hosts of the z fullest zones per shape, and some room besides.
-    const int most = extra + step * (s_.policy.ha.host_failures + s_.policy.ha.zone_failures * (base_hosts + 1)) + 2 * step + 8;
-    for (; extra <= most; extra += step) {
+    // Hosts added per pool shape: from what the bound asks, more until a plan survives (one,
+    // two, four more...), then back down by halves to the fewest that did. Enough spare hosts
+    // make a fleet of one shape survive (a failed host moves whole onto an empty twin: k, or
+    // the hosts of the z fullest zones), so the search ends.
+    const int first = std::max<int>(0, static_cast<int>(*bound) - fixed_hosts - base_hosts + step - 1) / step;
+    const int most = first + s_.policy.ha.host_failures + s_.policy.ha.zone_failures * (base_hosts + 1) + 8;
+    auto attempt = [&](int per_shape) -> std::optional<Plan> {
       std::vector<int> preopen = opened;
-      for (const auto& [shape, pool] : growing) preopen[pool] += extra / step;
+      for (const auto& [shape, pool] : growing) preopen[pool] += per_shape;
       preopen = balanced(s_, preopen);
       // Packing in the asked order (and, with the portfolio, first-fit decreasing), then spreading.
       std::vector<std::pair<Order, bool>> candidates{{options_.order, spread_}};
       if (options_.portfolio && !spread_ && options_.order != Order::memory) candidates.emplace_back(Order::memory, false);
       candidates.emplace_back(options_.order, !spread_);
       for (const auto& [order, spread] : candidates) {
-        if (extra == 0 && !spread) continue;  // packing onto the same hosts again: the plan that did not survive
+        if (per_shape == 0 && !spread) continue;  // packing onto the same hosts again: the plan that did not survive
         Plan plan = run(order, spread, preopen);
         if (survives(plan)) return plan;
       }
+      return std::nullopt;
+    };
+    int failed = first - 1, at = first;
+    std::optional<Plan> found;
+    for (int grow = 1; !(found = attempt(at)); grow *= 2) {
+      failed = at;
+      if (at == most) return base;
+      at = std::min(most, failed + grow);
     }
-    return base;
+    // The fewest between the last that failed and the first that survived.
+    for (int lo = failed + 1, hi = at; lo < hi;) {
+      const int mid = lo + (hi - lo) / 2;
+      if (auto plan = attempt(mid)) {
+        found = std::move(plan);
+        hi = mid;
+      } else {
+        lo = mid + 1;
+      }
+    }
+    return std::move(*found);
   }
 
   // The bound on hosts with failures to survive, from the bound without.

@@ -68,7 +68,9 @@ class Evacuator {
 
   // The failure of `failed`: where their guests restart, which restart nowhere, and the
   // tightest survivor after.
-  Failure run(std::span<const std::uint32_t> failed, bool keep_restarts) {
+  // `first_stranded_only`: stop at the first guest that restarts nowhere (whether the plan
+  // survives is all that is asked).
+  Failure run(std::span<const std::uint32_t> failed, bool keep_restarts, bool first_stranded_only = false) {
     Failure out;
     out.hosts.assign(failed.begin(), failed.end());
     for (auto h : failed) failed_[h] = 1;
@@ -97,16 +99,23 @@ class Evacuator {
     // start depends on the plan alone, so a failure evacuates the same way whenever it is
     // simulated.
     std::size_t cursor = start_;
+    // A guest alone that restarted nowhere: another of its spec and groups will not either
+    // (survivors only fill up, groups only gain members), so it is not looked for again.
+    std::vector<std::uint32_t> stranded_specs;
     for (std::size_t u : order) {
       const std::vector<std::uint32_t>& unit = units[u];
+      const std::uint32_t spec = s_.guests[placed_[unit.front()].guest].spec;
       std::vector<Restart> done;
-      for (std::size_t step = 0; step < hosts_.size() && done.empty(); ++step) {
+      const bool hopeless = unit.size() == 1 && std::find(stranded_specs.begin(), stranded_specs.end(), spec) != stranded_specs.end();
+      for (std::size_t step = 0; step < hosts_.size() && done.empty() && !hopeless; ++step) {
         const auto t = static_cast<std::uint32_t>((cursor + step) % hosts_.size());
         if (!failed_[t]) done = restart_on(unit, t);
       }
       if (done.empty()) {
         if (out.stranded.empty()) out.reason = why_not(placed_[unit.front()].guest);
         for (auto v : unit) out.stranded.push_back(placed_[v].guest);
+        if (unit.size() == 1 && !hopeless) stranded_specs.push_back(spec);
+        if (first_stranded_only) break;
         continue;
       }
       cursor = done.front().host;
@@ -484,7 +493,7 @@ FailureVerdict check_failures(const Scenario& s, std::vector<FailoverHost>& host
   auto zone_failure = [&](std::span<const std::uint32_t> zones, bool keep) {
     std::vector<std::uint32_t> failed;
     for (auto z : zones) failed.insert(failed.end(), zone_hosts[zone_ids[z]].begin(), zone_hosts[zone_ids[z]].end());
-    Failure f = evac.run(failed, keep);
+    Failure f = evac.run(failed, keep, enough_broken == 1 && !keep);
     for (auto z : zones) f.zones.push_back(zone_ids[z]);
     return f;
   };
@@ -497,7 +506,7 @@ FailureVerdict check_failures(const Scenario& s, std::vector<FailoverHost>& host
       if (busy(all)) record(evac.run(all, false));
     } else if (choose(hosts.size(), static_cast<std::uint64_t>(k), max_simulated_failures) <= max_simulated_failures) {
       each_subset(hosts.size(), static_cast<std::size_t>(k), [&](std::span<const std::uint32_t> set) {
-        if (busy(set)) record(evac.run(set, false));
+        if (busy(set)) record(evac.run(set, false, enough_broken == 1));
         return v.broken.size() < enough_broken;
       });
     } else {
