@@ -541,7 +541,7 @@ FailureVerdict check_failures(const Scenario& s, std::vector<FailoverHost>& host
     }
     if (zone_ids.size() > 1 && std::any_of(hosts.begin(), hosts.end(), [](const FailoverHost& h) { return !h.host->zone.empty(); })) {
       for (std::uint32_t z = 0; z < zone_ids.size(); ++z) {
-        if (zone_ids[z] >= 0) v.evacuations.push_back(zone_failure(std::span<const std::uint32_t>(&z, 1), true));
+        if (zone_ids[z] >= 0 && busy(zone_hosts[zone_ids[z]])) v.evacuations.push_back(zone_failure(std::span<const std::uint32_t>(&z, 1), true));
       }
     }
   }
