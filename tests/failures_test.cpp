@@ -334,3 +334,30 @@ TEST_CASE("failures: place --failures writes where guests restart, check reads i
   CHECK(unknown.out.empty());
   CHECK(unknown.err.find("\"nosuch\" is neither a scenario file nor a host of the plan") != std::string::npos);
 }
+
+TEST_CASE("failures: the bound counts fixed guests as free to restart, and a host named twice drains once") {
+  // Three hosts with one 1GiB guest fixed on each, any one host to survive: if h-1 fails, its
+  // guest restarts on h-2. Two hosts would hold all three guests, so the bound is 1 + 1 = 2, not
+  // the three hosts the fixed guests name.
+  const auto p = place_text(R"(
+policy: {ha: {host_failures: 1}}
+hosts: [{name: h, count: 3, memory: 8GiB, cpus: 4}]
+guests:
+  - {name: a, vcpus: 1, memory: 1GiB, host: h-1}
+  - {name: b, vcpus: 1, memory: 1GiB, host: h-2}
+  - {name: c, vcpus: 1, memory: 1GiB, host: h-3}
+)");
+  REQUIRE(p.check.failures);
+  CHECK(p.check.failures->survives);
+  CHECK(p.plan.lower_bound_hosts == 2);
+  CHECK(p.plan.hosts_used == 3);
+  SourceFiles sources = p.loaded.sources;
+  Diagnostics problems;
+  const PlanDocument doc = read_plan_text("plan.yaml", p.yaml, sources, problems);
+  const auto once = drain_plan(p.scenario(), doc, sources, {"h-1"});
+  const auto twice = drain_plan(p.scenario(), doc, sources, {"h-1", "h-1"});
+  REQUIRE(once);
+  REQUIRE(twice);
+  CHECK(once->restarts.size() == 1);
+  CHECK(twice->restarts.size() == 1);
+}

@@ -29,8 +29,9 @@ std::int64_t hosts_for(std::int64_t need, std::int64_t cap) {
   return static_cast<std::int64_t>((__int128{need} + cap - 1) / cap);
 }
 
-// `placed`: by guest, whether the bound counts it.
-int bound_of(const Scenario& s, const std::vector<char>& placed) {
+// `placed`: by guest, whether the bound counts it. `fixed_as_free`: count guests fixed on a host
+// as free to go anywhere (after a failure they restart on other hosts).
+int bound_of(const Scenario& s, const std::vector<char>& placed, bool fixed_as_free) {
   const Policy& p = s.policy;
   std::vector<const Host*> hosts;
   for (const auto& h : s.hosts) hosts.push_back(&h);
@@ -60,7 +61,7 @@ int bound_of(const Scenario& s, const std::vector<char>& placed) {
   for (std::size_t g = 0; g < s.guests.size(); ++g) {
     if (!placed[g]) continue;
     const rules::Demand& d = demands[s.guests[g].spec];
-    const std::int32_t host = s.guests[g].host;
+    const std::int32_t host = fixed_as_free ? -1 : s.guests[g].host;
     free_placed[g] = host < 0;
     if (host >= 0 && !seen_fixed[host]++) ++fixed_hosts;
     if (d.image >= 0 && p.memory_limit != MemoryLimit::committed) {
@@ -141,12 +142,12 @@ int bound_of(const Scenario& s, const std::vector<char>& placed) {
 
 }  // namespace
 
-int lower_bound(const Scenario& s, const Plan& plan) {
+int lower_bound(const Scenario& s, const Plan& plan, bool fixed_as_free) {
   std::vector<char> placed(s.guests.size());
   for (std::size_t g = 0; g < placed.size(); ++g) placed[g] = plan.placements[g].host >= 0;
-  return bound_of(s, placed);
+  return bound_of(s, placed, fixed_as_free);
 }
 
-int lower_bound(const Scenario& s) { return bound_of(s, std::vector<char>(s.guests.size(), 1)); }
+int lower_bound(const Scenario& s, bool fixed_as_free) { return bound_of(s, std::vector<char>(s.guests.size(), 1), fixed_as_free); }
 
 }  // namespace kvmplan::placement

@@ -5,9 +5,10 @@
 namespace kvmplan::placement {
 
 // No plan that places the same guests as `plan` uses fewer hosts (when every guest is placed:
-// no valid plan at all).
-int lower_bound(const Scenario& scenario, const Plan& plan);
+// no valid plan at all). `fixed_as_free`: guests fixed on a host may go anywhere too (what the
+// survivors of a failure hold: the failed hosts' fixed guests restart elsewhere).
+int lower_bound(const Scenario& scenario, const Plan& plan, bool fixed_as_free = false);
 // No plan that places every guest uses fewer hosts.
-int lower_bound(const Scenario& scenario);
+int lower_bound(const Scenario& scenario, bool fixed_as_free = false);
 
 }  // namespace kvmplan::placement

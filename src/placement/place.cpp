@@ -83,7 +83,10 @@ class Placer {
   // with failures up, one more host per pool shape at a time, packed (the extra hosts stay
   // empty, spares) and spread (every host keeps some room), until one survives.
   Plan with_failures(Plan base, const std::vector<int>& opened) const {
+    // A plan that survives, and places as many guests (unplaced guests restart nowhere, and
+    // would make any plan survive).
     auto survives = [&](const Plan& plan) {
+      if (plan.unplaced.size() > base.unplaced.size()) return false;
       CheckOptions options;
       options.first_broken_failure = true;
       const CheckResult c = check_plan(s_, plan, options);
@@ -96,7 +99,7 @@ class Placer {
     }
     const int base_hosts = std::accumulate(opened.begin(), opened.end(), 0);
     // The bound for the guests the plan places (a guest no host takes is no reason for hosts).
-    const auto bound = failure_bound(base.unplaced.empty() ? bound_ : placement::lower_bound(s_, base));
+    const auto bound = failure_bound(placement::lower_bound(s_, base, true));
     if (!bound) return base;  // no plan survives: check says why
     // The pools that grow: those the plan opened hosts from, or, when it opened none (the fixed
     // hosts held every guest), every pool. Pools of one shape grow together (balanced), so one
@@ -173,7 +176,9 @@ class Placer {
     const bool ha = s_.policy.ha.host_failures > 0 || s_.policy.ha.zone_failures > 0;
     if (ha) plan = with_failures(std::move(plan), opened);
     const std::int64_t without = plan.unplaced.empty() ? bound_ : placement::lower_bound(s_, plan);
-    plan.lower_bound_hosts = static_cast<int>(ha ? failure_bound(without).value_or(without) : without);
+    // With failures: the survivors of any failure hold every guest, fixed ones included.
+    plan.lower_bound_hosts =
+        static_cast<int>(ha ? failure_bound(placement::lower_bound(s_, plan, true)).value_or(without) : without);
     // Every host of the plan counts as used: those without guests are the spares that failures
     // restart guests on.
     if (ha) plan.hosts_used = static_cast<int>(plan.hosts.size());

@@ -432,12 +432,14 @@ FailureCase Checker::drain(const std::vector<std::string>& names) {
   FailoverView view = failover_view();
   std::vector<std::uint32_t> failed;
   for (const auto& name : names) failed.push_back(static_cast<std::uint32_t>(*host_of(name)));
+  std::sort(failed.begin(), failed.end());  // a host named twice drains once
+  failed.erase(std::unique(failed.begin(), failed.end()), failed.end());
   return named(rules::evacuate(s_, view.hosts, view.placed, demands_, failed));
 }
 
 // The failure rule (src/rules/failures.hpp) on check's own tallies.
 void Checker::failures() {
-  if (p_.ha.host_failures == 0 && p_.ha.zone_failures == 0 && !options_.evacuations) return;
+  if (options_.skip_failures || (p_.ha.host_failures == 0 && p_.ha.zone_failures == 0 && !options_.evacuations)) return;
   FailoverView view = failover_view();
   const rules::FailureVerdict v = rules::check_failures(s_, view.hosts, view.placed, demands_, options_.evacuations,
                                                         options_.first_broken_failure ? 1 : rules::FailureVerdict::max_broken);
@@ -469,12 +471,13 @@ void Checker::failures() {
               c.stranded, {Shortfall{rule, subject, static_cast<std::int64_t>(c.stranded.size()), 0, 0, Unit::guests}});
   }
   if (v.broken.size() > shown) {
-    violation({}, "host-failures", "failures", "and " + std::to_string(v.broken.size() - shown) + (v.broken.size() == rules::FailureVerdict::max_broken ? " or more" : "") +
+    const RuleId rule = v.broken[shown].zones.empty() ? RuleId::host_failures : RuleId::zone_failures;
+    violation({}, std::string(rule_code(rule)), "failures", "and " + std::to_string(v.broken.size() - shown) + (v.broken.size() == rules::FailureVerdict::max_broken ? " or more" : "") +
                                                    " more failures that strand guests");
   }
   if (!v.unproven.empty()) {
-    const RuleId rule = p_.ha.host_failures > 0 ? RuleId::host_failures : RuleId::zone_failures;
-    const std::string what = p_.ha.host_failures > 0 ? std::to_string(p_.ha.host_failures) + " hosts" : std::to_string(p_.ha.zone_failures) + " zones";
+    const RuleId rule = v.unproven_zones ? RuleId::zone_failures : RuleId::host_failures;
+    const std::string what = v.unproven_zones ? std::to_string(p_.ha.zone_failures) + " zones" : std::to_string(p_.ha.host_failures) + " hosts";
     violation({}, std::string(rule_code(rule)), "failures",
               "too many failures to simulate, and the plan keeps too few spare hosts to prove it survives any " + what + ": " + v.unproven);
   }

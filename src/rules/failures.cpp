@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <limits>
 #include <map>
+#include <set>
 #include <unordered_map>
 
 #include "rules/dedicated.hpp"
@@ -99,6 +100,7 @@ class Evacuator {
     // start depends on the plan alone, so a failure evacuates the same way whenever it is
     // simulated.
     std::size_t cursor = start_;
+    std::set<std::uint32_t> restarted;  // survivors that took guests
     // A guest alone that restarted nowhere: another of its spec and groups will not either
     // (survivors only fill up, groups only gain members), so it is not looked for again.
     std::vector<std::uint32_t> stranded_specs;
@@ -119,10 +121,11 @@ class Evacuator {
         continue;
       }
       cursor = done.front().host;
+      restarted.insert(done.front().host);
       if (keep_restarts) out.restarts.insert(out.restarts.end(), std::make_move_iterator(done.begin()), std::make_move_iterator(done.end()));
     }
     // The survivor left tightest: the least free memory budget among those that took guests.
-    for (const auto& [h, saved] : saved_) {
+    for (const std::uint32_t h : restarted) {
       const std::int64_t free = memory_free(hosts_[h]);
       if (out.tightest_host < 0 || free < out.tightest_free) {
         out.tightest_host = static_cast<std::int64_t>(h);
@@ -201,22 +204,25 @@ class Evacuator {
       apply(*r);
       return {std::move(*r)};
     }
-    const Saved before{hosts_[t].load, hosts_[t].nodes, hosts_[t].pinned};
+    // What a partial try changes is put back: the host's state, and the groups' as they were
+    // before the first member joined them (saved only once one does).
+    std::optional<Saved> before;
     std::map<std::uint32_t, GroupState> groups_before;
-    for (auto v : unit) {
-      for (std::uint32_t group : groups_of(placed_[v].guest)) {
-        if (hard(s_.groups[group].policy)) groups_before.emplace(group, state_[group]);
-      }
-    }
     std::vector<Restart> done;
     for (auto v : unit) {
       std::optional<Restart> r = try_host(placed_[v].guest, t);
       if (!r) {
-        hosts_[t].load = before.load;
-        hosts_[t].nodes = before.nodes;
-        hosts_[t].pinned = before.pinned;
+        if (before) {
+          hosts_[t].load = std::move(before->load);
+          hosts_[t].nodes = std::move(before->nodes);
+          hosts_[t].pinned = std::move(before->pinned);
+        }
         for (auto& [group, st] : groups_before) state_[group] = std::move(st);
         return {};
+      }
+      if (!before) before = Saved{hosts_[t].load, hosts_[t].nodes, hosts_[t].pinned};
+      for (std::uint32_t group : groups_of(placed_[v].guest)) {
+        if (hard(s_.groups[group].policy)) groups_before.emplace(group, state_[group]);
       }
       r->from = placed_[v].host;
       apply(*r);
@@ -236,10 +242,13 @@ class Evacuator {
       st.hosts.erase(v.host);
       for (int n : v.nodes) st.nodes.erase(static_cast<std::uint64_t>(v.host) << 16 | static_cast<std::uint64_t>(n));
       st.first_free = 0;
-      const bool zone_left = std::any_of(members_[group].begin(), members_[group].end(), [&](std::uint32_t m) {
-        return !failed_[placed_[m].host] && hosts_[placed_[m].host].zone == hosts_[v.host].zone;
-      });
-      if (!zone_left) st.zones.erase(hosts_[v.host].zone);
+      // Zones matter to zone-scoped groups only: there a zone stays held while a member survives in it.
+      if (s_.groups[group].scope == GroupScope::zone) {
+        const bool zone_left = std::any_of(members_[group].begin(), members_[group].end(), [&](std::uint32_t m) {
+          return !failed_[placed_[m].host] && hosts_[placed_[m].host].zone == hosts_[v.host].zone;
+        });
+        if (!zone_left) st.zones.erase(hosts_[v.host].zone);
+      }
       if (st.anchor_host >= 0 && failed_[static_cast<std::size_t>(st.anchor_host)]) {
         st.anchor_host = -1;
         st.anchor_nodes.clear();
@@ -292,14 +301,19 @@ class Evacuator {
     const auto k = static_cast<std::size_t>(*cells);
     const std::vector<Cell> split = cells_of(d, *cells);
     std::vector<std::uint32_t> allowed;
+    auto group_fail = [&](RuleId r) {
+      if (broken) group_at_fault_ = gc.rule.group;
+      return fail(r);
+    };
     if (!gc.rule.required.empty()) {
-      if (gc.rule.required.size() != k) return fail(RuleId::affinity);
+      if (gc.rule.required.size() != k) return group_fail(RuleId::affinity);
       allowed.assign(gc.rule.required.begin(), gc.rule.required.end());
     } else {
       for (std::uint32_t n = 0; n < h.nodes.size(); ++n) {
         if (gc.rule.banned.empty() || !gc.rule.banned[n]) allowed.push_back(n);
       }
     }
+    if (allowed.size() < k) return group_fail(RuleId::anti_affinity);  // the nodes left are too few
     std::optional<RuleId> first_failure;
     bool found = false;
     each_subset(allowed.size(), gc.rule.required.empty() ? k : allowed.size(), [&](std::span<const std::uint32_t> pick) {
@@ -526,7 +540,10 @@ FailureVerdict check_failures(const Scenario& s, std::vector<FailoverHost>& host
       });
     } else {
       v.method = FailureMethod::sufficient;
-      if (unproven.empty()) unproven = spare_twins(s, hosts, placed, 0, z);
+      if (unproven.empty()) {
+        unproven = spare_twins(s, hosts, placed, 0, z);
+        v.unproven_zones = !unproven.empty();
+      }
     }
   }
   if (!unproven.empty()) {
@@ -555,6 +572,7 @@ Failure evacuate(const Scenario& s, std::vector<FailoverHost>& hosts, const std:
 }
 
 std::optional<std::int64_t> failure_bound(const Policy& p, std::int64_t hosts, std::int64_t named_zones, bool zoneless) {
+  if (hosts == 0) return 0;  // no guest: no host, whatever fails
   std::int64_t bound = hosts + p.ha.host_failures;
   if (const std::int64_t z = p.ha.zone_failures; z > 0) {
     bound = std::max(bound, hosts + z);

@@ -8,8 +8,8 @@
 // across nodes may not take a guest that a sum says fits.
 //
 // Methods (docs/placement.md, "Surviving failures"):
-//   exact       every failure simulated: every host (k = 1), every zone (z = 1), every
-//               combination while there are at most 100,000 of them;
+//   exact       every failure simulated: every set of k hosts (z zones) while there are at
+//               most 100,000 of them (k = 1: up to 100,000 hosts);
 //   sufficient  beyond that, spare hosts: for each host shape that runs guests, at least k
 //               empty hosts of that shape (z zones: more than the z zones hardest hit can take),
 //               so that the hosts of any failure move whole, each onto an empty twin. Sound: a
@@ -86,6 +86,7 @@ struct FailureVerdict {
   std::optional<Failure> worst;     // when it survives by simulation: the tightest failure
   std::vector<Failure> evacuations; // when asked for: each single host's, then each zone's, with restarts
   std::string unproven;             // sufficient method: why it does not hold
+  bool unproven_zones = false;      // ... for zone failures (else host failures)
   static constexpr std::size_t max_broken = 100;
 };
 

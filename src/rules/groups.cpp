@@ -27,6 +27,7 @@ std::string list_guests(const Scenario& s, std::span<const std::uint32_t> guests
 GroupCheck check_groups(const Scenario& s, std::span<const GroupState> state, std::span<const std::uint32_t> groups,
                         const GroupPlace& place, bool soft_as_hard) {
   GroupCheck out;
+  std::optional<std::uint32_t> required_by, banned_by;
   for (std::uint32_t group : groups) {
     const Group& def = s.groups[group];
     if (!hard(def.policy) && !soft_as_hard) continue;
@@ -44,13 +45,15 @@ GroupCheck check_groups(const Scenario& s, std::span<const GroupState> state, st
       } else if (static_cast<std::size_t>(st.anchor_host) != place.host) {
         return fail(RuleId::affinity);
       } else if (node_scope) {
+        // Two node affinities that anchor on different nodes of the host cannot both hold.
+        if (required_by && out.rule.required != st.anchor_nodes) return fail(RuleId::affinity);
         out.rule.required = st.anchor_nodes;
-        out.rule.group = group;
+        required_by = group;
       }
     } else if (node_scope) {
       for (std::size_t n = 0; n < place.nodes; ++n) {
         if (st.nodes.count(node_key(place.host, n))) {
-          if (out.rule.banned.empty()) out.rule.group = group;  // the first group that bans a node
+          if (!banned_by) banned_by = group;  // the first group that bans a node
           out.rule.banned.resize(place.nodes, 0);
           out.rule.banned[n] = 1;
         }
@@ -59,6 +62,18 @@ GroupCheck check_groups(const Scenario& s, std::span<const GroupState> state, st
       return fail(RuleId::anti_affinity);
     }
   }
+  // Nodes an affinity requires that an anti-affinity bans: the guest fits no node of this host.
+  if (required_by && banned_by) {
+    for (int n : out.rule.required) {
+      if (static_cast<std::size_t>(n) < out.rule.banned.size() && out.rule.banned[static_cast<std::size_t>(n)]) {
+        out.broken = RuleId::anti_affinity;
+        out.group = *banned_by;
+        return out;
+      }
+    }
+  }
+  if (required_by) out.rule.group = *required_by;
+  else if (banned_by) out.rule.group = *banned_by;
   return out;
 }
 

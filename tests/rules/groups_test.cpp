@@ -114,3 +114,33 @@ guests:
   placed[3] = 0;
   CHECK(anti_affinity_clique(l.scenario, placed) == 2);
 }
+
+TEST_CASE("rule groups: a node an affinity requires and an anti-affinity bans fits no guest of both") {
+  // numa strict, one host of two nodes. `pair` (node affinity) is anchored on node 0; `spread`
+  // (node anti-affinity) has a member on node 0. A guest of both can go nowhere on this host.
+  const auto l = load_text(R"(
+hosts: [{name: h, numa: [{cpus: '0-3', memory: 8GiB}, {cpus: '4-7', memory: 8GiB}]}]
+groups:
+  - {name: pair, policy: affinity, scope: node}
+  - {name: spread, policy: anti-affinity, scope: node}
+guests: []
+)");
+  REQUIRE_MESSAGE(l.ok(), errors_of(l));
+  const Scenario& s = l.scenario;
+  std::vector<GroupState> state(s.groups.size());
+  const std::vector<int> node0{0};
+  const std::uint32_t pair[] = {0}, spread[] = {1}, both[] = {0, 1};
+  reserve_groups(state, pair, {0, 0, 2}, node0);
+  reserve_groups(state, spread, {0, 0, 2}, node0);
+  const GroupCheck gc = check_groups(s, state, both, {0, 0, 2}, false);
+  REQUIRE(gc.broken);
+  CHECK(*gc.broken == RuleId::anti_affinity);
+  CHECK(gc.group == 1);
+  // Either alone holds: the affinity requires node 0, the anti-affinity bans it.
+  const GroupCheck only_pair = check_groups(s, state, pair, {0, 0, 2}, false);
+  CHECK_FALSE(only_pair.broken);
+  CHECK(only_pair.rule.required == std::vector<int>{0});
+  const GroupCheck only_spread = check_groups(s, state, spread, {0, 0, 2}, false);
+  CHECK_FALSE(only_spread.broken);
+  CHECK(only_spread.rule.banned == std::vector<char>{1, 0});
+}

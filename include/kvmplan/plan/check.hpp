@@ -63,6 +63,7 @@ struct FailureReport {
 struct CheckOptions {
   bool evacuations = false;                // also where every guest restarts when its host or zone fails alone
   bool first_broken_failure = false;       // stop simulating failures at the first that strands guests
+  bool skip_failures = false;              // leave the failure rule out (a drain asks the others only)
 };
 
 struct CheckResult {
