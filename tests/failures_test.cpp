@@ -361,3 +361,42 @@ guests:
   CHECK(once->restarts.size() == 1);
   CHECK(twice->restarts.size() == 1);
 }
+
+TEST_CASE("failures: evacuations with NUMA nodes and groups at every scope are valid plans") {
+  // Two-node hosts in two zones, guests of node, host and zone groups, some dedicated: every
+  // single and pair drain the rule claims, applied, is a plan check accepts.
+  std::mt19937 rng(11);
+  auto pick = [&](int lo, int hi) { return std::uniform_int_distribution<int>(lo, hi)(rng); };
+  const char* groups[] = {"pair-node", "spread-node", "pair-host", "spread-host", "spread-zone"};
+  int drains = 0;
+  for (int round = 0; round < 30; ++round) {
+    CAPTURE(round);
+    std::ostringstream s;
+    s << "policy: {memory_ratio: 1.2, cpu_ratio: 2, host_reserve: 0b}\nhosts:\n";
+    for (int h = 1; h <= pick(3, 5); ++h) {
+      s << "  - {name: h" << h << ", zone: z" << h % 2 << ", threads_per_core: 2, numa: [{cpus: '0-3,8-11', memory: 16GiB}, {cpus: '4-7,12-15', memory: 16GiB}]}\n";
+    }
+    s << "groups:\n  - {name: pair-node, policy: affinity, scope: node}\n  - {name: spread-node, policy: anti-affinity, scope: node}\n"
+         "  - {name: pair-host, policy: affinity}\n  - {name: spread-host, policy: anti-affinity}\n"
+         "  - {name: spread-zone, policy: anti-affinity, scope: zone}\nguests:\n";
+    for (int g = 1; g <= pick(4, 9); ++g) {
+      s << "  - {name: g" << g << ", vcpus: " << pick(1, 3) << ", memory: " << pick(1, 6) << "GiB";
+      if (pick(0, 3) == 0) s << ", cpu_policy: dedicated";
+      if (pick(0, 1) == 0) s << ", groups: [" << groups[pick(0, 4)] << "]";
+      s << "}\n";
+    }
+    auto p = place_text(s.str());
+    Diagnostics problems;
+    const PlanDocument doc = read_plan_text("plan.yaml", p.yaml, p.loaded.sources, problems);
+    for (std::size_t a = 0; a < p.plan.hosts.size(); ++a) {
+      for (std::size_t b = a; b < p.plan.hosts.size(); ++b) {
+        const auto drained = drain_plan(p.scenario(), doc, p.loaded.sources, {p.plan.hosts[a].name, p.plan.hosts[b].name});
+        REQUIRE(drained);
+        const auto broken = violations_without_failures(p.scenario(), with_restarts(p.scenario(), p.plan, *drained));
+        CHECK_MESSAGE(broken.empty(), kvmplan::test::joined(broken) << s.str());
+        ++drains;
+      }
+    }
+  }
+  CHECK(drains > 200);
+}
