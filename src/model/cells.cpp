@@ -5,7 +5,13 @@
 namespace kvmplan {
 
 std::vector<Cell> split_cells(const GuestSpec& spec, Bytes overhead, int cells) {
-  std::vector<Cell> out(static_cast<std::size_t>(std::max(cells, 1)));
+  std::vector<Cell> out;
+  split_cells(spec, overhead, cells, out);
+  return out;
+}
+
+void split_cells(const GuestSpec& spec, Bytes overhead, int cells, std::vector<Cell>& out) {
+  out.assign(static_cast<std::size_t>(std::max(cells, 1)), Cell{});
   const auto k = static_cast<std::int64_t>(out.size());
   // Whole units (vCPUs; pages or KiB of memory; bytes of overhead), the first cells taking
   // the remainder one unit each.
@@ -23,12 +29,12 @@ std::vector<Cell> split_cells(const GuestSpec& spec, Bytes overhead, int cells) 
     c.memory = i + 1 == k ? memory_left : min(Bytes{my_units * unit}, memory_left);
     memory_left -= c.memory;
   }
-  return out;
 }
 
 Bytes cell_part_up(Bytes amount, const Cell& cell, const GuestSpec& spec) {
   const std::int64_t m = spec.memory.value;
   if (m == 0) return {};
+  if (cell.memory.value == m) return amount;  // one cell: all of it
   const __int128 p = __int128{amount.value} * cell.memory.value;
   return Bytes{static_cast<std::int64_t>((p + m - 1) / m)};
 }
@@ -36,6 +42,7 @@ Bytes cell_part_up(Bytes amount, const Cell& cell, const GuestSpec& spec) {
 Bytes cell_part_down(Bytes amount, const Cell& cell, const GuestSpec& spec) {
   const std::int64_t m = spec.memory.value;
   if (m == 0) return {};
+  if (cell.memory.value == m) return amount;
   return Bytes{static_cast<std::int64_t>(__int128{amount.value} * cell.memory.value / m)};
 }
 

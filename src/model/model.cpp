@@ -58,38 +58,40 @@ HostFigures size_host(const Scenario& scenario, const Host& host, std::span<cons
   if (by_node) {
     for (const auto& node : host.nodes) f.nodes.push_back({node.id, {}, {}, {}, {}, {}, {}, {}});
   }
-  // Each node's KSM shares: pages merge within a node whatever merge_across_nodes says.
-  std::vector<std::vector<KsmShare>> node_shares(f.nodes.size());
+  // Each node's KSM shares (pages merge within a node whatever merge_across_nodes says), kept
+  // only when some guest has an image to merge.
+  std::vector<std::vector<KsmShare>> node_shares;
 
   std::vector<KsmShare> shares;
+  std::vector<Cell> cells;
   for (const GuestOnHost& on : guests) {
     const Guest& guest = scenario.guests[on.guest];
     const GuestSpec& spec = scenario.spec(guest);
     const Bytes overhead = guest_overhead(policy, spec);
+    const bool swappable = !spec.hugepages && !spec.locked;
+    const Bytes use = swappable ? expected_use(spec) : Bytes{};
+    const bool merges = swappable && policy.ksm.enabled && !spec.image.empty();
+    const Bytes share = merges ? min(spec.ksm_shareable, use) : Bytes{};
+    if (!on.nodes.empty()) split_cells(spec, overhead, static_cast<int>(on.nodes.size()), cells);
     f.committed += overhead;  // QEMU itself is swappable, whatever backs the guest's RAM
     f.resident_before_ksm += overhead;
     if (!spec.hugepages && spec.locked) {
       f.pinned += spec.memory;
-    } else if (!spec.hugepages) {
+    } else if (swappable) {
       f.committed += spec.memory;
-      f.resident_before_ksm += expected_use(spec);
-      if (policy.ksm.enabled) f.mergeable += expected_use(spec);
-      if (policy.ksm.enabled && !spec.image.empty()) {
-        const Bytes share = min(spec.ksm_shareable, expected_use(spec));
+      f.resident_before_ksm += use;
+      if (policy.ksm.enabled) f.mergeable += use;
+      if (merges) {
         if (policy.ksm.merge_across_nodes || on.nodes.empty()) {
           shares.push_back({spec.image, -1, share});
         } else {
           // Pages merge only inside a node: each cell's part of the share, with the node's
           // guests of the image (in proportion to the cell's memory, rounded down).
-          const auto cells = split_cells(spec, overhead, static_cast<int>(on.nodes.size()));
-          for (std::size_t c = 0; c < cells.size(); ++c) {
-            shares.push_back({spec.image, on.nodes[c], cell_part_down(share, cells[c], spec)});
-          }
+          for (std::size_t c = 0; c < cells.size(); ++c) shares.push_back({spec.image, on.nodes[c], cell_part_down(share, cells[c], spec)});
         }
       }
     }
     if (by_node && !on.nodes.empty()) {
-      const auto cells = split_cells(spec, overhead, static_cast<int>(on.nodes.size()));
       for (std::size_t c = 0; c < cells.size(); ++c) {
         const auto i = static_cast<std::size_t>(on.nodes[c]);
         NodeFigures& n = f.nodes[i];
@@ -97,11 +99,12 @@ HostFigures size_host(const Scenario& scenario, const Host& host, std::span<cons
         n.expected_resident += cells[c].overhead;
         if (!spec.hugepages && spec.locked) {
           n.locked += cells[c].memory;
-        } else if (!spec.hugepages) {
+        } else if (swappable) {
           n.committed += cells[c].memory;
-          n.expected_resident += cell_part_up(expected_use(spec), cells[c], spec);
-          if (policy.ksm.enabled && !spec.image.empty()) {
-            node_shares[i].push_back({spec.image, -1, cell_part_down(min(spec.ksm_shareable, expected_use(spec)), cells[c], spec)});
+          n.expected_resident += cell_part_up(use, cells[c], spec);
+          if (merges) {
+            node_shares.resize(f.nodes.size());
+            node_shares[i].push_back({spec.image, -1, cell_part_down(share, cells[c], spec)});
           }
         }
       }
@@ -124,7 +127,7 @@ HostFigures size_host(const Scenario& scenario, const Host& host, std::span<cons
       n.usable = host.nodes[i].memory - host.nodes[i].hugepage_bytes() - n.locked - reserve[i];
       n.guest_swap = max(Bytes{}, n.committed - n.usable);
       if (n.usable.value > 0) n.memory_overcommit = ratio3(n.committed.value, n.usable.value);
-      n.expected_resident -= ksm_savings(node_shares[i], host.memory);
+      if (!node_shares.empty() && !node_shares[i].empty()) n.expected_resident -= ksm_savings(node_shares[i], host.memory);
       n.headroom = n.usable - n.expected_resident;
       node_sum += n.guest_swap;
     }

@@ -17,6 +17,8 @@ struct Cell {
   std::int64_t pages = 0;       // hugepage guests: whole pages of the guest's page size
 };
 std::vector<Cell> split_cells(const GuestSpec& spec, Bytes overhead, int cells);
+// The same into `out`, whose storage a loop over many guests reuses.
+void split_cells(const GuestSpec& spec, Bytes overhead, int cells, std::vector<Cell>& out);
 
 // A cell's part of an amount of the whole guest, in proportion to the cell's memory: rounded up
 // for what the cell uses (its expected use), down for what it may save (its KSM share), so that
