@@ -131,8 +131,9 @@ int bound_of(const Scenario& s, const std::vector<char>& placed, bool fixed_as_f
     }
     bound = std::max(bound, r.large);
   });
-  for (const auto& [size, r] : pages) {
-    const std::int64_t need = total(r, [&](std::size_t host) { return caps[host].pool_pages(Bytes{size}); });
+  for (const auto& [page_size, r] : pages) {
+    const Bytes size{page_size};  // a copy: clang before 16 cannot capture a structured binding
+    const std::int64_t need = total(r, [&](std::size_t host) { return caps[host].pool_pages(size); });
     bound = std::max({bound, hosts_for(need, r.most), r.large});
   }
   // Guests anti-affinity keeps apart, among those placement decides (fixed ones may break it).
