@@ -10,12 +10,17 @@ struct PlaceOptions {
   // How guests are taken: each in turn by its dominant share of a host (the largest fraction
   // of any resource it uses) onto the first hosts that fit; by memory alone (plain first-fit
   // decreasing); or host by host, each filled with the guests that best match what it has
-  // left (bin-centric, dot product).
-  enum class Order { dominant_share, memory, bin_centric };
+  // left (bin-centric, dot product); or by vCPUs alone (first-fit decreasing by vCPUs).
+  enum class Order { dominant_share, memory, bin_centric, vcpus };
   Order order = Order::bin_centric;
   // Also try the other orders and keep the plan that places most guests on fewest hosts
   // (ties: the earlier order).
   bool portfolio = true;
+  // The search after the greedy plans (docs/placement.md, "Search"): while the plan uses more
+  // hosts than the bound, empty hosts by moving and swapping guests through the rules, within
+  // effort x the default budget of steps (a step: one guest tried on one host). 0: greedy only.
+  // Counted in steps, not seconds: the same input gives the same plan on any machine.
+  int effort = 1;
 };
 
 // Places every guest without a fixed host; fixed guests stay on their host (their nodes and
