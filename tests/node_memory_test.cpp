@@ -86,7 +86,7 @@ guests:
   // Held to one cell: no node holds 20GiB, whatever the memory ratio lets it commit.
   const auto one = kvmplan::test::place_text(std::string(host) + "  - {name: big, vcpus: 4, memory: 20GiB, numa_nodes: 1}\n");
   REQUIRE(one.plan.unplaced.size() == 1);
-  CHECK(one.plan.unplaced[0].summary == "0/1 host fits: 1 a guest cell larger than a node's usable memory");
+  CHECK(one.plan.unplaced[0].summary == "0/1 host fits: 1 a guest cell larger than a node's room");
   REQUIRE(one.plan.unplaced[0].shortfalls.size() == 1);
   const Shortfall& sf = one.plan.unplaced[0].shortfalls[0];
   CHECK(sf.rule == RuleId::cell_memory);
@@ -97,7 +97,7 @@ guests:
   // with the same violation, exit 1.
   const kvmplan::test::TempDir tmp("cell-memory");
   const std::string file = write(tmp, "s.yaml", std::string(host) + "  - {name: big, vcpus: 4, memory: 20GiB, numa_nodes: 1, host: kvm}\n");
-  const std::string violation = "big: cell 0 of 20GiB is larger than node 0's usable memory, 16GiB";
+  const std::string violation = "big: cell 0 of 20GiB is larger than node 0's room, 16GiB";
   const std::string plan = (tmp / "plan.yaml").string();
   const auto placed = run_cli({"place", file, "-o", plan});
   CHECK(placed.code == 1);

@@ -20,7 +20,7 @@ std::string reason_text(RuleId r, const Host& h, const Scenario& s, std::uint32_
                                                        : "more vCPUs than the host's " + std::to_string(h.core_count()) + " cores";
     case RuleId::numa_cells: return "no set of NUMA nodes holds the guest's cells";
     case RuleId::cell_memory:
-      return h.nodes.size() == 1 ? "larger than the host's usable memory" : "a guest cell larger than a node's usable memory";
+      return h.nodes.size() == 1 ? "larger than the host's usable memory" : "a guest cell larger than a node's room";
     case RuleId::cell_cpus:
       if (h.shared_cpus().empty()) return "no CPU left for shared guests (reserved or dedicated)";
       return h.nodes.size() == 1 ? "more vCPUs than the host has shared CPUs" : "a guest cell has more vCPUs than a node has shared CPUs";

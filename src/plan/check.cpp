@@ -197,7 +197,7 @@ void Checker::placement(const Resolved& r) {
         sf.subject = h.name + " " + sf.subject;
         bad(std::string(rule_code(RuleId::cell_memory)),
             "cell " + std::to_string(c) + " of " + to_human(a.cell_memory) + " is larger than node " + std::to_string(cap.node_id) +
-                "'s usable memory, " + to_human(Bytes{sf.capacity}),
+                "'s room, " + to_human(Bytes{sf.capacity}),
             {sf});
       }
       if (!rules::CellCpus::holds(cap, Load{}, a)) {

@@ -2,8 +2,8 @@
 
 namespace kvmplan::rules {
 
-Shortfall CellMemory::shortfall(const Capacity& c, const Load& l, const Add& a) {
-  return shortfall_of(id, c, a.cell_memory.value, l.usable(c).value, l.usable(c).value, Unit::bytes);
+Shortfall CellMemory::shortfall(const Capacity& c, const Load&, const Add& a) {
+  return shortfall_of(id, c, a.cell_memory.value, c.room().value, c.room().value, Unit::bytes);
 }
 
 }  // namespace kvmplan::rules

@@ -17,20 +17,23 @@ Add cell_of(Bytes memory) {
 }
 }  // namespace
 
-TEST_CASE("rule cell memory: a cell never larger than its node's usable memory") {
-  // A 32GiB node with 2GiB of the reserve and 2GiB locked: 28GiB usable, however much the
-  // memory ratio would let it commit.
+TEST_CASE("rule cell memory: a cell never larger than its node's room") {
+  // A 32GiB node with 2GiB of the reserve: 30GiB of room, however much the memory ratio would
+  // let it commit. Another guest's 2GiB of locked memory does not shrink it: that is load, and
+  // a guest locked after the cell was placed would break it (the memory ratio counts it).
   const Capacity node = place(GiB(32), {}, GiB(2), Scope::node);
   Add lock2;
   lock2.locked = GiB(2);
   const Load load = load_of({lock2});
-  CHECK(CellMemory::holds(node, load, cell_of(GiB(28))));
-  CHECK_FALSE(CellMemory::holds(node, load, cell_of(GiB(28) + Bytes{1})));
-  const Shortfall sf = CellMemory::shortfall(node, load, cell_of(GiB(29)));
+  CHECK(CellMemory::holds(node, load, cell_of(GiB(30))));
+  CHECK(CellMemory::holds(node, Load{}, cell_of(GiB(30))));
+  CHECK_FALSE(CellMemory::holds(node, load, cell_of(GiB(30) + Bytes{1})));
+  CHECK_FALSE(CellMemory::holds(node, Load{}, cell_of(GiB(30) + Bytes{1})));
+  const Shortfall sf = CellMemory::shortfall(node, load, cell_of(GiB(31)));
   CHECK(sf.rule == RuleId::cell_memory);
   CHECK(sf.subject == "node 0");
-  CHECK(sf.need == GiB(29).value);
-  CHECK(sf.free == GiB(28).value);
+  CHECK(sf.need == GiB(31).value);
+  CHECK(sf.free == GiB(30).value);
   // Other guests' committed memory is the ratio's business, not this rule's: 40GiB committed
   // already, a 20GiB cell still is not larger than the node.
   CHECK(CellMemory::holds(node, load_of({lock2, committed(GiB(40))}), cell_of(GiB(20))));
