@@ -1,6 +1,7 @@
 #include "placement/lower_bound.hpp"
 
 #include <algorithm>
+#include <limits>
 #include <map>
 
 #include "rules/demand.hpp"
@@ -12,9 +13,56 @@ namespace kvmplan::placement {
 // No plan that places the same guests uses fewer hosts (when every guest is placed: no valid
 // plan at all): for each rule that limits a resource of a host, the guests' total demand over
 // the most one host offers (each rule's demand and offer, rules/rule.hpp), the guests that each
-// need more than half of it, and the largest set of guests anti-affinity keeps apart
-// (docs/placement.md). Fixed guests stay on their host: what they ask of it counts, but never
-// more than that host offers.
+// need more than half of it, Martello and Toth's L2 over the guests placement decides, and the
+// largest set of guests anti-affinity keeps apart (docs/placement.md). Each resource alone: a
+// guest large in memory and one large in vCPUs may share a host. Fixed guests stay on their
+// host: what they ask of it counts, but never more than that host offers.
+namespace {
+
+using Items = std::map<std::int64_t, std::int64_t>;  // size -> guests of that size
+
+}  // namespace
+
+// Martello and Toth's L2 (Martello & Toth, "Lower bounds and reduction procedures for the bin
+// packing problem", 1990): for each threshold a <= c/2, the items over c - a each take a bin of
+// their own; those over c/2 up to c - a each take one too, and what they leave free can hold
+// only items of at least a, so the items from a to c/2 that do not fit in what they leave need
+// bins of their own. Bins smaller than c only make it larger: with several host models, c is
+// the largest.
+std::int64_t l2_bound(const std::map<std::int64_t, std::int64_t>& items, std::int64_t c) {
+  if (c <= 0 || items.empty()) return 0;
+  std::vector<std::int64_t> size, count;
+  std::vector<__int128> below_count{0}, below_sum{0};  // prefix: items before index i
+  for (const auto& [sz, n] : items) {
+    if (n <= 0) continue;
+    size.push_back(std::min(sz, c));
+    count.push_back(n);
+    below_count.push_back(below_count.back() + n);
+    below_sum.push_back(below_sum.back() + __int128{std::min(sz, c)} * n);
+  }
+  // Items of size in (lo, hi]: by index ranges over the sorted sizes.
+  auto upto = [&](__int128 x) {  // the index of the first size above x
+    return static_cast<std::size_t>(std::upper_bound(size.begin(), size.end(), x, [](__int128 v, std::int64_t e) { return v < e; }) - size.begin());
+  };
+  const std::size_t all = size.size();
+  const std::size_t half_end = upto(c / 2);  // sizes <= c/2 (2s <= c when c is odd: floor)
+  std::int64_t best = 0;
+  std::vector<std::int64_t> thresholds{0};
+  for (std::size_t i = 0; i < half_end; ++i) thresholds.push_back(size[i]);
+  for (std::int64_t a : thresholds) {
+    const std::size_t j1 = upto(__int128{c} - a);  // sizes > c - a from here
+    const std::size_t j3 = static_cast<std::size_t>(std::lower_bound(size.begin(), size.end(), a) - size.begin());
+    const __int128 n1 = below_count[all] - below_count[j1];
+    const __int128 n2 = below_count[j1] - below_count[half_end];
+    const __int128 s2 = below_sum[j1] - below_sum[half_end];
+    const __int128 s3 = j3 < half_end ? below_sum[half_end] - below_sum[j3] : 0;
+    const __int128 left = s3 - (n2 * c - s2);
+    const __int128 l = n1 + n2 + (left > 0 ? (left + c - 1) / c : 0);
+    best = std::max<std::int64_t>(best, static_cast<std::int64_t>(std::min<__int128>(l, std::numeric_limits<std::int64_t>::max())));
+  }
+  return best;
+}
+
 namespace {
 
 struct Resource {
@@ -22,6 +70,7 @@ struct Resource {
   std::map<std::int32_t, std::int64_t> fixed;  // per host: what its fixed guests ask
   std::int64_t most = 0;                    // the most one host offers
   std::int64_t large = 0;                   // guests over half of it (fixed: once per host)
+  Items items;                              // what each guest placement decides asks
 };
 
 std::int64_t hosts_for(std::int64_t need, std::int64_t cap) {
@@ -80,11 +129,13 @@ int bound_of(const Scenario& s, const std::vector<char>& placed, bool fixed_as_f
   for (const auto& c : caps) {
     for (const auto& pool : c.page_pools) pages[pool.page_size.value].most = std::max(pages[pool.page_size.value].most, pool.pages);
   }
+  std::vector<std::int64_t> free_of_spec(s.specs.size(), 0);
   for (std::size_t g = 0; g < s.guests.size(); ++g) {
     if (!placed[g]) continue;
     const rules::Demand& d = demands[s.guests[g].spec];
     const rules::Add whole = rules::whole(d);
-    const std::int32_t host = s.guests[g].host;
+    const std::int32_t host = fixed_as_free ? -1 : s.guests[g].host;
+    if (host < 0) ++free_of_spec[s.guests[g].spec];
     // `resource`: a rule id, or a page size (never below 4096, so never a rule id).
     auto count = [&](Resource& r, std::int64_t demand, std::int64_t resource, std::int64_t own) {
       if (host < 0) r.free += demand;
@@ -100,6 +151,22 @@ int bound_of(const Scenario& s, const std::vector<char>& placed, bool fixed_as_f
       count(resources[R::id], demand, static_cast<std::int64_t>(R::id), own);
     });
     if (whole.pages > 0) count(pages[whole.page_size.value], whole.pages, whole.page_size.value, whole.pages);
+  }
+  // L2's items: what each guest placement decides asks, by spec (its own share, beside others
+  // of its image).
+  for (std::size_t spec = 0; spec < s.specs.size(); ++spec) {
+    const std::int64_t n = free_of_spec[spec];
+    if (n == 0) continue;
+    const rules::Demand& d = demands[spec];
+    const rules::Add whole = rules::whole(d);
+    rules::for_each_place_rule([&](auto rule) {
+      using R = decltype(rule);
+      auto it = resources.find(R::id);
+      if (it == resources.end()) return;
+      const std::int64_t demand = R::demand(whole, context);
+      it->second.items[R::id == RuleId::resident && d.image >= 0 ? demand - d.shareable.value : demand] += n;
+    });
+    if (whole.pages > 0) pages[whole.page_size.value].items[whole.pages] += n;
   }
   // Fixed hosts count at most what they offer.
   auto total = [&](const Resource& r, auto offer_of) {
@@ -129,12 +196,12 @@ int bound_of(const Scenario& s, const std::vector<char>& placed, bool fixed_as_f
     } else {
       bound = std::max(bound, hosts_for(need, r.most));
     }
-    bound = std::max(bound, r.large);
+    bound = std::max({bound, r.large, l2_bound(r.items, r.most)});
   });
   for (const auto& [page_size, r] : pages) {
     const Bytes size{page_size};  // a copy: clang before 16 cannot capture a structured binding
     const std::int64_t need = total(r, [&](std::size_t host) { return caps[host].pool_pages(size); });
-    bound = std::max({bound, hosts_for(need, r.most), r.large});
+    bound = std::max({bound, hosts_for(need, r.most), r.large, l2_bound(r.items, r.most)});
   }
   // Guests anti-affinity keeps apart, among those placement decides (fixed ones may break it).
   bound = std::max<std::int64_t>(bound, rules::anti_affinity_clique(s, free_placed));

@@ -1,5 +1,8 @@
 #pragma once
 // The proven lower bound on hosts that `kvmplan place` reports (docs/placement.md).
+#include <cstdint>
+#include <map>
+
 #include "kvmplan/placement/place.hpp"
 
 namespace kvmplan::placement {
@@ -10,5 +13,7 @@ namespace kvmplan::placement {
 int lower_bound(const Scenario& scenario, const Plan& plan, bool fixed_as_free = false);
 // No plan that places every guest uses fewer hosts.
 int lower_bound(const Scenario& scenario, bool fixed_as_free = false);
+// Martello and Toth's L2 for items (size -> how many) in bins that hold `capacity` each.
+std::int64_t l2_bound(const std::map<std::int64_t, std::int64_t>& items, std::int64_t capacity);
 
 }  // namespace kvmplan::placement
