@@ -20,6 +20,17 @@ Engine::Engine(const Scenario& s, bool spread, PlaceOptions::Order order, std::s
 }
 
 Plan Engine::run(const std::vector<int>& preopen) {
+  place(preopen);
+  return finish();
+}
+
+int Engine::hosts_used() const {
+  int used = 0;
+  for (std::size_t h = 0; h < fleet_.size(); ++h) used += fleet_.state(h).guests > 0;
+  return used;
+}
+
+void Engine::place(const std::vector<int>& preopen) {
   plan_.placements.resize(s_.guests.size());
   // Pools take turns, so that hosts filled in order alternate between pools (and their zones).
   for (int i = 0, most = preopen.empty() ? 0 : *std::max_element(preopen.begin(), preopen.end()); i < most; ++i) {
@@ -47,10 +58,11 @@ Plan Engine::run(const std::vector<int>& preopen) {
   }
   // Packing bin-centric takes guests of no group host by host, by class (fill_hosts); so does
   // first fit when no guest has a group. The others go one by one, in decreasing order of their
-  // largest share of a host (memory, for first fit), affinity units kept together: first fit
+  // largest share of a host (memory or vCPUs, for first fit), affinity units kept together: first fit
   // then interleaves grouped and loose guests by size.
   bool by_class = !spread_ && order_ != PlaceOptions::Order::dominant_share;
-  if (order_ == PlaceOptions::Order::memory) {
+  const bool first_fit = order_ == PlaceOptions::Order::memory || order_ == PlaceOptions::Order::vcpus;
+  if (first_fit) {
     by_class = by_class && std::none_of(free_guests.begin(), free_guests.end(), [&](std::uint32_t g) { return !groups_of(g).empty(); });
   }
   std::vector<std::uint32_t> loose, grouped;
@@ -59,7 +71,10 @@ Plan Engine::run(const std::vector<int>& preopen) {
   std::vector<double> size(units.size(), 0.0);
   for (std::size_t u = 0; u < units.size(); ++u) {
     for (auto g : units[u]) {
-      size[u] += order_ == PlaceOptions::Order::memory ? static_cast<double>(s_.spec(s_.guests[g]).memory.value) : demands_.share(g);
+      const GuestSpec& spec = s_.spec(s_.guests[g]);
+      size[u] += order_ == PlaceOptions::Order::memory  ? static_cast<double>(spec.memory.value)
+                 : order_ == PlaceOptions::Order::vcpus ? static_cast<double>(spec.vcpus)
+                                                        : demands_.share(g);
     }
   }
   std::vector<std::size_t> order(units.size());
@@ -68,6 +83,16 @@ Plan Engine::run(const std::vector<int>& preopen) {
   for (std::size_t u : order) place_unit(units[u]);
   if (!loose.empty()) fill_hosts(loose);
   std::sort(plan_.unplaced.begin(), plan_.unplaced.end(), [](const Unplaced& a, const Unplaced& b) { return a.guest < b.guest; });
+}
+
+Plan Engine::finish() {
+  // Hosts opened from pools that the search emptied leave the plan (scenario hosts stay, unused).
+  if (!emptied_.empty()) {
+    const std::vector<std::int32_t> renumbered = fleet_.drop(emptied_);
+    for (auto& pl : plan_.placements) {
+      if (pl.host >= 0) pl.host = renumbered[static_cast<std::size_t>(pl.host)];
+    }
+  }
   opened_ = fleet_.finish(plan_);
   plan_.pinned.resize(plan_.hosts.size());
   for (const auto& p : plan_.placements) {

@@ -20,6 +20,14 @@ class Engine {
 
   // Places every guest; `preopen`: hosts to open from each pool first (spread).
   Plan run(const std::vector<int>& preopen);
+  // The same in steps: place, then (optionally) search, then finish, once each.
+  void place(const std::vector<int>& preopen);
+  // When more hosts are used than `bound` and every guest is placed: empties hosts, moving and
+  // swapping guests through the rules, within `steps` (search.cpp). Returns the hosts emptied.
+  int search(int bound, std::int64_t steps);
+  Plan finish();
+  int hosts_used() const;
+  std::size_t unplaced() const { return plan_.unplaced.size(); }
   // Hosts opened per pool, once run.
   const std::vector<int>& opened() const { return opened_; }
 
@@ -52,6 +60,9 @@ class Engine {
   std::size_t next_class(std::size_t h, const std::vector<Class>& classes, const std::vector<std::size_t>& open, std::size_t& cursor) const;
   void fill_hosts(const std::vector<std::uint32_t>& guests);
 
+  // search.cpp.
+  struct Search;
+
   // why_not.cpp: the reasons of a guest that fits nowhere.
   Unplaced why_not(std::uint32_t g);
   Unplaced why_not_uncached(std::uint32_t g);
@@ -66,6 +77,7 @@ class Engine {
   std::vector<HostState> pools_;         // an empty host of each pool: what a new one would be
   Plan plan_;
   std::vector<int> opened_;              // hosts opened per pool
+  std::vector<char> emptied_;            // hosts the search emptied, dropped by finish()
   std::vector<std::pair<double, std::size_t>> scored_;  // best_of_first's candidates, reused
   std::uint64_t commits_ = 0;            // guests committed so far: what why_not's answers hold for
   std::unordered_map<std::uint32_t, std::pair<std::uint64_t, Unplaced>> why_cache_;  // spec -> (commits_, answer)

@@ -1,7 +1,7 @@
 // Packing host by host: hosts in order, each filled until nothing more fits, then the next,
 // opening hosts of a pool as needed. Guests of equal demand form a class. Bin-centric: the
 // class whose demand best matches what the host has left (scorers::dot), classes in decreasing
-// dominant share breaking ties. First fit: classes in decreasing memory, each guest onto the
+// dominant share breaking ties. First fit: classes in decreasing memory (or vCPUs), each guest onto the
 // host when it fits; filling host by host gives each guest the first host that fits, which is
 // plain first-fit decreasing, since a guest that does not fit a host never fits it later.
 //
@@ -19,7 +19,7 @@
 namespace kvmplan::placement {
 
 // The classes of `guests`, in the order's: decreasing dominant share (bin-centric), or
-// decreasing memory then dominant share (first fit); ties to the class seen first.
+// decreasing memory (vCPUs) then dominant share (first fit); ties to the class seen first.
 std::vector<Engine::Class> Engine::classes_of(const std::vector<std::uint32_t>& guests) {
   std::vector<Class> classes;
   // Everything fit() reads of a guest: members of a class are interchangeable.
@@ -36,8 +36,11 @@ std::vector<Engine::Class> Engine::classes_of(const std::vector<std::uint32_t>& 
   std::vector<std::tuple<double, double, std::uint32_t, std::size_t>> ranked;
   for (std::size_t c = 0; c < classes.size(); ++c) {
     const std::uint32_t g = classes[c].members.front();
-    const double memory = order_ == PlaceOptions::Order::memory ? -static_cast<double>(s_.spec(s_.guests[g]).memory.value) : 0.0;
-    ranked.emplace_back(memory, -demands_.share(g), g, c);
+    const GuestSpec& spec = s_.spec(s_.guests[g]);
+    const double first = order_ == PlaceOptions::Order::memory  ? -static_cast<double>(spec.memory.value)
+                         : order_ == PlaceOptions::Order::vcpus ? -static_cast<double>(spec.vcpus)
+                                                                : 0.0;
+    ranked.emplace_back(first, -demands_.share(g), g, c);
   }
   std::sort(ranked.begin(), ranked.end());
   std::vector<Class> sorted;
@@ -57,7 +60,7 @@ std::size_t Engine::next_class(std::size_t h, const std::vector<Class>& classes,
     }
     return true;
   };
-  if (order_ == PlaceOptions::Order::memory) {
+  if (order_ == PlaceOptions::Order::memory || order_ == PlaceOptions::Order::vcpus) {
     while (cursor < open.size() && !room(classes[open[cursor]].need)) ++cursor;
     return cursor;
   }

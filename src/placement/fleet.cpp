@@ -63,6 +63,33 @@ void Fleet::drop_last() {
   index_.pop();
 }
 
+std::vector<std::int32_t> Fleet::drop(const std::vector<char>& drop) {
+  std::vector<std::int32_t> renumbered(states_.size(), -1);
+  std::size_t kept = 0;
+  for (std::size_t h = 0; h < states_.size(); ++h) {
+    if (h < drop.size() && drop[h] && pool_of_[h] >= 0 && states_[h].guests == 0) continue;
+    renumbered[h] = static_cast<std::int32_t>(kept);
+    if (kept != h) {
+      hosts_[kept] = std::move(hosts_[h]);
+      states_[kept] = std::move(states_[h]);
+      pool_of_[kept] = pool_of_[h];
+      zones_[kept] = zones_[h];
+      full_[kept] = full_[h];
+      loads_[kept] = loads_[h];
+    }
+    ++kept;
+  }
+  hosts_.resize(kept);
+  states_.resize(kept);
+  pool_of_.resize(kept);
+  zones_.resize(kept);
+  full_.resize(kept);
+  loads_.resize(kept);
+  for (std::size_t h = 0; h < kept; ++h) states_[h].host = &hosts_[h];
+  by_load_.clear();
+  return renumbered;
+}
+
 rules::GroupPlace Fleet::group_place_of_new(std::size_t pool) const {
   const Host& proto = s_.auto_pools[pool];
   const std::size_t h = states_.size();

@@ -24,6 +24,10 @@ class Fleet {
   std::size_t open(const Host& proto, int pool);
   // Takes back the last host opened, while it runs no guest.
   void drop_last();
+  // Takes out the hosts opened from pools that `drop` marks (they run no guest): what each
+  // host's index becomes (-1: dropped). The index and the loads are not kept: call it last,
+  // before finish().
+  std::vector<std::int32_t> drop(const std::vector<char>& drop);
 
   HostState& state(std::size_t h) { return states_[h]; }
   const HostState& state(std::size_t h) const { return states_[h]; }

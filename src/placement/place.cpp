@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <map>
+#include <memory>
 #include <numeric>
 #include <set>
 
@@ -30,10 +31,29 @@ std::vector<int> balanced(const Scenario& s, std::vector<int> preopen) {
   return preopen;
 }
 
+// The search's budget (docs/placement.md, "Search"): 5,000 steps per guest, at least 20,000
+// and at most 2 million (about a second on the benchmark mixes), reached at 400 guests; beyond
+// 10,000 guests fewer, where one host is a smaller part of the fleet and the greedy is close
+// to the bound: at a million guests 50,000 steps, a few percent of the placement's time.
+// `effort` multiplies it; 0 turns the search off.
+std::int64_t search_steps(const Scenario& s, int effort) {
+  if (effort <= 0) return 0;
+  constexpr std::int64_t per_guest = 5'000, least = 20'000, most = 2'000'000, full_up_to = 10'000, least_large = 50'000;
+  const auto guests = static_cast<std::int64_t>(s.guests.size());
+  const std::int64_t steps = guests <= full_up_to ? std::clamp(per_guest * guests, least, most) : std::max(least_large, most * full_up_to / guests);
+  return steps * std::min(effort, 1000);
+}
+
+// Up to this many guests the portfolio tries every order.
+constexpr std::size_t all_orders_up_to = 20'000;
+
 class Placer {
  public:
-  Placer(const Scenario& s, const PlaceOptions& options) : s_(s), options_(options), spread_(s.policy.objective == Objective::spread) {
+  Placer(const Scenario& s, const PlaceOptions& options)
+      : s_(s), options_(options), spread_(s.policy.objective == Objective::spread),
+        ha_(s.policy.ha.host_failures > 0 || s.policy.ha.zone_failures > 0) {
     bound_ = placement::lower_bound(s);
+    search_steps_ = search_steps(s, options.effort);
     hosts_expected_ = s.hosts.size() + (s.auto_pools.empty() ? 0 : static_cast<std::size_t>(bound_) + static_cast<std::size_t>(bound_) / 32 + 16);
   }
 
@@ -45,34 +65,48 @@ class Placer {
     return plan;
   }
 
-  // The plan with no failure to survive: the asked order (and, packing, the portfolio's other
-  // orders), each onto as many hosts as it needs.
+  // Packing in the asked order and, with the portfolio, the others (all four up to
+  // `all_orders_up_to` guests; bin-centric and first-fit by memory beyond, where the others
+  // tied or lost on every benchmark mix), the best kept: most guests placed, then fewest hosts,
+  // ties to the earlier. Then, unless failures need spare hosts, the search on it.
+  std::unique_ptr<placement::Engine> packed() const {
+    std::vector<Order> orders{options_.order};
+    if (options_.portfolio) {
+      const bool small = s_.guests.size() <= all_orders_up_to;
+      for (Order o : {Order::bin_centric, Order::memory, Order::dominant_share, Order::vcpus}) {
+        if (std::find(orders.begin(), orders.end(), o) == orders.end() && (small || o == Order::bin_centric || o == Order::memory)) orders.push_back(o);
+      }
+    }
+    std::unique_ptr<placement::Engine> best;
+    for (Order order : orders) {
+      auto engine = std::make_unique<placement::Engine>(s_, false, order, hosts_expected_);
+      engine->place({});
+      if (!best || engine->unplaced() < best->unplaced() ||
+          (engine->unplaced() == best->unplaced() && engine->hosts_used() < best->hosts_used())) {
+        best = std::move(engine);
+      }
+    }
+    if (!ha_) best->search(bound_, search_steps_);
+    return best;
+  }
+
+  // The plan with no failure to survive: packed; or spread over as many hosts as packing needs
+  // (count: auto pools), or over the fixed fleet.
   Plan without_failures(std::vector<int>* opened_out) const {
-    auto one = [&](Order order, std::vector<int>* opened) {
-      std::vector<int> preopen;
-      if (spread_ && !s_.auto_pools.empty()) {
-        // Spreading over hosts that do not exist yet: as many as packing needs, then even out.
-        run(order, false, {}, &preopen);
-        preopen = balanced(s_, preopen);
-      }
-      return run(order, spread_, preopen, opened);
-    };
     std::vector<int> opened;
-    Plan plan = one(options_.order, &opened);
-    if (options_.portfolio && !spread_) {
-      // A portfolio: the first-fit-decreasing order too (and bin-centric, when another order was
-      // asked for), kept if it places more guests, or as many on fewer hosts. The dominant-share
-      // order is not in it: on every benchmark mix it tied or lost to the better of these two.
-      for (Order other_order : {Order::bin_centric, Order::memory}) {
-        if (other_order == options_.order) continue;
-        std::vector<int> other_opened;
-        Plan other = one(other_order, &other_opened);
-        if (other.unplaced.size() < plan.unplaced.size() ||
-            (other.unplaced.size() == plan.unplaced.size() && other.hosts_used < plan.hosts_used)) {
-          plan = std::move(other);
-          opened = std::move(other_opened);
-        }
+    Plan plan;
+    if (!spread_) {
+      auto engine = packed();
+      plan = engine->finish();
+      opened = engine->opened();
+    } else {
+      std::vector<int> preopen;
+      if (!s_.auto_pools.empty()) {
+        auto engine = packed();
+        engine->finish();
+        preopen = balanced(s_, engine->opened());
       }
+      plan = run(options_.order, true, preopen, &opened);
     }
     if (opened_out) *opened_out = opened;
     return plan;
@@ -173,7 +207,7 @@ class Placer {
   Plan place() const {
     std::vector<int> opened;
     Plan plan = without_failures(&opened);
-    const bool ha = s_.policy.ha.host_failures > 0 || s_.policy.ha.zone_failures > 0;
+    const bool ha = ha_;
     if (ha) plan = with_failures(std::move(plan), opened);
     const std::int64_t without = plan.unplaced.empty() ? bound_ : placement::lower_bound(s_, plan);
     // With failures: the survivors of any failure hold every guest, fixed ones included.
@@ -189,7 +223,9 @@ class Placer {
   const Scenario& s_;
   const PlaceOptions& options_;
   const bool spread_;
+  const bool ha_;  // failures to survive
   int bound_ = 0;
+  std::int64_t search_steps_ = 0;
   std::size_t hosts_expected_ = 0;
 };
 
