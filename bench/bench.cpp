@@ -1,10 +1,13 @@
 // kvmplan-bench: speed, memory and packing quality of placement, measured against the lower
 // bound and a plain first-fit-decreasing baseline. docs/performance.md shows how to read it.
+// With --baselines (always, for the adversarial mixes): also the plan without the search and
+// first-fit decreasing in every order, each with effort 0.
 #include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <fstream>
@@ -59,10 +62,32 @@ struct Run {
   std::int64_t plan_bytes = 0;
   std::int64_t swap_mib = 0;  // the model stage's result: swap to create on all hosts
   long rss_kib = 0;
+  // --baselines: the default plan with effort 0 (greedy: no search), and first-fit decreasing
+  // (one order, no portfolio, effort 0) in each order; check's violations on all of them.
+  bool baselines = false;
+  int greedy_hosts = 0;
+  std::size_t greedy_unplaced = 0;
+  double greedy_place = 0;
+  struct Baseline {
+    const char* order = "";
+    int hosts = 0;
+    std::size_t unplaced = 0;
+    double seconds = 0;
+  };
+  std::vector<Baseline> ffd;
+  std::size_t best = 0;  // into ffd: most placed, then fewest hosts, then the earlier order
+  std::string best_orders;  // every order as good as the best, "vcpus=bin_centric"
+  std::size_t baseline_violations = 0;
 };
 
-Run measure(bench::Mix mix, std::int64_t guests, std::uint32_t seed, const std::string& csv, int ha) {
+constexpr std::pair<PlaceOptions::Order, const char*> ffd_orders[] = {{PlaceOptions::Order::memory, "memory"},
+                                                                      {PlaceOptions::Order::dominant_share, "dominant_share"},
+                                                                      {PlaceOptions::Order::vcpus, "vcpus"},
+                                                                      {PlaceOptions::Order::bin_centric, "bin_centric"}};
+
+Run measure(bench::Mix mix, std::int64_t guests, std::uint32_t seed, const std::string& csv, int ha, bool baselines) {
   Run r;
+  r.baselines = baselines;
   r.mix = bench::mix_name(mix);
   r.guests = guests;
   r.ha = ha;
@@ -103,10 +128,41 @@ Run measure(bench::Mix mix, std::int64_t guests, std::uint32_t seed, const std::
   r.plan_bytes = buf.bytes;
 
   t = Clock::now();
-  const Plan ffd = place(loaded.scenario, {PlaceOptions::Order::memory, false});
+  const Plan ffd = place(loaded.scenario, {PlaceOptions::Order::memory, false, /*effort=*/0});
   r.baseline = seconds_since(t);
   r.baseline_hosts = ffd.hosts_used;
   r.baseline_unplaced = ffd.unplaced.size();
+
+  if (baselines) {
+    PlaceOptions greedy;
+    greedy.effort = 0;
+    t = Clock::now();
+    const Plan g = place(loaded.scenario, greedy);
+    r.greedy_place = seconds_since(t);
+    r.greedy_hosts = g.hosts_used;
+    r.greedy_unplaced = g.unplaced.size();
+    r.baseline_violations += check_plan(loaded.scenario, g).violations.size();
+    for (const auto& [order, name] : ffd_orders) {
+      Run::Baseline b{name, r.baseline_hosts, r.baseline_unplaced, r.baseline};
+      if (order == PlaceOptions::Order::memory) {
+        r.baseline_violations += check_plan(loaded.scenario, ffd).violations.size();
+      } else {
+        t = Clock::now();
+        const Plan other = place(loaded.scenario, {order, false, /*effort=*/0});
+        b = {name, other.hosts_used, other.unplaced.size(), seconds_since(t)};
+        r.baseline_violations += check_plan(loaded.scenario, other).violations.size();
+      }
+      const auto worse = [](const Run::Baseline& x, const Run::Baseline& y) {
+        return x.unplaced != y.unplaced ? x.unplaced > y.unplaced : x.hosts > y.hosts;
+      };
+      if (!r.ffd.empty() && worse(r.ffd[r.best], b)) r.best = r.ffd.size();
+      r.ffd.push_back(b);
+    }
+    for (const Run::Baseline& b : r.ffd) {
+      if (b.hosts != r.ffd[r.best].hosts || b.unplaced != r.ffd[r.best].unplaced) continue;
+      r.best_orders += (r.best_orders.empty() ? "" : "=") + std::string(b.order);
+    }
+  }
   r.rss_kib = peak_rss_kib();
   return r;
 }
@@ -115,6 +171,37 @@ std::string ratio(int hosts, int bound) {
   char buf[32];
   std::snprintf(buf, sizeof buf, "%.4f", bound > 0 ? static_cast<double>(hosts) / bound : 0.0);
   return buf;
+}
+
+// --baselines: what goes at the end of a run's line.
+std::string baselines_text(const Run& r, bool json) {
+  if (!r.baselines) return "";
+  const Run::Baseline& best = r.ffd[r.best];
+  char buf[512];
+  std::string out;
+  if (json) {
+    std::snprintf(buf, sizeof buf,
+                  ", \"greedy_hosts\": %d, \"greedy_ratio\": %s, \"greedy_unplaced\": %zu, \"greedy_place_seconds\": %.3f, "
+                  "\"best_baseline_hosts\": %d, \"best_baseline_ratio\": %s, \"best_baseline_order\": \"%s\", \"best_baseline_orders\": \"%s\", "
+                  "\"baselines\": {",
+                  r.greedy_hosts, ratio(r.greedy_hosts, r.bound).c_str(), r.greedy_unplaced, r.greedy_place, best.hosts,
+                  ratio(best.hosts, r.bound).c_str(), best.order, r.best_orders.c_str());
+    out = buf;
+    for (std::size_t i = 0; i < r.ffd.size(); ++i) {
+      const Run::Baseline& b = r.ffd[i];
+      std::snprintf(buf, sizeof buf, "%s\"%s\": {\"hosts\": %d, \"unplaced\": %zu, \"seconds\": %.3f}", i ? ", " : "", b.order, b.hosts,
+                    b.unplaced, b.seconds);
+      out += buf;
+    }
+    std::snprintf(buf, sizeof buf, "}, \"baseline_violations\": %zu", r.baseline_violations);
+    return out + buf;
+  }
+  std::snprintf(buf, sizeof buf, " | no search %6d  %s  place %6.3fs | best ffd %6d  %s  %s", r.greedy_hosts,
+                ratio(r.greedy_hosts, r.bound).c_str(), r.greedy_place, best.hosts, ratio(best.hosts, r.bound).c_str(), r.best_orders.c_str());
+  out = buf;
+  if (r.greedy_unplaced || best.unplaced) out += " | unplaced without search " + std::to_string(r.greedy_unplaced) + ", best ffd " + std::to_string(best.unplaced);
+  if (r.baseline_violations) out += " | " + std::to_string(r.baseline_violations) + " BASELINE VIOLATIONS";
+  return out;
 }
 
 std::string line(const Run& r, bool json) {
@@ -130,6 +217,10 @@ std::string line(const Run& r, bool json) {
                   r.baseline_hosts, ratio(r.baseline_hosts, r.bound).c_str(), r.baseline_unplaced, r.generate, r.validate, r.place,
                   r.check, r.model, r.write, r.baseline, r.place * 1e9 / static_cast<double>(r.guests), static_cast<long long>(r.plan_bytes),
                   static_cast<long long>(r.swap_mib), r.rss_kib / 1024, r.ha, r.survives ? "true" : "false", r.violations);
+    // The object's closing brace goes after the baselines' fields.
+    std::string text = buf;
+    text.pop_back();
+    return text + baselines_text(r, true) + "}";
   } else {
     std::snprintf(buf, sizeof buf,
                   "%-14s %8lld guests  hosts %6d  bound %6d  %s  | ffd %6d  %s | generate %6.3fs  validate %6.3fs  place %6.3fs  "
@@ -140,11 +231,11 @@ std::string line(const Run& r, bool json) {
                   r.ha ? (" | N+" + std::to_string(r.ha) + (r.survives ? " survives" : " DOES NOT SURVIVE")).c_str() : "",
                   r.violations ? (" | " + std::to_string(r.violations) + " VIOLATIONS").c_str() : "");
   }
-  return buf;
+  return buf + baselines_text(r, false);
 }
 
 // Each run in a child process, so that its peak RSS is its own.
-std::string isolated(bench::Mix mix, std::int64_t guests, std::uint32_t seed, const std::string& csv, bool json, int ha) {
+std::string isolated(bench::Mix mix, std::int64_t guests, std::uint32_t seed, const std::string& csv, bool json, int ha, bool baselines) {
   int fds[2];
   if (pipe(fds) != 0) throw std::runtime_error("pipe failed");
   const pid_t pid = fork();
@@ -152,7 +243,7 @@ std::string isolated(bench::Mix mix, std::int64_t guests, std::uint32_t seed, co
     close(fds[0]);
     std::string text;
     try {
-      text = line(measure(mix, guests, seed, csv, ha), json);
+      text = line(measure(mix, guests, seed, csv, ha, baselines), json);
     } catch (const std::exception& e) {
       text = std::string("error: ") + e.what();
     }
@@ -175,12 +266,17 @@ int main(int argc, char** argv) {
   std::string mix_arg = "all";
   std::vector<std::int64_t> sizes{1000, 10000, 100000, 1000000};
   std::uint32_t seed = 1;
-  bool json = false, expanded = false;
+  bool json = false, expanded = false, baselines = false;
   int ha = 0;
   std::string write_yaml;
   std::string csv = std::string(KVMPLAN_DATA_DIR) + "/azure-packing-2020/vm_alive_at_t0_sample.csv";
-  app.add_option("--mix", mix_arg, "azure | uniform | anticorrelated | numa-heavy | pinned | all");
-  app.add_option("--guests", sizes, "guest counts, e.g. --guests 1000 10000")->expected(1, -1);
+  app.add_option("--mix", mix_arg,
+                 "azure | uniform | anticorrelated | numa-heavy | pinned | all (these five) | zero-slack | bimodal | two-models | "
+                 "adversarial (these three, with --baselines, by default at 100, 1000 and 10000 guests)");
+  app.add_option("--guests", sizes, "guest counts, e.g. --guests 1000 10000 or --guests 1000,10000")->expected(1, -1)->delimiter(',');
+  app.add_flag("--baselines", baselines,
+               "also place without the search (effort 0) and by first-fit decreasing in each order (memory, dominant_share, "
+               "vcpus, bin_centric; no portfolio, effort 0), and report the best; always on for the adversarial mixes");
   app.add_option("--seed", seed, "seed of the drawn mixes");
   app.add_flag("--json", json, "one JSON object per run");
   app.add_option("--write-yaml", write_yaml, "write the generated scenario to this file and stop (for timing kvmplan itself)");
@@ -192,21 +288,25 @@ int main(int argc, char** argv) {
   std::vector<bench::Mix> mixes;
   if (mix_arg == "all") {
     mixes.assign(std::begin(bench::all_mixes), std::end(bench::all_mixes));
+  } else if (mix_arg == "adversarial") {
+    mixes.assign(std::begin(bench::adversarial_mixes), std::end(bench::adversarial_mixes));
   } else if (auto m = bench::parse_mix(mix_arg)) {
     mixes.push_back(*m);
   } else {
     std::cerr << "kvmplan-bench: error: --mix: \"" << mix_arg << "\" is not a mix\n";
     return 2;
   }
+  if (app.count("--guests") == 0 && std::all_of(mixes.begin(), mixes.end(), bench::is_adversarial)) sizes = {100, 1000, 10000};
   try {
     if (!write_yaml.empty()) {
       std::ofstream(write_yaml) << bench::scenario_yaml(mixes.front(), bench::shapes(mixes.front(), sizes.front(), seed, csv), expanded);
       return 0;
     }
     for (bench::Mix mix : mixes) {
+      const bool with_baselines = baselines || bench::is_adversarial(mix);
       for (std::int64_t n : sizes) {
-        const std::string text =
-            mixes.size() * sizes.size() == 1 ? line(measure(mix, n, seed, csv, ha), json) : isolated(mix, n, seed, csv, json, ha);
+        const std::string text = mixes.size() * sizes.size() == 1 ? line(measure(mix, n, seed, csv, ha, with_baselines), json)
+                                                                   : isolated(mix, n, seed, csv, json, ha, with_baselines);
         std::cout << text << std::endl;
       }
     }

@@ -4,6 +4,7 @@
 #include <fstream>
 #include <map>
 #include <random>
+#include <set>
 #include <sstream>
 #include <stdexcept>
 
@@ -55,23 +56,53 @@ std::vector<Shape> azure(std::int64_t guests, const std::string& csv) {
   return out;
 }
 
+// Shapes of one guest each, counted together when equal, in first-seen order.
+class Counted {
+ public:
+  void add(const Shape& s) {
+    const auto key = std::make_tuple(s.vcpus, s.memory.value, s.dedicated, s.hugepages);
+    auto [it, fresh] = index_.emplace(key, out_.size());
+    if (fresh) out_.push_back(s);
+    ++out_[it->second].count;
+  }
+  std::vector<Shape> take() { return std::move(out_); }
+
+ private:
+  std::map<std::tuple<int, std::int64_t, bool, bool>, std::size_t> index_;
+  std::vector<Shape> out_;
+};
+
 // Draws `guests` shapes with `draw` and counts equal ones together, in first-drawn order.
 template <class Draw>
 std::vector<Shape> drawn(std::int64_t guests, std::uint32_t seed, Draw draw) {
   std::mt19937_64 rng(seed);
-  std::map<std::tuple<int, std::int64_t, bool, bool>, std::size_t> index;
-  std::vector<Shape> out;
+  Counted out;
   for (std::int64_t i = 0; i < guests; ++i) {
     Shape s = draw(rng);
-    const auto key = std::make_tuple(s.vcpus, s.memory.value, s.dedicated, s.hugepages);
-    auto [it, fresh] = index.emplace(key, out.size());
-    if (fresh) out.push_back(s);
-    ++out[it->second].count;
+    s.count = 0;
+    out.add(s);
   }
-  return out;
+  return out.take();
 }
 
 int uniform_int(std::mt19937_64& rng, int lo, int hi) { return std::uniform_int_distribution<int>(lo, hi)(rng); }
+
+// `units` cut at k - 1 distinct random points: k parts of at least one unit each, summing to
+// `units` (k <= units).
+std::vector<std::int64_t> split(std::mt19937_64& rng, std::int64_t units, int k) {
+  std::set<std::int64_t> cuts;
+  while (static_cast<int>(cuts.size()) < k - 1) cuts.insert(std::uniform_int_distribution<std::int64_t>(1, units - 1)(rng));
+  std::vector<std::int64_t> parts;
+  std::int64_t last = 0;
+  for (std::int64_t c : cuts) {
+    parts.push_back(c - last);
+    last = c;
+  }
+  parts.push_back(units - last);
+  return parts;
+}
+
+constexpr std::int64_t flat_host_quarters = flat_host_gib * 4;  // zero-slack cuts memory in quarters of a GiB
 
 }  // namespace
 
@@ -79,7 +110,37 @@ std::optional<Mix> parse_mix(std::string_view name) {
   for (Mix m : all_mixes) {
     if (mix_name(m) == name) return m;
   }
+  for (Mix m : adversarial_mixes) {
+    if (mix_name(m) == name) return m;
+  }
   return std::nullopt;
+}
+
+bool is_adversarial(Mix mix) { return std::find(std::begin(adversarial_mixes), std::end(adversarial_mixes), mix) != std::end(adversarial_mixes); }
+
+Cut zero_slack_cut(std::int64_t guests, std::uint32_t seed) {
+  std::mt19937_64 rng(seed);
+  Cut cut;
+  for (std::int64_t left = guests; left > 0; ++cut.hosts) {
+    // 2 to 8 guests a host; the last host takes what is left, never a single guest (unless
+    // only one was asked for: a guest of the whole host).
+    int k = left <= 8 ? static_cast<int>(left) : uniform_int(rng, 2, 8);
+    if (left - k == 1) k += k < 8 ? 1 : -1;
+    const auto quarters = split(rng, flat_host_quarters, k);
+    const auto vcpus = split(rng, flat_host_cpus, k);
+    for (std::size_t i = 0; i < static_cast<std::size_t>(k); ++i) {
+      cut.guests.push_back({static_cast<int>(vcpus[i]), MiB(quarters[i] * 256), false, false, 1});
+      cut.host.push_back(cut.hosts);
+    }
+    left -= k;
+  }
+  // In random order, so that the file does not list each host's guests together.
+  for (std::size_t i = cut.guests.size(); i > 1; --i) {
+    const auto j = std::uniform_int_distribution<std::size_t>(0, i - 1)(rng);
+    std::swap(cut.guests[i - 1], cut.guests[j]);
+    std::swap(cut.host[i - 1], cut.host[j]);
+  }
+  return cut;
 }
 
 std::string mix_name(Mix mix) {
@@ -89,6 +150,9 @@ std::string mix_name(Mix mix) {
     case Mix::anticorrelated: return "anticorrelated";
     case Mix::numa_heavy: return "numa-heavy";
     case Mix::pinned: return "pinned";
+    case Mix::zero_slack: return "zero-slack";
+    case Mix::bimodal: return "bimodal";
+    case Mix::two_models: return "two-models";
   }
   return "?";
 }
@@ -122,6 +186,26 @@ std::vector<Shape> shapes(Mix mix, std::int64_t guests, std::uint32_t seed, cons
       return drawn(guests, seed, [](std::mt19937_64& rng) {
         return Shape{uniform_int(rng, 1, 4) * 2, GiB(4 << uniform_int(rng, 0, 3)), true, true, 0};
       });
+    case Mix::zero_slack: {
+      Counted out;
+      for (const Shape& s : zero_slack_cut(guests, seed).guests) out.add({s.vcpus, s.memory, false, false, 0});
+      return out.take();
+    }
+    case Mix::bimodal:
+      // 70% small (1-2 vCPUs, 1-4GiB); 30% of 45-60% of the host, in memory (quarter GiBs) and
+      // in vCPUs drawn apart: at most two share a host, most need one of their own.
+      return drawn(guests, seed, [](std::mt19937_64& rng) {
+        constexpr int q_lo = static_cast<int>((flat_host_quarters * 45 + 99) / 100), q_hi = static_cast<int>(flat_host_quarters * 60 / 100);
+        constexpr int c_lo = (flat_host_cpus * 45 + 99) / 100, c_hi = flat_host_cpus * 60 / 100;
+        return uniform_int(rng, 0, 9) < 7 ? Shape{uniform_int(rng, 1, 2), GiB(uniform_int(rng, 1, 4)), false, false, 0}
+                                          : Shape{uniform_int(rng, c_lo, c_hi), MiB(std::int64_t{uniform_int(rng, q_lo, q_hi)} * 256), false, false, 0};
+      });
+    case Mix::two_models:
+      // Half memory-heavy (1-4 vCPUs, 32-96GiB), half CPU-heavy (8-24 vCPUs, 1-8GiB).
+      return drawn(guests, seed, [](std::mt19937_64& rng) {
+        return uniform_int(rng, 0, 1) ? Shape{uniform_int(rng, 1, 4), GiB(uniform_int(rng, 4, 12) * 8), false, false, 0}
+                                      : Shape{uniform_int(rng, 8, 24), GiB(uniform_int(rng, 1, 8)), false, false, 0};
+      });
   }
   return {};
 }
@@ -134,11 +218,27 @@ std::string scenario_yaml(Mix mix, const std::vector<Shape>& shapes, bool expand
     case Mix::numa_heavy: y << "policy: {memory_ratio: 1.0}\n"; break;
     default: break;
   }
-  const bool pools = mix == Mix::pinned;
-  y << "hosts:\n  - name: kvm\n    count: auto\n    threads_per_core: 2\n    numa:\n"
-    << "      - {id: 0, cpus: \"0-23,48-71\", memory: 192GiB" << (pools ? ", hugepages: {1GiB: 176}" : "") << "}\n"
-    << "      - {id: 1, cpus: \"24-47,72-95\", memory: 192GiB" << (pools ? ", hugepages: {1GiB: 176}" : "") << "}\n"
-    << "    distances: [[10, 21], [21, 10]]\n";
+  if (mix == Mix::zero_slack || mix == Mix::bimodal) {
+    // One node, budgets exactly its RAM and CPUs: what zero-slack cuts is what a host holds.
+    y << "policy: {memory_ratio: 1.0, cpu_ratio: 1.0, host_reserve: 0GiB}\n"
+      << "hosts:\n  - name: kvm\n    count: auto\n    cpus: " << flat_host_cpus << "\n    memory: " << flat_host_gib << "GiB\n";
+  } else if (mix == Mix::two_models) {
+    y << "policy: {memory_ratio: 1.0, cpu_ratio: 2.0}\n"
+      << "hosts:\n  - name: mem\n    count: auto\n    threads_per_core: 2\n    numa:\n"
+      << "      - {id: 0, cpus: \"0-15,32-47\", memory: 384GiB}\n"
+      << "      - {id: 1, cpus: \"16-31,48-63\", memory: 384GiB}\n"
+      << "    distances: [[10, 21], [21, 10]]\n"
+      << "  - name: cpu\n    count: auto\n    threads_per_core: 2\n    numa:\n"
+      << "      - {id: 0, cpus: \"0-31,64-95\", memory: 128GiB}\n"
+      << "      - {id: 1, cpus: \"32-63,96-127\", memory: 128GiB}\n"
+      << "    distances: [[10, 21], [21, 10]]\n";
+  } else {
+    const bool pools = mix == Mix::pinned;
+    y << "hosts:\n  - name: kvm\n    count: auto\n    threads_per_core: 2\n    numa:\n"
+      << "      - {id: 0, cpus: \"0-23,48-71\", memory: 192GiB" << (pools ? ", hugepages: {1GiB: 176}" : "") << "}\n"
+      << "      - {id: 1, cpus: \"24-47,72-95\", memory: 192GiB" << (pools ? ", hugepages: {1GiB: 176}" : "") << "}\n"
+      << "    distances: [[10, 21], [21, 10]]\n";
+  }
   y << "guests:\n";
   std::int64_t n = 0;
   for (std::size_t i = 0; i < shapes.size(); ++i) {
