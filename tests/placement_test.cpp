@@ -352,7 +352,7 @@ guests:
   - {name: five, vcpus: 1, memory: 5GiB}
   - {name: two-b, vcpus: 1, memory: 2GiB}
   - {name: four-b, vcpus: 1, memory: 4GiB}
-)", {PlaceOptions::Order::memory, false});
+)", {PlaceOptions::Order::memory, false, 0});
   CHECK(p.host_of("five") == "compute-1");
   CHECK(p.host_of("four-a") == "compute-1");
   CHECK(p.host_of("four-b") == "compute-2");
@@ -431,7 +431,7 @@ TEST_CASE("place and check on the command line") {
   const std::string plan = (tmp / "plan.json").string();
   const auto placed = kvmplan::test::run_cli({"place", "scenarios/cluster.yaml", "--format", "json", "-o", plan});
   CHECK(placed.code == 0);
-  CHECK(placed.err == "kvmplan: 6 hosts used (lower bound 6), 0 unplaced; wrote " + plan + "\n");
+  CHECK(placed.err == "kvmplan: 6 hosts used (lower bound 6, optimal), 0 unplaced; wrote " + plan + "\n");
   const auto checked = kvmplan::test::run_cli({"check", "scenarios/cluster.yaml", "--placement", plan});
   CHECK(checked.code == 0);
   CHECK(checked.out.empty());

@@ -52,7 +52,7 @@ TEST_CASE("the text report is a table with totals") {
   CHECK(r.out.find("kvmplan 0.1.0: swap sizing, baseline rhel5\n") == 0);
   CHECK(r.out.find("kvm01  32GiB") != std::string::npos);
   CHECK(r.out.find("  44GiB  ") != std::string::npos);
-  CHECK(r.out.find("totals: 1 host, 1 used (lower bound 1), 64 guests placed, 0 unplaced, swap to create 44GiB\n") != std::string::npos);
+  CHECK(r.out.find("totals: 1 host, 1 used (lower bound 1, optimal), 64 guests placed, 0 unplaced, swap to create 44GiB\n") != std::string::npos);
 }
 
 TEST_CASE("markdown has a header row, an alignment row and one row per host") {

@@ -65,12 +65,18 @@ int run_unguarded(int argc, const char* const* argv, std::ostream& out, std::ost
   size_cmd->add_option("--format", size.format, "text | json | markdown")
       ->check(CLI::IsMember({"text", "json", "markdown"}));
   size_cmd->add_option("-o,--output", size.output, "write the report here, atomically (- is standard output)");
+  auto add_effort = [](CLI::App& sub, CommonOptions& o) {
+    sub.add_option("--effort", o.effort, "how long to search for fewer hosts after the greedy plan: 0 none, 1 the default budget, N times it (counted in steps: the same plan on any machine)")
+        ->check(CLI::Range(0, 1000));
+  };
+  add_effort(*size_cmd, size.common);
 
   PlaceOptions place;
   CLI::App* place_cmd = app.add_subcommand("place", "where each guest runs: host, NUMA nodes, CPUs; and how many hosts");
   add_common(*place_cmd, place.common);
   place_cmd->add_option("--format", place.format, "yaml | json")->check(CLI::IsMember({"yaml", "json"}));
   place_cmd->add_option("-o,--output", place.output, "write the plan here, atomically (- is standard output)");
+  add_effort(*place_cmd, place.common);
   place_cmd->add_flag("--failures", place.failures,
                       "add a failover section: where each guest restarts when its host (or zone) fails");
 

@@ -15,6 +15,7 @@ struct CommonOptions {
   std::string baseline;   // "" when not given
   std::string objective;  // "" when not given
   bool quiet = false;
+  int effort = 1;          // the search's budget, in defaults (size and place)
 };
 
 struct SizeOptions {

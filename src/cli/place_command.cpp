@@ -5,13 +5,16 @@
 #include "kvmplan/plan/check.hpp"
 #include "kvmplan/plan/plan_writer.hpp"
 #include "kvmplan/report/problems.hpp"
+#include "kvmplan/report/size_report.hpp"
 
 namespace kvmplan::cli {
 
 int run_place(const PlaceOptions& options, std::ostream& out, std::ostream& err) {
   Loaded loaded;
   if (!load(options.common, loaded, err)) return 2;
-  const Plan plan = place(loaded.scenario);
+  kvmplan::PlaceOptions place_options;
+  place_options.effort = options.common.effort;
+  const Plan plan = place(loaded.scenario, place_options);
   // Fixed guests that break a rule make a plan check rejects: it is written, for the record,
   // with the same violations check prints, and the exit code says it does not hold.
   // With --failures, also where each guest restarts when its host or zone fails alone.
@@ -28,8 +31,8 @@ int run_place(const PlaceOptions& options, std::ostream& out, std::ostream& err)
   }
   for (const auto& v : checked.violations) err << violation_line(v, SourceFiles{}) << "\n";
   if (!options.common.quiet) {
-    err << "kvmplan: " << plan.hosts_used << (plan.hosts_used == 1 ? " host" : " hosts") << " used (lower bound "
-        << plan.lower_bound_hosts << "), " << plan.unplaced.size() << " unplaced";
+    err << "kvmplan: " << plan.hosts_used << (plan.hosts_used == 1 ? " host" : " hosts") << " used ("
+        << bound_text(plan.hosts_used, plan.lower_bound_hosts, plan.optimal()) << "), " << plan.unplaced.size() << " unplaced";
     if (!checked.violations.empty()) err << ", " << checked.violations.size() << (checked.violations.size() == 1 ? " violation" : " violations");
     err << (options.output != "-" ? "; wrote " + options.output : std::string()) << "\n";
     if (failures && (failures->host_failures > 0 || failures->zone_failures > 0)) err << "kvmplan: " << failures_line(*failures) << "\n";

@@ -8,7 +8,9 @@ namespace kvmplan::cli {
 int run_size(const SizeOptions& options, std::ostream& out, std::ostream& err) {
   Loaded loaded;
   if (!load(options.common, loaded, err)) return 2;
-  const SizeReport report = size_scenario(loaded.scenario);
+  kvmplan::PlaceOptions place_options;
+  place_options.effort = options.common.effort;
+  const SizeReport report = size_scenario(loaded.scenario, place_options);
   const auto written = write_atomically(options.output, out, [&](std::ostream& s) {
     if (options.format == "json") write_size_json(s, report);
     else if (options.format == "markdown") write_size_markdown(s, report);

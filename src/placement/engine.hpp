@@ -27,6 +27,8 @@ class Engine {
   int search(int bound, std::int64_t steps);
   Plan finish();
   int hosts_used() const;
+  // The search proved that no plan places these guests on fewer hosts.
+  bool proven_optimal() const { return proven_; }
   std::size_t unplaced() const { return plan_.unplaced.size(); }
   // Hosts opened per pool, once run.
   const std::vector<int>& opened() const { return opened_; }
@@ -78,6 +80,7 @@ class Engine {
   Plan plan_;
   std::vector<int> opened_;              // hosts opened per pool
   std::vector<char> emptied_;            // hosts the search emptied, dropped by finish()
+  bool proven_ = false;
   std::vector<std::pair<double, std::size_t>> scored_;  // best_of_first's candidates, reused
   std::uint64_t commits_ = 0;            // guests committed so far: what why_not's answers hold for
   std::unordered_map<std::uint32_t, std::pair<std::uint64_t, Unplaced>> why_cache_;  // spec -> (commits_, answer)

@@ -264,7 +264,7 @@ bool read(std::string_view text, std::uint32_t file, PlanDocument& doc) {
   bool json = false, first = true, has_placements = false;
   unsigned seen = 0;
   static constexpr std::string_view top_keys[] = {"kvmplan", "objective", "numa", "placements", "unplaced", "hosts_used",
-                                                  "lower_bound_hosts", "hosts", "failures", "failover"};
+                                                  "lower_bound_hosts", "optimal", "hosts", "failures", "failover"};
   std::string key;
   std::uint32_t number = 0;
   for (std::size_t pos = 0; pos <= text.size();) {

@@ -49,7 +49,7 @@ PlanDocument read_plan_text(const std::string& name, std::string text, SourceFil
   yaml::Node root;
   if (!yaml::parse_document(ctx, sources.files[file].text, root)) return doc;
   const yaml::MapReader top(ctx, root, {file, 1, 1}, "",
-                            {"kvmplan", "objective", "numa", "placements", "unplaced", "hosts_used", "lower_bound_hosts", "hosts", "failures",
+                            {"kvmplan", "objective", "numa", "placements", "unplaced", "hosts_used", "lower_bound_hosts", "optimal", "hosts", "failures",
                              "failover"});
   if (!top.ok()) return doc;
   auto each = [&](const char* key, auto&& f) {

@@ -168,6 +168,7 @@ void write_plan(std::ostream& out, const Scenario& s, const Plan& plan, PlanForm
   unplaced.end();
   scalar(out, f, "hosts_used", std::to_string(plan.hosts_used));
   scalar(out, f, "lower_bound_hosts", std::to_string(plan.lower_bound_hosts));
+  scalar(out, f, "optimal", plan.optimal() ? "true" : "false");
   if (failures && (failures->host_failures > 0 || failures->zone_failures > 0)) write_failures(out, f, *failures);
   if (failures && !failures->evacuations.empty()) write_failover(out, f, *failures);
   // Per-host figures, for the hosts that run guests (and the hosts of the scenario).

@@ -169,7 +169,7 @@ void write_findings(std::ostream& out, const SizeReport& report, const char* bul
 
 std::string totals_line(const SizeReport& report) {
   return "totals: " + plural(report.hosts.size(), "host", "hosts") + ", " + std::to_string(report.hosts_used) +
-         " used (lower bound " + std::to_string(report.lower_bound_hosts) + "), " +
+         " used (" + bound_text(report.hosts_used, report.lower_bound_hosts, report.optimal) + "), " +
          plural(static_cast<std::size_t>(report.placed_guests), "guest", "guests") + " placed, " +
          plural(report.unplaced.size(), "unplaced", "unplaced") + ", swap to create " +
          to_human(MiB(report.total_swap_mib()));
@@ -183,12 +183,19 @@ std::int64_t SizeReport::total_swap_mib() const {
   return total;
 }
 
+std::string bound_text(int hosts_used, int lower_bound, bool optimal) {
+  std::string text = "lower bound " + std::to_string(lower_bound);
+  if (optimal) return text + (hosts_used <= lower_bound ? ", optimal" : ", optimal (proven by search)");
+  return hosts_used > lower_bound ? text + ", gap " + std::to_string(hosts_used - lower_bound) : text;
+}
+
 SizeReport size_plan(const Scenario& scenario, const Plan& plan) {
   SizeReport report;
   report.scenario = &scenario;
   report.swap_baseline = scenario.policy.swap_baseline.name();
   report.hosts_used = plan.hosts_used;
   report.lower_bound_hosts = plan.lower_bound_hosts;
+  report.optimal = plan.optimal();
   const auto figures = plan_figures(scenario, plan);
   for (std::size_t h = 0; h < plan.hosts.size(); ++h) report.hosts.push_back({plan.hosts[h].name, figures[h]});
   report.unplaced = plan.unplaced;
@@ -212,9 +219,9 @@ SizeReport size_plan(const Scenario& scenario, const Plan& plan) {
   return report;
 }
 
-SizeReport size_scenario(const Scenario& scenario) {
+SizeReport size_scenario(const Scenario& scenario, const PlaceOptions& options) {
   // Guests without a host are placed first, by the same engine as `kvmplan place`.
-  return size_plan(scenario, place(scenario));
+  return size_plan(scenario, place(scenario, options));
 }
 
 void write_size_text(std::ostream& out, const SizeReport& report) {
@@ -334,6 +341,7 @@ void write_size_json(std::ostream& out, const SizeReport& report) {
   w.key("swap_mib").value(report.total_swap_mib());
   w.key("hosts_used").value(report.hosts_used);
   w.key("lower_bound_hosts").value(report.lower_bound_hosts);
+  w.key("optimal").value(report.optimal);
   w.end_object();
   w.end_object();
 }

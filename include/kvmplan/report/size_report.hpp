@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "kvmplan/model/model.hpp"
+#include "kvmplan/placement/place.hpp"
 #include "kvmplan/plan/check.hpp"
 #include "kvmplan/plan/plan.hpp"
 #include "kvmplan/scenario/scenario.hpp"
@@ -29,6 +30,7 @@ struct SizeReport {
   int placed_guests = 0;
   int hosts_used = 0;          // hosts that run a guest, and the spare hosts failures need
   int lower_bound_hosts = 0;   // no valid plan uses fewer
+  bool optimal = false;        // every guest placed on as few hosts as any plan can (Plan::optimal)
 
   std::int64_t total_swap_mib() const;
   // Exit status 0 is earned: every guest placed and no rule broken (check accepts the plan).
@@ -38,7 +40,11 @@ struct SizeReport {
 // Places the guests without a host (as `kvmplan place` does), then sizes every host: the
 // scenario's hosts and those opened from `count: auto` pools, and checks the plan as `kvmplan
 // check` does. Guests that fit nowhere are reported unplaced with the reasons.
-SizeReport size_scenario(const Scenario& scenario);
+// "lower bound 12, optimal", "lower bound 11, optimal (proven by search)" or "lower bound 11,
+// gap 1": how the hosts used compare with the bound, for the text reports.
+std::string bound_text(int hosts_used, int lower_bound, bool optimal);
+
+SizeReport size_scenario(const Scenario& scenario, const PlaceOptions& options = {});
 // Sizes a plan already made (a plan in memory, or read back), and checks it.
 SizeReport size_plan(const Scenario& scenario, const Plan& plan);
 
