@@ -7,7 +7,7 @@ cd "$(dirname "$0")/.."
 
 say() { echo "kvmplan setup: $*" >&2; }
 
-packages="g++ make cmake libyaml-cpp-dev libcli11-dev libboost-graph-dev libpugixml-dev libjemalloc-dev doctest-dev libvirt-clients"
+packages="g++ make cmake libyaml-cpp-dev libcli11-dev libboost-graph-dev libeigen3-dev libpugixml-dev libjemalloc-dev doctest-dev libvirt-clients"
 
 missing=""
 for p in $packages; do

@@ -3,6 +3,7 @@
 #include "placement/engine.hpp"
 
 #include <algorithm>
+#include <limits>
 #include <map>
 #include <set>
 
@@ -16,7 +17,37 @@ namespace kvmplan::placement {
 Engine::Engine(const Scenario& s, bool spread, PlaceOptions::Order order, std::size_t hosts_expected)
     : s_(s), p_(s.policy), spread_(spread), order_(order), fleet_(s, spread, hosts_expected), demands_(s) {
   groups_.resize(s.groups.size());
-  for (std::size_t pool = 0; pool < s.auto_pools.size(); ++pool) pools_.push_back(fleet_.prototype(pool));
+  for (std::size_t pool = 0; pool < s.auto_pools.size(); ++pool) {
+    pools_.push_back(fleet_.prototype(pool));
+    pool_cost_.push_back(s.auto_pools[pool].cost.to_double());
+  }
+  // Pools by cost per capacity: a host's budgets as shares of the largest pool host's, summed.
+  std::vector<Keys> full;
+  for (const auto& proto : pools_) full.push_back(keys_of(proto, p_));
+  for (const Keys& k : full) {
+    for (std::size_t key : scorers::dot_keys) {
+      if (k[key] > 0 && k[key] != std::numeric_limits<std::int64_t>::max()) reference_[key] = std::max(reference_[key], k[key]);
+    }
+  }
+  std::vector<std::pair<double, std::size_t>> ranked;
+  for (std::size_t pool = 0; pool < pools_.size(); ++pool) {
+    double capacity = 0;
+    for (std::size_t key : scorers::dot_keys) {
+      if (reference_[key] > 0 && full[pool][key] > 0) capacity += static_cast<double>(std::min(full[pool][key], reference_[key])) / static_cast<double>(reference_[key]);
+    }
+    ranked.emplace_back(capacity > 0 ? pool_cost_[pool] / capacity : std::numeric_limits<double>::max(), pool);
+  }
+  std::stable_sort(ranked.begin(), ranked.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+  for (const auto& [value, pool] : ranked) pool_order_.push_back(pool);
+}
+
+double Engine::weight_of(std::uint32_t g) {
+  const Keys& need = demands_.needs(g);
+  double w = 0;
+  for (std::size_t key : scorers::dot_keys) {
+    if (reference_[key] > 0 && need[key] > 0) w += static_cast<double>(need[key]) / static_cast<double>(reference_[key]);
+  }
+  return w;
 }
 
 Plan Engine::run(const std::vector<int>& preopen) {
@@ -28,6 +59,14 @@ int Engine::hosts_used() const {
   int used = 0;
   for (std::size_t h = 0; h < fleet_.size(); ++h) used += fleet_.state(h).guests > 0;
   return used;
+}
+
+double Engine::cost_used() const {
+  double cost = 0;
+  for (std::size_t h = 0; h < fleet_.size(); ++h) {
+    if (fleet_.state(h).guests > 0) cost += fleet_.state(h).host->cost.to_double();
+  }
+  return cost;
 }
 
 void Engine::place(const std::vector<int>& preopen) {
@@ -225,7 +264,7 @@ bool Engine::place_together(std::span<const std::uint32_t> members) {
       }
     }
   }
-  for (std::size_t pool = 0; pool < pools_.size(); ++pool) {
+  for (std::size_t pool : pool_order_) {
     fleet_.open(s_.auto_pools[pool], static_cast<int>(pool));
     if (try_together(members, fleet_.size() - 1, false)) return true;
     fleet_.drop_last();
@@ -268,7 +307,7 @@ std::size_t Engine::least_loaded(Accept& accept) const {
 }
 
 std::size_t Engine::open_host(std::uint32_t g, bool soft_as_hard, Fit& found) {
-  for (std::size_t pool = 0; pool < pools_.size(); ++pool) {
+  for (std::size_t pool : pool_order_) {
     // A new host holds no group member yet; its zone may (zone anti-affinity), and an anchored
     // affinity keeps the guest where its group is.
     if (rules::check_groups(s_, groups_, groups_of(g), fleet_.group_place_of_new(pool), soft_as_hard).broken) continue;

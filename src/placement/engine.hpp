@@ -27,6 +27,8 @@ class Engine {
   int search(int bound, std::int64_t steps);
   Plan finish();
   int hosts_used() const;
+  // What the hosts in use cost (each its entry's `cost:`, 1 by default).
+  double cost_used() const;
   // The search proved that no plan places these guests on fewer hosts.
   bool proven_optimal() const { return proven_; }
   std::size_t unplaced() const { return plan_.unplaced.size(); }
@@ -77,6 +79,11 @@ class Engine {
   Demands demands_;
   std::vector<rules::GroupState> groups_;
   std::vector<HostState> pools_;         // an empty host of each pool: what a new one would be
+  std::vector<double> pool_cost_;        // per pool: what one host costs
+  std::vector<std::size_t> pool_order_;  // pools by cost per capacity, cheapest first (ties: file order)
+  Keys reference_{};                     // per key, the most a pool's empty host offers
+  // A guest's weight: its needs as shares of the largest host, summed (pool choice).
+  double weight_of(std::uint32_t g);
   Plan plan_;
   std::vector<int> opened_;              // hosts opened per pool
   std::vector<char> emptied_;            // hosts the search emptied, dropped by finish()

@@ -94,6 +94,74 @@ void Engine::fill_hosts(const std::vector<std::uint32_t>& guests) {
   std::size_t emptied = 0;   // classes with no guest left
   std::size_t left = guests.size();
   std::vector<std::size_t> open;  // classes that may still fit the current host
+  // Fills host h with the classes left, in the order's way; `fill`, when given, records it.
+  auto fill_host = [&](std::size_t h, Fill* fill) {
+    open.clear();
+    for (std::size_t c = 0; c < classes.size(); ++c) {
+      if (classes[c].left() > 0) open.push_back(c);
+    }
+    std::size_t cursor = 0;  // first fit: the classes before it no longer fit this host
+    while (!open.empty()) {
+      const std::size_t best = next_class(h, classes, open, cursor);
+      if (best == open.size()) break;  // nothing left that this host has room for
+      Class& c = classes[open[best]];
+      const std::uint32_t g = c.members[c.next];
+      Fit f = fit(fleet_.state(h), demand(g), p_, {}, false);
+      if (!f.fits()) {
+        open.erase(open.begin() + static_cast<std::ptrdiff_t>(best));  // its nodes are too full here
+        continue;
+      }
+      commit(g, h, std::move(f), false);
+      if (fill) fill->picks.emplace_back(open[best], Fit{std::nullopt, plan_.placements[g].nodes, plan_.placements[g].vcpupin, 0});
+      --left;
+      if (++c.next == c.members.size()) {
+        ++emptied;
+        open.erase(open.begin() + static_cast<std::ptrdiff_t>(best));
+      }
+    }
+    fleet_.changed(h);
+  };
+  // Several pools: the one whose new host, filled, takes the most guests per unit of its
+  // cost (guests weighed by their shares of the largest host), found by filling one of each
+  // and taking it back; ties to the pool listed first.
+  auto choose_pool = [&]() -> int {
+    int best = -1;
+    double best_value = 0;
+    for (std::size_t pool = 0; pool < pools_.size(); ++pool) {
+      bool takes_some = false;
+      for (const Class& c : classes) {
+        if (c.left() > 0 && fit(pools_[pool], demand(c.members[c.next]), p_, {}, false).fits()) {
+          takes_some = true;
+          break;
+        }
+      }
+      if (!takes_some) continue;
+      if (pools_.size() == 1) return static_cast<int>(pool);
+      std::vector<std::size_t> next_before;
+      for (const Class& c : classes) next_before.push_back(c.next);
+      const std::size_t emptied_before = emptied, left_before = left;
+      const std::size_t h = fleet_.open(s_.auto_pools[pool], static_cast<int>(pool));
+      fill_host(h, nullptr);
+      double taken = 0;
+      for (std::size_t c = 0; c < classes.size(); ++c) {
+        for (std::size_t i = next_before[c]; i < classes[c].next; ++i) {
+          const std::uint32_t g = classes[c].members[i];
+          taken += weight_of(g);
+          plan_.placements[g] = Placement{};
+        }
+        classes[c].next = next_before[c];
+      }
+      emptied = emptied_before;
+      left = left_before;
+      fleet_.drop_last();
+      const double value = taken / pool_cost_[pool];
+      if (best < 0 || value > best_value) {
+        best = static_cast<int>(pool);
+        best_value = value;
+      }
+    }
+    return best;
+  };
   // Hosts in use first (pack fills them before an empty one), then the empty ones, then new.
   std::vector<std::size_t> visit;
   for (std::size_t h = 0; h < fleet_.size(); ++h) {
@@ -108,20 +176,15 @@ void Engine::fill_hosts(const std::vector<std::uint32_t>& guests) {
     if (v < visit.size()) {
       h = visit[v];
     } else {
-      // A new host: of the first pool whose empty host takes some remaining class.
-      for (std::size_t pool = 0; pool < pools_.size() && opened < 0; ++pool) {
-        for (const Class& c : classes) {
-          if (c.left() > 0 && fit(pools_[pool], demand(c.members[c.next]), p_, {}, false).fits()) {
-            fleet_.open(s_.auto_pools[pool], static_cast<int>(pool));
-            opened = static_cast<int>(pool);
-            break;
-          }
-        }
-      }
+      // A new host: the same pool's fill replayed while it can be (the classes it used have
+      // guests enough), else the pool chosen.
+      const bool replay = last && last->emptied == emptied &&
+                          std::all_of(last->uses.begin(), last->uses.end(), [&](const auto& u) { return classes[u.first].left() >= u.second; });
+      opened = replay ? last->pool : choose_pool();
       if (opened < 0) break;
+      fleet_.open(s_.auto_pools[static_cast<std::size_t>(opened)], opened);
       visit.push_back(h);
-      if (last && last->pool == opened && last->emptied == emptied &&
-          std::all_of(last->uses.begin(), last->uses.end(), [&](const auto& u) { return classes[u.first].left() >= u.second; })) {
+      if (replay) {
         for (const auto& [c, where] : last->picks) {
           const std::uint32_t g = classes[c].members[classes[c].next++];
           Placement& pl = plan_.placements[g];
@@ -142,30 +205,7 @@ void Engine::fill_hosts(const std::vector<std::uint32_t>& guests) {
     Fill fill;
     fill.pool = opened;
     fill.emptied = emptied;
-    open.clear();
-    for (std::size_t c = 0; c < classes.size(); ++c) {
-      if (classes[c].left() > 0) open.push_back(c);
-    }
-    std::size_t cursor = 0;  // first fit: the classes before it no longer fit this host
-    while (!open.empty()) {
-      const std::size_t best = next_class(h, classes, open, cursor);
-      if (best == open.size()) break;  // nothing left that this host has room for
-      Class& c = classes[open[best]];
-      const std::uint32_t g = c.members[c.next];
-      Fit f = fit(fleet_.state(h), demand(g), p_, {}, false);
-      if (!f.fits()) {
-        open.erase(open.begin() + static_cast<std::ptrdiff_t>(best));  // its nodes are too full here
-        continue;
-      }
-      commit(g, h, std::move(f), false);
-      if (opened >= 0) fill.picks.emplace_back(open[best], Fit{std::nullopt, plan_.placements[g].nodes, plan_.placements[g].vcpupin, 0});
-      --left;
-      if (++c.next == c.members.size()) {
-        ++emptied;
-        open.erase(open.begin() + static_cast<std::ptrdiff_t>(best));
-      }
-    }
-    fleet_.changed(h);
+    fill_host(h, opened >= 0 ? &fill : nullptr);
     // A fill that used up a class saw it leave midway: a replay, with guests of it left over,
     // could take more of it. Such fills are not kept.
     if (opened >= 0 && emptied == fill.emptied && !fill.picks.empty()) {

@@ -1,8 +1,12 @@
 #include "placement/lower_bound.hpp"
 
 #include <algorithm>
+#include <cmath>
 #include <limits>
 #include <map>
+#include <optional>
+
+#include <Eigen/Dense>
 
 #include "rules/demand.hpp"
 #include "rules/groups.hpp"
@@ -22,6 +26,74 @@ namespace {
 using Items = std::map<std::int64_t, std::int64_t>;  // size -> guests of that size
 
 }  // namespace
+
+// The fewest hosts of several pools whose capacities, summed per resource, cover the demands:
+// the linear program min sum x_p subject to sum_p x_p cap[p][k] >= need[k], x >= 0, solved by
+// its vertices (each where as many constraints hold with equality as there are pools, Eigen's
+// LU solving them). Any plan's hosts, counted per pool, are a point of it, so its optimum,
+// rounded up, is a bound on hosts (hosts of one pool: the sums above already say as much).
+// None when some demand no pool offers, or too many pools to enumerate.
+std::optional<std::int64_t> pools_bound(const std::vector<std::vector<double>>& cap, const std::vector<double>& need) {
+  const std::size_t pools = cap.size();
+  if (pools < 2 || pools > 8) return std::nullopt;
+  // Rows a.x >= b, normalized by the demand: each resource, then x_p >= 0.
+  std::vector<std::vector<double>> rows;
+  std::vector<double> rhs;
+  for (std::size_t k = 0; k < need.size(); ++k) {
+    if (need[k] <= 0) continue;
+    std::vector<double> row(pools);
+    double most = 0;
+    for (std::size_t p = 0; p < pools; ++p) {
+      row[p] = cap[p][k] / need[k];
+      most = std::max(most, row[p]);
+    }
+    if (most <= 0) return std::nullopt;
+    rows.push_back(std::move(row));
+    rhs.push_back(1.0);
+  }
+  for (std::size_t p = 0; p < pools; ++p) {
+    std::vector<double> row(pools, 0.0);
+    row[p] = 1.0;
+    rows.push_back(std::move(row));
+    rhs.push_back(0.0);
+  }
+  const std::size_t n = rows.size();
+  if (n < pools) return std::nullopt;
+  std::optional<double> best;
+  std::vector<std::size_t> pick(pools);
+  for (std::size_t i = 0; i < pools; ++i) pick[i] = i;
+  for (;;) {
+    Eigen::MatrixXd a(pools, pools);
+    Eigen::VectorXd b(pools);
+    for (std::size_t i = 0; i < pools; ++i) {
+      for (std::size_t p = 0; p < pools; ++p) a(static_cast<Eigen::Index>(i), static_cast<Eigen::Index>(p)) = rows[pick[i]][p];
+      b(static_cast<Eigen::Index>(i)) = rhs[pick[i]];
+    }
+    Eigen::FullPivLU<Eigen::MatrixXd> lu(a);
+    if (lu.isInvertible()) {
+      const Eigen::VectorXd x = lu.solve(b);
+      bool feasible = true;
+      for (std::size_t r = 0; r < n && feasible; ++r) {
+        double v = 0;
+        for (std::size_t p = 0; p < pools; ++p) v += rows[r][p] * x(static_cast<Eigen::Index>(p));
+        feasible = v >= rhs[r] - 1e-9;
+      }
+      if (feasible) {
+        const double sum = x.sum();
+        if (!best || sum < *best) best = sum;
+      }
+    }
+    // The next combination of `pools` rows out of n.
+    std::size_t i = pools;
+    while (i > 0 && pick[i - 1] == n - pools + i - 1) --i;
+    if (i == 0) break;
+    ++pick[i - 1];
+    for (std::size_t j = i; j < pools; ++j) pick[j] = pick[j - 1] + 1;
+  }
+  if (!best) return std::nullopt;
+  // Rounded up, less a hair for the arithmetic: 46.9999999 is 47, not 48.
+  return static_cast<std::int64_t>(std::ceil(*best * (1 - 1e-9) - 1e-9));
+}
 
 // Martello and Toth's L2 (Martello & Toth, "Lower bounds and reduction procedures for the bin
 // packing problem", 1990): for each threshold a <= c/2, the items over c - a each take a bin of
@@ -202,6 +274,27 @@ int bound_of(const Scenario& s, const std::vector<char>& placed, bool fixed_as_f
     const Bytes size{page_size};  // a copy: clang before 16 cannot capture a structured binding
     const std::int64_t need = total(r, [&](std::size_t host) { return caps[host].pool_pages(size); });
     bound = std::max({bound, hosts_for(need, r.most), r.large, l2_bound(r.items, r.most)});
+  }
+  // Several pools and no scenario host: the linear program over the pools' hosts.
+  if (s.hosts.empty() && s.auto_pools.size() >= 2) {
+    std::vector<std::vector<double>> cap(caps.size());
+    std::vector<double> need;
+    rules::for_each_place_rule([&](auto rule) {
+      using R = decltype(rule);
+      if (!resources.count(R::id)) return;
+      const Resource& r = resources[R::id];
+      std::int64_t total = r.free;
+      if (R::id == RuleId::resident) {
+        for (const auto& [image, tally] : images) total -= static_cast<std::int64_t>(__int128{tally.second} * (tally.first - 1) / tally.first);
+      }
+      need.push_back(static_cast<double>(total));
+      for (std::size_t h = 0; h < caps.size(); ++h) cap[h].push_back(static_cast<double>(R::offer(caps[h])));
+    });
+    for (const auto& [page_size, r] : pages) {
+      need.push_back(static_cast<double>(r.free));
+      for (std::size_t h = 0; h < caps.size(); ++h) cap[h].push_back(static_cast<double>(caps[h].pool_pages(Bytes{page_size})));
+    }
+    if (auto lp = pools_bound(cap, need)) bound = std::max(bound, *lp);
   }
   // Guests anti-affinity keeps apart, among those placement decides (fixed ones may break it).
   bound = std::max<std::int64_t>(bound, rules::anti_affinity_clique(s, free_placed));

@@ -5,6 +5,7 @@
 #include <memory>
 #include <numeric>
 #include <set>
+#include <tuple>
 
 #include "kvmplan/plan/check.hpp"
 #include "placement/engine.hpp"
@@ -67,8 +68,8 @@ class Placer {
 
   // Packing in the asked order and, with the portfolio, the others (all four up to
   // `all_orders_up_to` guests; bin-centric and first-fit by memory beyond, where the others
-  // tied or lost on every benchmark mix), the best kept: most guests placed, then fewest hosts,
-  // ties to the earlier. Then, unless failures need spare hosts, the search on it.
+  // tied or lost on every benchmark mix), the best kept: most guests placed, then least cost
+  // (each host its entry's `cost:`), then fewest hosts, ties to the earlier. Then, unless failures need spare hosts, the search on it.
   std::unique_ptr<placement::Engine> packed() const {
     std::vector<Order> orders{options_.order};
     if (options_.portfolio) {
@@ -81,8 +82,9 @@ class Placer {
     for (Order order : orders) {
       auto engine = std::make_unique<placement::Engine>(s_, false, order, hosts_expected_);
       engine->place({});
-      if (!best || engine->unplaced() < best->unplaced() ||
-          (engine->unplaced() == best->unplaced() && engine->hosts_used() < best->hosts_used())) {
+      // Most guests placed, then least cost (hosts, when no entry gives a cost), then fewest hosts.
+      const auto key = [](const placement::Engine& e) { return std::make_tuple(e.unplaced(), e.cost_used(), e.hosts_used()); };
+      if (!best || key(*engine) < key(*best)) {
         best = std::move(engine);
       }
     }

@@ -12,7 +12,7 @@ namespace {
 const std::vector<std::string> host_keys{
     "name",          "count",          "memory", "cpus",        "threads_per_core",
     "zone",          "zones",          "reserve",       "reserved_cpus",  "dedicated_cpus", "swap",
-    "memory_ratio",  "cpu_ratio",      "numa",   "distances"};
+    "memory_ratio",  "cpu_ratio",      "numa",   "distances",   "cost"};
 const std::vector<std::string> node_keys{"id", "cpus", "memory", "hugepages", "siblings"};
 
 Result<CpuSet> nonempty_cpulist(std::string_view text) {
@@ -261,6 +261,7 @@ void load_host(const yaml::Context& ctx, const Item& item, Scenario& scenario, s
   host.swap = map.get("swap", values::size);
   host.memory_ratio = map.get("memory_ratio", values::ratio).value_or(scenario.policy.memory_ratio);
   host.cpu_ratio = map.get("cpu_ratio", values::ratio).value_or(scenario.policy.cpu_ratio);
+  host.cost = map.get("cost", values::ratio).value_or(Decimal::of(1));
 
   // NUMA nodes: as listed, or one node holding the whole host.
   std::vector<CpuSet> siblings;

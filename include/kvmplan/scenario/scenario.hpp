@@ -72,6 +72,7 @@ struct Host {
   std::optional<Bytes> swap;               // swap that exists, when declared
   Decimal memory_ratio;                    // resolved: own value or policy's
   Decimal cpu_ratio;
+  Decimal cost = Decimal::of(1);           // what one host of the entry costs (any unit); pools open by it
 
   Bytes hugepage_bytes() const;
   CpuSet shared_cpus() const { return cpus - reserved_cpus - dedicated_cpus; }
