@@ -35,11 +35,11 @@ std::vector<int> balanced(const Scenario& s, std::vector<int> preopen) {
 // The search's budget (docs/placement.md, "Search"): 20,000 steps per guest, at least 500,000
 // and at most 20 million (about a second on the adversarial benchmark mixes); beyond 10,000
 // guests fewer, where one host is a smaller part of the fleet and the greedy is close to the
-// bound: at a million guests 200,000 steps, a few percent of the placement's time. `effort`
+// bound: at a million guests 100,000 steps. `effort`
 // multiplies it; 0 turns the search off.
 std::int64_t search_steps(const Scenario& s, int effort) {
   if (effort <= 0) return 0;
-  constexpr std::int64_t per_guest = 20'000, least = 500'000, most = 20'000'000, full_up_to = 10'000, least_large = 200'000;
+  constexpr std::int64_t per_guest = 20'000, least = 500'000, most = 20'000'000, full_up_to = 10'000, least_large = 100'000;
   const auto guests = static_cast<std::int64_t>(s.guests.size());
   const std::int64_t steps = guests <= full_up_to ? std::clamp(per_guest * guests, least, most) : std::max(least_large, most * full_up_to / guests);
   return steps * std::min(effort, 1000);
@@ -67,15 +67,15 @@ class Placer {
   }
 
   // Packing in the asked order and, with the portfolio, the others (all four up to
-  // `all_orders_up_to` guests; bin-centric and first-fit by memory beyond, where the others
-  // tied or lost on every benchmark mix), the best kept: most guests placed, then least cost
+  // `all_orders_up_to` guests; beyond, all but dominant share, which tied or lost on every
+  // benchmark mix at a million guests and costs most), the best kept: most guests placed, then least cost
   // (each host its entry's `cost:`), then fewest hosts, ties to the earlier. Then, unless failures need spare hosts, the search on it.
   std::unique_ptr<placement::Engine> packed() const {
     std::vector<Order> orders{options_.order};
     if (options_.portfolio) {
       const bool small = s_.guests.size() <= all_orders_up_to;
       for (Order o : {Order::bin_centric, Order::memory, Order::dominant_share, Order::vcpus}) {
-        if (std::find(orders.begin(), orders.end(), o) == orders.end() && (small || o == Order::bin_centric || o == Order::memory)) orders.push_back(o);
+        if (std::find(orders.begin(), orders.end(), o) == orders.end() && (small || o != Order::dominant_share)) orders.push_back(o);
       }
     }
     std::unique_ptr<placement::Engine> best;

@@ -43,6 +43,7 @@ struct Engine::Search {
   std::vector<std::vector<std::uint32_t>> on;  // guests per host
   std::vector<Keys> free;                      // per host, its budgets now
   std::vector<char> movable;                   // per guest
+  std::vector<char> held;                      // per host: runs a guest that may not move (never emptied)
   std::vector<double> size;                    // per guest: its shares of the largest host, summed
   Keys reference{};                            // per key, the most any host offers
 
@@ -57,12 +58,14 @@ struct Engine::Search {
       }
     }
     movable.assign(e.s_.guests.size(), 0);
+    held.assign(hosts, 0);
     size.assign(e.s_.guests.size(), 0.0);
     for (std::uint32_t g = 0; g < e.s_.guests.size(); ++g) {
       const Placement& pl = e.plan_.placements[g];
       if (pl.host < 0) continue;
       on[static_cast<std::size_t>(pl.host)].push_back(g);
       movable[g] = !pl.forced && !rules::FixedHost::host_of(e.s_.guests[g]) && e.groups_of(g).empty();
+      if (!movable[g]) held[static_cast<std::size_t>(pl.host)] = 1;
       const Keys& need = e.demands_.needs(g);
       for (std::size_t k : additive) {
         if (reference[k] > 0 && need[k] > 0) size[g] += static_cast<double>(need[k]) / static_cast<double>(reference[k]);
@@ -654,11 +657,11 @@ std::vector<char> Engine::Search::run(int bound, int used) {
     std::vector<std::pair<double, std::size_t>> by_fill;
     for (std::size_t h = 0; h < on.size(); ++h) {
       if (on[h].empty()) continue;
-      if (!std::all_of(on[h].begin(), on[h].end(), [&](std::uint32_t g) { return movable[g]; })) continue;
+      if (held[h]) continue;
       by_fill.emplace_back(fill(h), h);
     }
     std::stable_sort(by_fill.begin(), by_fill.end());
-    steps -= static_cast<std::int64_t>(on.size() / 16) + 1;
+    steps -= static_cast<std::int64_t>(on.size() / 4) + 1;  // a step per few hosts looked at
     return by_fill;
   };
   // First, minimum bin slack over the least full hosts, more of them each time, up to all
