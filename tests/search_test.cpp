@@ -177,3 +177,13 @@ guests:
   CHECK(p.plan.lower_bound_hosts == 8);
   CHECK(p.plan.hosts_used >= 8);
 }
+
+TEST_CASE("optimal is never claimed for a plan below its bound: failures no plan survives") {
+  // Two of three zones failing put a zone anti-affinity pair in the one zone left: no plan
+  // survives, place keeps the plan it has (2 hosts, where surviving would take 6 at least).
+  const Loaded l = load_text(read_file("tests/fuzz/corpus/scenario/ha-zone-anti-affinity-no-plan-survives.yaml"));
+  REQUIRE_MESSAGE(l.ok(), errors_of(l));
+  const Plan plan = place(l.scenario);
+  CHECK(plan.hosts_used < plan.lower_bound_hosts);
+  CHECK_FALSE(plan.optimal());
+}

@@ -40,8 +40,8 @@ struct Plan {
   int lower_bound_hosts = 0;          // no valid plan uses fewer hosts (docs/placement.md)
   bool proven_optimal = false;        // the search proved no plan places these guests on fewer hosts
   // Every guest placed, on as few hosts as any plan can: hosts used equal the bound, or the
-  // search proved it.
-  bool optimal() const { return unplaced.empty() && (hosts_used <= lower_bound_hosts || proven_optimal); }
+  // search proved it. (Fewer than the bound: the plan breaks a rule, failures to survive.)
+  bool optimal() const { return unplaced.empty() && hosts_used >= lower_bound_hosts && (hosts_used == lower_bound_hosts || proven_optimal); }
   std::vector<CpuSet> pinned;         // per host: the CPUs dedicated guests hold
 
   // The CPUs a placed guest may run on: its pinned CPUs, or the shared CPUs of its nodes
