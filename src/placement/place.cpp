@@ -32,14 +32,14 @@ std::vector<int> balanced(const Scenario& s, std::vector<int> preopen) {
   return preopen;
 }
 
-// The search's budget (docs/placement.md, "Search"): 20,000 steps per guest, at least 500,000
-// and at most 20 million (about a second on the adversarial benchmark mixes); beyond 10,000
+// The search's budget (docs/placement.md, "Search"): 50,000 steps per guest, at least 500,000
+// and at most 10 million (up to about a second on the adversarial benchmark mixes); beyond 10,000
 // guests fewer, where one host is a smaller part of the fleet and the greedy is close to the
 // bound: at a million guests 100,000 steps. `effort`
 // multiplies it; 0 turns the search off.
 std::int64_t search_steps(const Scenario& s, int effort) {
   if (effort <= 0) return 0;
-  constexpr std::int64_t per_guest = 20'000, least = 500'000, most = 20'000'000, full_up_to = 10'000, least_large = 100'000;
+  constexpr std::int64_t per_guest = 50'000, least = 500'000, most = 10'000'000, full_up_to = 10'000, least_large = 100'000;
   const auto guests = static_cast<std::int64_t>(s.guests.size());
   const std::int64_t steps = guests <= full_up_to ? std::clamp(per_guest * guests, least, most) : std::max(least_large, most * full_up_to / guests);
   return steps * std::min(effort, 1000);

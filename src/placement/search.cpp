@@ -667,7 +667,7 @@ std::vector<char> Engine::Search::run(int bound, int used) {
   // First, minimum bin slack over the least full hosts, more of them each time, up to all
   // (at most `window` of them); a host emptied starts it over. Then, over those most hosts,
   // restarts in other orders, then the same with the guests left over swapped in.
-  constexpr std::int64_t nodes_per_host = 20'000;
+  constexpr std::int64_t nodes_per_host = 2'000'000;
   constexpr std::size_t window = 64;
   constexpr std::uint32_t restarts = 8;
   // Whether every host the plan could have is of one shape: a pool's, no scenario host.
