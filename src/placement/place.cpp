@@ -54,6 +54,8 @@ class Placer {
       : s_(s), options_(options), spread_(s.policy.objective == Objective::spread),
         ha_(s.policy.ha.host_failures > 0 || s.policy.ha.zone_failures > 0) {
     bound_ = placement::lower_bound(s);
+    for (const auto& h : s.hosts) priced_ = priced_ || h.cost != Decimal::of(1);
+    for (const auto& h : s.auto_pools) priced_ = priced_ || h.cost != Decimal::of(1);
     search_steps_ = search_steps(s, options.effort);
     hosts_expected_ = s.hosts.size() + (s.auto_pools.empty() ? 0 : static_cast<std::size_t>(bound_) + static_cast<std::size_t>(bound_) / 32 + 16);
   }
@@ -87,6 +89,9 @@ class Placer {
       if (!best || key(*engine) < key(*best)) {
         best = std::move(engine);
       }
+      // Every guest placed on as few hosts as the bound allows: no order does better (unless
+      // hosts differ in cost), and the others' runs would cost time and memory for nothing.
+      if (best->unplaced() == 0 && best->hosts_used() <= bound_ && !priced_) break;
     }
     if (!ha_) best->search(bound_, search_steps_);
     return best;
@@ -227,6 +232,7 @@ class Placer {
   const PlaceOptions& options_;
   const bool spread_;
   const bool ha_;  // failures to survive
+  bool priced_ = false;  // some host entry gives a cost other than 1
   int bound_ = 0;
   std::int64_t search_steps_ = 0;
   std::size_t hosts_expected_ = 0;
