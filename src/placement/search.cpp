@@ -1,25 +1,31 @@
 // The search after the greedy (docs/placement.md, "Search"): while the plan uses more hosts than
-// the bound, take the least loaded host whose guests may all move, and share its guests out over
-// the other hosts in use. A guest that fits nowhere as the hosts stand goes in anyway, pushing
-// out one or two guests of a host that lighter weigh less than it; those wait their turn. A
-// guest that waits grows heavier each turn, so that in the end it may push out heavier ones:
-// the weighting of Buljubasic and Vasquez's consistent neighbourhood search for bin packing
-// ("Consistent neighborhood search for one-dimensional bin packing and two-dimensional vector
-// packing", Computers & Operations Research 76, 2016), here over every rule of src/rules: each
-// host is rebuilt from its guests and the guest that comes in is fitted by fit(), so every
-// state the search passes through is a valid host, NUMA nodes, CPUs and pools included.
+// the bound, put the guests of some hosts back onto one host fewer. Three methods, in turn:
+//   repack    bin completion (Korf 2003) over the r least full hosts, r = 2, 4, ... up to all
+//             (at most 64): host by host the largest guest left and a set of others that
+//             leaves no more room than the hosts can spare together; when it looked at every
+//             way and found none for every host in use, no plan with fewer hosts exists;
+//   restarts  minimum bin slack (Gupta and Ho 1999, Fleszar and Hindi 2002), classes in other
+//             orders;
+//   repair    swaps in the manner of Buljubasic and Vasquez's consistent neighbourhood search
+//             ("Consistent neighborhood search for one-dimensional bin packing and
+//             two-dimensional vector packing", Computers & Operations Research 76, 2016): up
+//             to two guests of a host out for up to two waiting guests in; a guest that waits
+//             grows heavier, so that in the end it may push out heavier ones.
+// Sets are chosen on the budgets that add up (Keys); every guest then goes where fit() says,
+// on a host rebuilt from its guests by reserve(), so every state the search passes through is
+// a valid plan, NUMA nodes, CPUs, pools and KSM included.
 //
 // Only guests placement decides and no group names move (a group's rules are the greedy's to
 // keep); a host that runs any other guest is never emptied, but takes guests. The budget is in
-// steps (a guest reserved or fitted on a host, a candidate weighed), not seconds: the same input
-// gives the same plan on any machine.
+// steps (a guest reserved or fitted, a candidate weighed, a node of the completion's search),
+// not seconds: the same input gives the same plan on any machine.
 #include <algorithm>
 #include <array>
-#include <span>
 #include <limits>
 #include <map>
 #include <optional>
 #include <random>
+#include <span>
 
 #include "placement/engine.hpp"
 #include "rules/fixed_host.hpp"
