@@ -9,11 +9,14 @@
 // left it fills the same way: that fill is recorded once (which class, which nodes and CPUs,
 // the state after) and replayed, as long as every class it uses has guests enough.
 #include <algorithm>
+#include <iterator>
+#include <limits>
 #include <map>
 #include <optional>
 #include <tuple>
 
 #include "placement/engine.hpp"
+#include "placement/lower_bound.hpp"
 #include "placement/scorers.hpp"
 
 namespace kvmplan::placement {
@@ -94,6 +97,20 @@ void Engine::fill_hosts(const std::vector<std::uint32_t>& guests) {
   std::size_t emptied = 0;   // classes with no guest left
   std::size_t left = guests.size();
   std::vector<std::size_t> open;  // classes that may still fit the current host
+  // With several pools: what the guests left ask, per additive budget (the pool choice's
+  // linear program).
+  const bool choosing = pools_.size() > 1;
+  std::vector<double> remaining(std::size(scorers::dot_keys), 0.0);
+  auto count_need = [&](std::uint32_t g, double sign) {
+    const Keys& need = demands_.needs(g);
+    for (std::size_t i = 0; i < std::size(scorers::dot_keys); ++i) {
+      const std::int64_t n = need[scorers::dot_keys[i]];
+      if (n > 0) remaining[i] += sign * static_cast<double>(n);
+    }
+  };
+  if (choosing) {
+    for (auto g : guests) count_need(g, 1.0);
+  }
   // Fills host h with the classes left, in the order's way; `fill`, when given, records it.
   auto fill_host = [&](std::size_t h, Fill* fill) {
     open.clear();
@@ -112,6 +129,7 @@ void Engine::fill_hosts(const std::vector<std::uint32_t>& guests) {
         continue;
       }
       commit(g, h, std::move(f), false);
+      if (choosing) count_need(g, -1.0);
       if (fill) fill->picks.emplace_back(open[best], Fit{std::nullopt, plan_.placements[g].nodes, plan_.placements[g].vcpupin, 0});
       --left;
       if (++c.next == c.members.size()) {
@@ -121,12 +139,25 @@ void Engine::fill_hosts(const std::vector<std::uint32_t>& guests) {
     }
     fleet_.changed(h);
   };
-  // Several pools: the one whose new host, filled, takes the most guests per unit of its
-  // cost (guests weighed by their shares of the largest host), found by filling one of each
-  // and taking it back; ties to the pool listed first.
+  // Several pools: the one whose new host, filled, leaves the cheapest fleet for the guests
+  // left: its cost plus the linear program's over the pools (lower_bound.hpp) for what remains;
+  // found by filling one host of each pool and taking it back; ties to the pool listed first.
+  // Where the program has no answer, the pool whose host takes the most guests per unit of its
+  // cost (guests weighed by their shares of the largest host).
   auto choose_pool = [&]() -> int {
     int best = -1;
     double best_value = 0;
+    int best_lp = -1;
+    double best_fleet = 0;
+    std::vector<std::vector<double>> capacity;  // per pool, per additive budget
+    for (const auto& proto : pools_) {
+      const Keys full = keys_of(proto, p_);
+      std::vector<double> row;
+      for (std::size_t key : scorers::dot_keys) {
+        row.push_back(full[key] == std::numeric_limits<std::int64_t>::max() ? 1e30 : static_cast<double>(std::max<std::int64_t>(full[key], 0)));
+      }
+      capacity.push_back(std::move(row));
+    }
     for (std::size_t pool = 0; pool < pools_.size(); ++pool) {
       bool takes_some = false;
       for (const Class& c : classes) {
@@ -143,13 +174,24 @@ void Engine::fill_hosts(const std::vector<std::uint32_t>& guests) {
       const std::size_t h = fleet_.open(s_.auto_pools[pool], static_cast<int>(pool));
       fill_host(h, nullptr);
       double taken = 0;
+      const std::vector<double> after = remaining;  // what the guests left ask once it is filled
       for (std::size_t c = 0; c < classes.size(); ++c) {
         for (std::size_t i = next_before[c]; i < classes[c].next; ++i) {
           const std::uint32_t g = classes[c].members[i];
           taken += weight_of(g);
+          count_need(g, 1.0);
           plan_.placements[g] = Placement{};
         }
         classes[c].next = next_before[c];
+      }
+      if (taken > 0) {
+        if (const auto rest = pools_lp(capacity, after, pool_cost_)) {
+          const double fleet = pool_cost_[pool] + *rest;
+          if (best_lp < 0 || fleet < best_fleet - 1e-9) {
+            best_lp = static_cast<int>(pool);
+            best_fleet = fleet;
+          }
+        }
       }
       emptied = emptied_before;
       left = left_before;
@@ -160,7 +202,7 @@ void Engine::fill_hosts(const std::vector<std::uint32_t>& guests) {
         best_value = value;
       }
     }
-    return best;
+    return best_lp >= 0 ? best_lp : best;
   };
   // Hosts in use first (pack fills them before an empty one), then the empty ones, then new.
   std::vector<std::size_t> visit;
@@ -187,6 +229,7 @@ void Engine::fill_hosts(const std::vector<std::uint32_t>& guests) {
       if (replay) {
         for (const auto& [c, where] : last->picks) {
           const std::uint32_t g = classes[c].members[classes[c].next++];
+          if (choosing) count_need(g, -1.0);
           Placement& pl = plan_.placements[g];
           pl.host = static_cast<std::int32_t>(h);
           pl.nodes = where.nodes;

@@ -27,15 +27,14 @@ using Items = std::map<std::int64_t, std::int64_t>;  // size -> guests of that s
 
 }  // namespace
 
-// The fewest hosts of several pools whose capacities, summed per resource, cover the demands:
-// the linear program min sum x_p subject to sum_p x_p cap[p][k] >= need[k], x >= 0, solved by
-// its vertices (each where as many constraints hold with equality as there are pools, Eigen's
-// LU solving them). Any plan's hosts, counted per pool, are a point of it, so its optimum,
-// rounded up, is a bound on hosts (hosts of one pool: the sums above already say as much).
-// None when some demand no pool offers, or too many pools to enumerate.
-std::optional<std::int64_t> pools_bound(const std::vector<std::vector<double>>& cap, const std::vector<double>& need) {
+// The linear program over the pools: min sum_p cost[p] x_p subject to sum_p x_p cap[p][k] >=
+// need[k], x >= 0, solved by its vertices (each where as many constraints hold with equality as
+// there are pools, Eigen's LU solving them). None when some demand no pool offers, or too many
+// pools to enumerate (more than 8).
+std::optional<double> pools_lp(const std::vector<std::vector<double>>& cap, const std::vector<double>& need,
+                               const std::vector<double>& cost) {
   const std::size_t pools = cap.size();
-  if (pools < 2 || pools > 8) return std::nullopt;
+  if (pools < 1 || pools > 8 || cost.size() != pools) return std::nullopt;
   // Rows a.x >= b, normalized by the demand: each resource, then x_p >= 0.
   std::vector<std::vector<double>> rows;
   std::vector<double> rhs;
@@ -79,7 +78,8 @@ std::optional<std::int64_t> pools_bound(const std::vector<std::vector<double>>& 
         feasible = v >= rhs[r] - 1e-9;
       }
       if (feasible) {
-        const double sum = x.sum();
+        double sum = 0;
+        for (std::size_t p = 0; p < pools; ++p) sum += cost[p] * x(static_cast<Eigen::Index>(p));
         if (!best || sum < *best) best = sum;
       }
     }
@@ -90,9 +90,19 @@ std::optional<std::int64_t> pools_bound(const std::vector<std::vector<double>>& 
     ++pick[i - 1];
     for (std::size_t j = i; j < pools; ++j) pick[j] = pick[j - 1] + 1;
   }
-  if (!best) return std::nullopt;
+  if (rows.size() == pools && !best) return 0.0;  // no demand at all
+  return best;
+}
+
+// The fewest hosts of several pools whose capacities, summed per resource, cover the demands:
+// any plan's hosts, counted per pool, are a point of the program with every cost 1, so its
+// optimum, rounded up, is a bound on hosts (hosts of one pool: the sums already say as much).
+std::optional<std::int64_t> pools_bound(const std::vector<std::vector<double>>& cap, const std::vector<double>& need) {
+  if (cap.size() < 2) return std::nullopt;
+  const auto lp = pools_lp(cap, need, std::vector<double>(cap.size(), 1.0));
+  if (!lp) return std::nullopt;
   // Rounded up, less a hair for the arithmetic: 46.9999999 is 47, not 48.
-  return static_cast<std::int64_t>(std::ceil(*best * (1 - 1e-9) - 1e-9));
+  return static_cast<std::int64_t>(std::ceil(*lp * (1 - 1e-9) - 1e-9));
 }
 
 // Martello and Toth's L2 (Martello & Toth, "Lower bounds and reduction procedures for the bin
