@@ -7,6 +7,8 @@
 #include <optional>
 
 #include <Eigen/Dense>
+#include <boost/graph/adjacency_list.hpp>
+#include <boost/graph/max_cardinality_matching.hpp>
 
 #include "rules/demand.hpp"
 #include "rules/groups.hpp"
@@ -91,6 +93,42 @@ std::optional<double> pools_lp(const std::vector<std::vector<double>>& cap, cons
     for (std::size_t j = i; j < pools; ++j) pick[j] = pick[j - 1] + 1;
   }
   if (rows.size() == pools && !best) return 0.0;  // no demand at all
+  return best;
+}
+
+// Pairs: of the guests over a third of what any host offers of one resource, a host holds two
+// at most; two share a host only if, in every resource, they ask together no more than the
+// most a host offers. Each host holding two is an edge of a matching of that graph, so the
+// hosts number at least those guests less a maximum matching (Edmonds; Boost.Graph's
+// maximum cardinality matching). Per resource, while there are at most `most_large` such
+// guests (the pairs are looked at one by one) and more of them than `known`, a bound already had.
+std::int64_t pairs_bound(const std::vector<std::vector<std::int64_t>>& asks, const std::vector<std::int64_t>& most,
+                         const std::vector<std::int64_t>& count, std::int64_t known) {
+  constexpr std::int64_t most_large = 4000;
+  std::int64_t best = 0;
+  for (std::size_t r = 0; r < most.size(); ++r) {
+    if (most[r] <= 0) continue;
+    std::vector<std::size_t> large;  // specs, once per guest
+    std::int64_t n = 0;
+    for (std::size_t spec = 0; spec < asks.size() && n <= most_large; ++spec) {
+      if (count[spec] == 0 || asks[spec].size() != most.size() || 3 * __int128{asks[spec][r]} <= most[r]) continue;
+      n += count[spec];
+      for (std::int64_t i = 0; i < count[spec] && static_cast<std::int64_t>(large.size()) <= most_large; ++i) large.push_back(spec);
+    }
+    // n guests need n hosts at most: no better than a bound already known, not worth a matching.
+    if (n < 2 || n > most_large || n <= known) continue;
+    boost::adjacency_list<boost::vecS, boost::vecS, boost::undirectedS> g(large.size());
+    for (std::size_t a = 0; a < large.size(); ++a) {
+      for (std::size_t b = a + 1; b < large.size(); ++b) {
+        bool fits = true;
+        for (std::size_t k = 0; k < most.size() && fits; ++k) fits = __int128{asks[large[a]][k]} + asks[large[b]][k] <= most[k];
+        if (fits) boost::add_edge(a, b, g);
+      }
+    }
+    std::vector<boost::graph_traits<decltype(g)>::vertex_descriptor> mate(large.size());
+    boost::edmonds_maximum_cardinality_matching(g, &mate[0]);
+    best = std::max(best, n - static_cast<std::int64_t>(boost::matching_size(g, &mate[0])));
+  }
   return best;
 }
 
@@ -235,7 +273,9 @@ int bound_of(const Scenario& s, const std::vector<char>& placed, bool fixed_as_f
     if (whole.pages > 0) count(pages[whole.page_size.value], whole.pages, whole.page_size.value, whole.pages);
   }
   // L2's items: what each guest placement decides asks, by spec (its own share, beside others
-  // of its image).
+  // of its image). Per spec, also its demands side by side, for the pairs below.
+  std::vector<std::vector<std::int64_t>> asks(s.specs.size());  // per spec: per resource, then per page size
+  std::vector<std::int64_t> most_of;                            // the same order: the most a host offers
   for (std::size_t spec = 0; spec < s.specs.size(); ++spec) {
     const std::int64_t n = free_of_spec[spec];
     if (n == 0) continue;
@@ -246,10 +286,21 @@ int bound_of(const Scenario& s, const std::vector<char>& placed, bool fixed_as_f
       auto it = resources.find(R::id);
       if (it == resources.end()) return;
       const std::int64_t demand = R::demand(whole, context);
-      it->second.items[R::id == RuleId::resident && d.image >= 0 ? demand - d.shareable.value : demand] += n;
+      const std::int64_t own = R::id == RuleId::resident && d.image >= 0 ? demand - d.shareable.value : demand;
+      it->second.items[own] += n;
+      asks[spec].push_back(own);
     });
-    if (whole.pages > 0) pages[whole.page_size.value].items[whole.pages] += n;
+    for (auto& [page_size, r] : pages) {
+      const std::int64_t own = whole.pages > 0 && whole.page_size.value == page_size ? whole.pages : 0;
+      if (own > 0) r.items[own] += n;
+      asks[spec].push_back(own);
+    }
   }
+  rules::for_each_place_rule([&](auto rule) {
+    using R = decltype(rule);
+    if (auto it = resources.find(R::id); it != resources.end()) most_of.push_back(it->second.most);
+  });
+  for (const auto& [page_size, r] : pages) most_of.push_back(r.most);
   // Fixed hosts count at most what they offer.
   auto total = [&](const Resource& r, auto offer_of) {
     std::int64_t t = r.free;
@@ -285,6 +336,7 @@ int bound_of(const Scenario& s, const std::vector<char>& placed, bool fixed_as_f
     const std::int64_t need = total(r, [&](std::size_t host) { return caps[host].pool_pages(size); });
     bound = std::max({bound, hosts_for(need, r.most), r.large, l2_bound(r.items, r.most)});
   }
+  bound = std::max(bound, pairs_bound(asks, most_of, free_of_spec, bound));
   // Several pools and no scenario host: the linear program over the pools' hosts.
   if (s.hosts.empty() && s.auto_pools.size() >= 2) {
     std::vector<std::vector<double>> cap(caps.size());
