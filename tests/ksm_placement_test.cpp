@@ -22,13 +22,17 @@ TEST_CASE("KSM-aware placement needs fewer hosts than placement that ignores ima
   const auto with_ksm = place_text(aware);
   const auto without = place_text(blind);
   // 600 desktops using 6GiB each (0.75 x 8GiB): 3600GiB against 248GiB usable per host.
-  // Without KSM: ceil(3600 / 248) = 15 hosts. With it, a host saves at most 128GiB (half of
-  // RAM): 248 + 128 = 376GiB per host, ceil(3600 / 376) = 10, which the plan reaches.
+  // Without KSM: ceil(3600 / 248) = 15 hosts. With it, each image saves its shares less the
+  // largest one's, at most: windows-11 300 x 3.2 - 3.2, ubuntu 200 x 4 - 4, rhel 100 x 4 - 4 =
+  // 2148.8GiB, so 3600 - 2148.8 = 1451.2GiB remain: ceil(1451.2 / 248) = 6 hosts at least.
+  // A host of windows-11 desktops alone holds 87 (2.8 x 87 + 3.2 = 246.8GiB); the plan takes
+  // 7. (Before the half-of-RAM cap went, every host saved exactly 128GiB: 10 hosts.)
   CHECK(without.plan.hosts_used == 15);
   CHECK(without.plan.lower_bound_hosts == 15);
-  CHECK(with_ksm.plan.hosts_used == 10);
-  CHECK(with_ksm.plan.lower_bound_hosts == 10);
+  CHECK(with_ksm.plan.lower_bound_hosts == 6);
+  CHECK(with_ksm.plan.hosts_used == 7);
   CHECK(with_ksm.plan.unplaced.empty());
+  for (const HostFigures& f : plan_figures(with_ksm.scenario(), with_ksm.plan)) CHECK(f.ksm_savings != GiB(128));
 }
 
 TEST_CASE("KSM-aware placement keeps an image together") {
@@ -68,7 +72,8 @@ guests:
 
 TEST_CASE("check rejects a plan whose expected resident memory exceeds RAM under memory_limit: resident") {
   // The KSM-aware plan for the desktops relies on KSM; read against the same scenario with
-  // KSM off, each full host holds 62 x 6GiB = 372GiB against 248GiB usable.
+  // KSM off, the first host holds 86 windows-11 desktops: 86 x 6GiB = 516GiB against 248GiB
+  // usable (with KSM, 86 x 6 - 85 x 3.2 = 244GiB).
   auto aware = place_text(kvmplan::test::read_file("scenarios/ksm-desktops.yaml"));
   std::string blind = kvmplan::test::read_file("scenarios/ksm-desktops.yaml");
   blind.replace(blind.find("    enabled: true"), 17, "    enabled: false");
@@ -76,7 +81,7 @@ TEST_CASE("check rejects a plan whose expected resident memory exceeds RAM under
   REQUIRE(loaded.ok());
   const CheckResult r = kvmplan::test::check_text(loaded, aware.yaml);
   const std::string lines = kvmplan::test::joined(r.violations);
-  CHECK(lines.find("vdi-01: expected resident memory 372GiB exceeds usable memory 248GiB") != std::string::npos);
+  CHECK(lines.find("vdi-1: expected resident memory 516GiB exceeds usable memory 248GiB") != std::string::npos);
 }
 
 TEST_CASE("ksmtuned settles at 1250 pages per scan and takes this long for a full pass") {
@@ -99,17 +104,17 @@ TEST_CASE("ksmtuned settles at 1250 pages per scan and takes this long for a ful
 
 TEST_CASE("ksmtuned sees resident memory before KSM savings") {
   // 32GiB host: 40 guests x 1GiB, half shared in one image. Before KSM: 40GiB resident;
-  // savings 39 x 0.5 = 19.5GiB, capped at half of RAM: 16GiB, so 24GiB after. ksmtuned sums
-  // the processes' RSS, merged pages included: 40 + 6.4 >= 32, it runs (judged on 24GiB it
-  // would not: 24 + 6.4 < 32).
+  // savings 40 x 0.5 - 0.5 = 19.5GiB (no cap at half of RAM), so 20.5GiB after. ksmtuned sums
+  // the processes' RSS, merged pages included: 40 + 6.4 >= 32, it runs (judged on 20.5GiB it
+  // would not: 20.5 + 6.4 < 32).
   const auto p = place_text(R"(
 policy: {ksm: {shareable: 0.5}, memory_ratio: 2}
 hosts: [{name: h, memory: 32GiB, cpus: 16}]
 guests: [{name: g, count: 40, vcpus: 1, memory: 1GiB, image: x, host: h}]
 )");
   const auto f = plan_figures(p.scenario(), p.plan).at(0);
-  CHECK(f.ksm_savings == GiB(16));
-  CHECK(f.expected_resident == GiB(24));
+  CHECK(f.ksm_savings == GiB(19) + MiB(512));
+  CHECK(f.expected_resident == GiB(20) + MiB(512));
   CHECK(f.ksmtuned.active);
 }
 

@@ -5,26 +5,23 @@
 
 namespace kvmplan {
 
-Bytes ksm_savings(std::vector<KsmShare> shares, Bytes ram) {
+Bytes ksm_savings(std::vector<KsmShare> shares) {
   std::sort(shares.begin(), shares.end(), [](const KsmShare& a, const KsmShare& b) {
     return std::tie(a.image, a.node) < std::tie(b.image, b.node);
   });
   Bytes saved;
   for (std::size_t i = 0; i < shares.size();) {
     std::size_t j = i;
-    Bytes sum;
+    Bytes sum, largest;
     while (j < shares.size() && shares[j].image == shares[i].image && shares[j].node == shares[i].node) {
       sum += shares[j].shareable;
+      largest = max(largest, shares[j].shareable);
       ++j;
     }
-    const auto n = static_cast<std::int64_t>(j - i);
-    if (!shares[i].image.empty() && n > 1) {
-      // (n - 1) x sum / n, rounded down: savings are never overstated.
-      saved += Bytes{static_cast<std::int64_t>(__int128{sum.value} * (n - 1) / n)};
-    }
+    if (!shares[i].image.empty() && j - i > 1) saved += sum - largest;
     i = j;
   }
-  return min(saved, Bytes{ram.value / 2});
+  return saved;
 }
 
 Ksmtuned predict_ksmtuned(Bytes ram, Bytes expected_resident, Bytes mergeable) {

@@ -127,7 +127,7 @@ HostFigures size_host(const Scenario& scenario, const Host& host, std::span<cons
       n.usable = host.nodes[i].memory - host.nodes[i].hugepage_bytes() - n.locked - reserve[i];
       n.guest_swap = max(Bytes{}, n.committed - n.usable);
       if (n.usable.value > 0) n.memory_overcommit = ratio3(n.committed.value, n.usable.value);
-      if (!node_shares.empty() && !node_shares[i].empty()) n.expected_resident -= ksm_savings(node_shares[i], host.memory);
+      if (!node_shares.empty() && !node_shares[i].empty()) n.expected_resident -= ksm_savings(node_shares[i]);
       n.headroom = n.usable - n.expected_resident;
       node_sum += n.guest_swap;
     }
@@ -138,7 +138,7 @@ HostFigures size_host(const Scenario& scenario, const Host& host, std::span<cons
   f.swap = f.guest_swap + f.baseline_swap;
   if (!baseline.warning.empty()) warn("swap-table", baseline.warning);
   if (f.usable.value > 0) f.memory_overcommit = ratio3(f.committed.value, f.usable.value);
-  f.ksm_savings = ksm_savings(shares, f.ram);
+  f.ksm_savings = ksm_savings(shares);
   f.expected_resident = f.resident_before_ksm - f.ksm_savings;
   // ksmtuned sums the QEMU processes' RSS, and pages KSM merged stay mapped in every process
   // that shares them: it sees the resident memory before savings.

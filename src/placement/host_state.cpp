@@ -25,10 +25,7 @@ using rules::Load;
 constexpr std::int64_t node_swap_last = std::int64_t{1} << 61;
 constexpr std::int64_t image_node_first = std::int64_t{1} << 62;
 
-// A host saves at most half of its RAM through KSM (the RHEL `ksm` service's limit, model.md).
-Bytes half_ram(const HostState& s) { return Bytes{s.host->memory.value / 2}; }
-
-// What the host saves now, capped.
+// What the host saves now.
 Bytes host_savings(const HostState& s) {
   Bytes saved;
   if (s.merge_across_nodes) {
@@ -37,7 +34,7 @@ Bytes host_savings(const HostState& s) {
     saved = s.ksm_loose.savings();
     for (const auto& n : s.nodes) saved += n.ksm.savings();
   }
-  return min(saved, half_ram(s));
+  return saved;
 }
 
 // The host's KSM savings if the guest joined on `nodes` (guest-cell order). With no nodes given,
@@ -62,14 +59,14 @@ Bytes host_savings_with(const HostState& s, const Demand& d, std::span<const int
       saved += n.ksm.savings_with(d.image, rules::share_of(d, cells[c])) - n.ksm.savings();
     }
   }
-  return min(saved, half_ram(s));
+  return saved;
 }
 
 // What cell c adds to node n: the node counts its own merging only (a lower bound on what
 // merging across nodes saves), so a node never counts savings made elsewhere.
-Add cell_on(const HostState& s, const NodeState& n, const Demand& d, const Cell& c) {
+Add cell_on(const NodeState& n, const Demand& d, const Cell& c) {
   Add a = rules::cell(d, c);
-  if (d.image >= 0) a.ksm_gain = min(n.ksm.savings_with(d.image, rules::share_of(d, c)), half_ram(s)) - n.load.ksm_savings;
+  if (d.image >= 0) a.ksm_gain = n.ksm.savings_with(d.image, rules::share_of(d, c)) - n.load.ksm_savings;
   return a;
 }
 
@@ -167,7 +164,7 @@ Fit fit_nodes(const HostState& s, const Demand& d, const Policy& p, const NodeRu
       const auto n = static_cast<std::size_t>(i);
       if (!rule.banned.empty() && rule.banned[n]) continue;
       const NodeState& node = s.nodes[n];
-      const Add a = cell_on(s, node, d, split[0]);
+      const Add a = cell_on(node, d, split[0]);
       if (const auto r = rules::first_broken(p, s.cap(n), node.load, a)) {
         if (!first_failure) first_failure = r;
         continue;
@@ -202,7 +199,7 @@ Fit fit_nodes(const HostState& s, const Demand& d, const Policy& p, const NodeRu
   auto consider = [&](const std::vector<int>& nodes) {
     for (std::size_t i = 0; i < nodes.size(); ++i) {
       const auto n = static_cast<std::size_t>(nodes[i]);
-      const auto r = rules::first_broken(p, s.cap(n), s.nodes[n].load, cell_on(s, s.nodes[n], d, split[i]));
+      const auto r = rules::first_broken(p, s.cap(n), s.nodes[n].load, cell_on(s.nodes[n], d, split[i]));
       if (r && !force) {
         if (!first_failure) first_failure = r;
         return;
@@ -279,7 +276,7 @@ Shortfall explain(const HostState& s, const Demand& d, const Policy& p, RuleId r
   const Cell c = rules::cells_of(d, std::max(1, cells.value_or(1))).front();
   std::optional<Shortfall> best;
   for (std::size_t n = 0; n < s.nodes.size(); ++n) {
-    const Shortfall sf = rules::shortfall(rule, s.cap(n), s.nodes[n].load, cell_on(s, s.nodes[n], d, c));
+    const Shortfall sf = rules::shortfall(rule, s.cap(n), s.nodes[n].load, cell_on(s.nodes[n], d, c));
     if (!best || sf.free > best->free) best = sf;
   }
   if (best && best->rule == rule) return *best;
@@ -351,7 +348,7 @@ void reserve(HostState& s, const Demand& d, const Fit& where) {
     }
   }
   // KSM savings, capped as the rules count them; the nodes' guest swap.
-  for (auto& n : s.nodes) n.load.ksm_savings = min(n.ksm.savings(), half_ram(s));
+  for (auto& n : s.nodes) n.load.ksm_savings = n.ksm.savings();
   s.load.ksm_savings = host_savings(s);
   if (s.node_swap) {
     Bytes sum;

@@ -1,6 +1,6 @@
 #pragma once
-// KSM savings as guests arrive: per image, n guests sharing S bytes save floor((n - 1) x S / n)
-// (model.md section 3, the same arithmetic as ksm_savings()). Private to the engine.
+// KSM savings as guests arrive: per image, the shareable bytes of its guests less the largest
+// one's (model.md section 3, the same arithmetic as ksm_savings()). Private to the engine.
 #include <algorithm>
 #include <cstdint>
 #include <vector>
@@ -17,21 +17,22 @@ class KsmTally {
   Bytes savings_with(int image, Bytes share) const {
     if (image < 0) return savings_;
     const Entry* e = find(image);
-    const std::int64_t n = e ? e->count : 0, s = e ? e->shareable : 0;
-    return savings_ - Bytes{saved(n, s)} + Bytes{saved(n + 1, s + share.value)};
+    const std::int64_t n = e ? e->count : 0, s = e ? e->shareable : 0, top = e ? e->largest : 0;
+    return savings_ - Bytes{saved(n, s, top)} + Bytes{saved(n + 1, s + share.value, std::max(top, share.value))};
   }
 
   void add(int image, Bytes share) {
     if (image < 0) return;
     Entry* e = find(image);
     if (!e) {
-      entries_.push_back({image, 0, 0});
+      entries_.push_back({image, 0, 0, 0});
       e = &entries_.back();
     }
-    savings_ -= Bytes{saved(e->count, e->shareable)};
+    savings_ -= Bytes{saved(e->count, e->shareable, e->largest)};
     ++e->count;
     e->shareable += share.value;
-    savings_ += Bytes{saved(e->count, e->shareable)};
+    e->largest = std::max(e->largest, share.value);
+    savings_ += Bytes{saved(e->count, e->shareable, e->largest)};
   }
 
   bool has(int image) const { return image >= 0 && find(image) != nullptr; }
@@ -41,10 +42,9 @@ class KsmTally {
     int image;
     std::int64_t count;
     std::int64_t shareable;  // bytes, summed over the image's guests
+    std::int64_t largest;    // the largest one guest shares
   };
-  static std::int64_t saved(std::int64_t n, std::int64_t total) {
-    return n > 1 ? static_cast<std::int64_t>(__int128{total} * (n - 1) / n) : 0;
-  }
+  static std::int64_t saved(std::int64_t n, std::int64_t total, std::int64_t largest) { return n > 1 ? total - largest : 0; }
   const Entry* find(int image) const {
     for (const Entry& e : entries_) {
       if (e.image == image) return &e;

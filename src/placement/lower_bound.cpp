@@ -221,8 +221,12 @@ int bound_of(const Scenario& s, const std::vector<char>& placed, bool fixed_as_f
   std::map<RuleId, Resource> resources;
   std::map<std::int64_t, Resource> pages;  // hugepages, per page size
   // Under memory_limit: resident, KSM saves at most, per image, what all its guests on one host
-  // would: (n - 1) / n of their shared bytes. That comes off the resident demand.
-  std::map<std::string, std::pair<std::int64_t, std::int64_t>> images;  // image -> guests, shared bytes
+  // would: their shared bytes less the largest one's (on several hosts, each keeps its own
+  // largest: less). That comes off the resident demand.
+  struct ImageTally {
+    std::int64_t guests = 0, shared = 0, largest = 0;
+  };
+  std::map<std::string, ImageTally> images;
   std::vector<char> free_placed(s.guests.size(), 0);
   std::map<std::pair<std::int64_t, std::int32_t>, char> fixed_large;  // (rule id or page size, host) counted already
   std::int64_t fixed_hosts = 0;
@@ -234,9 +238,10 @@ int bound_of(const Scenario& s, const std::vector<char>& placed, bool fixed_as_f
     free_placed[g] = host < 0;
     if (host >= 0 && !seen_fixed[host]++) ++fixed_hosts;
     if (d.image >= 0 && p.memory_limit != MemoryLimit::committed) {
-      auto& [n, shared] = images[d.spec->image];
-      ++n;
-      shared += d.shareable.value;
+      ImageTally& t = images[d.spec->image];
+      ++t.guests;
+      t.shared += d.shareable.value;
+      t.largest = std::max(t.largest, d.shareable.value);
     }
   }
   // Offers first (large guests compare against them), then the demands.
@@ -301,6 +306,11 @@ int bound_of(const Scenario& s, const std::vector<char>& placed, bool fixed_as_f
     if (auto it = resources.find(R::id); it != resources.end()) most_of.push_back(it->second.most);
   });
   for (const auto& [page_size, r] : pages) most_of.push_back(r.most);
+  auto savable = [&] {
+    std::int64_t total = 0;
+    for (const auto& [image, t] : images) total += t.guests > 1 ? t.shared - t.largest : 0;
+    return total;
+  };
   // Fixed hosts count at most what they offer.
   auto total = [&](const Resource& r, auto offer_of) {
     std::int64_t t = r.free;
@@ -314,18 +324,7 @@ int bound_of(const Scenario& s, const std::vector<char>& placed, bool fixed_as_f
     const Resource& r = resources[R::id];
     std::int64_t need = total(r, [&](std::size_t host) { return R::offer(caps[host]); });
     if (R::id == RuleId::resident) {
-      std::int64_t savable = 0;
-      for (const auto& [image, tally] : images) savable += static_cast<std::int64_t>(__int128{tally.second} * (tally.first - 1) / tally.first);
-      bound = std::max(bound, hosts_for(need - savable, r.most));
-      if (savable > 0 && r.most > 0) {
-        // A host saves at most half of its RAM: the fewest hosts H with
-        // H x usable + min(savable, H x RAM / 2) >= demand.
-        std::int64_t half = 0;
-        for (const Host* h : hosts) half = std::max(half, h->memory.value / 2);
-        std::int64_t n = hosts_for(need, r.most + half);
-        while (__int128{n} * r.most + std::min<__int128>(savable, __int128{n} * half) < need) ++n;
-        bound = std::max(bound, n);
-      }
+      bound = std::max(bound, hosts_for(need - savable(), r.most));
     } else {
       bound = std::max(bound, hosts_for(need, r.most));
     }
@@ -346,9 +345,7 @@ int bound_of(const Scenario& s, const std::vector<char>& placed, bool fixed_as_f
       if (!resources.count(R::id)) return;
       const Resource& r = resources[R::id];
       std::int64_t total = r.free;
-      if (R::id == RuleId::resident) {
-        for (const auto& [image, tally] : images) total -= static_cast<std::int64_t>(__int128{tally.second} * (tally.first - 1) / tally.first);
-      }
+      if (R::id == RuleId::resident) total -= savable();
       need.push_back(static_cast<double>(total));
       for (std::size_t h = 0; h < caps.size(); ++h) cap[h].push_back(static_cast<double>(R::offer(caps[h])));
     });

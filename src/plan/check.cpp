@@ -295,10 +295,10 @@ void Checker::placement(const Resolved& r) {
 void Checker::limits(HostCheck& hc) {
   const Host& h = *hc.host;
   // KSM savings (model.md section 3): on the host per image (per node when pages stay in their
-  // node), on a node its own merging only; at most half of RAM.
+  // node), on a node its own merging only.
   if (p_.ksm.enabled) {
-    hc.load.ksm_savings = ksm_savings(hc.shares, h.memory);
-    for (std::size_t i = 0; i < hc.nodes.size(); ++i) hc.nodes[i].ksm_savings = ksm_savings(hc.node_shares[i], h.memory);
+    hc.load.ksm_savings = ksm_savings(hc.shares);
+    for (std::size_t i = 0; i < hc.nodes.size(); ++i) hc.nodes[i].ksm_savings = ksm_savings(hc.node_shares[i]);
   }
   // The nodes' guest swap: what each commits beyond its usable memory (numa strict or preferred).
   if (p_.numa != NumaMode::none) {

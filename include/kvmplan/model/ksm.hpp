@@ -16,10 +16,13 @@ struct KsmShare {
   Bytes shareable;
 };
 
-// For each (image, node): (n - 1) x the mean shareable bytes of its n guests, rounded down:
-// n guests keep one copy of the common pages. Capped at half of RAM, the most the RHEL `ksm`
-// service lets KSM share. Guests without an image share nothing.
-Bytes ksm_savings(std::vector<KsmShare> shares, Bytes ram);
+// For each (image, node): the shareable bytes of its guests less the largest one's: the pages
+// they have in common are kept once, and the largest sharer's distinct pages stay (n equal
+// shares: (n - 1) x share). A 20GiB guest sharing 10GiB beside a 1GiB guest sharing 0.5GiB
+// saves 0.5GiB at most. Guests without an image share nothing. No cap at half of RAM: that
+// was RHEL 6's max_kernel_pages, a limit on distinct merged pages (not on savings), and it
+// left the kernel in 2.6.33 (spec section 3).
+Bytes ksm_savings(std::vector<KsmShare> shares);
 
 // What ksmtuned (the RHEL tuning daemon, run every 60 s) would do on a host, in its own kB
 // arithmetic: thres = max(MemTotal x 20 / 100, 2048 kB); KSM runs when
