@@ -64,10 +64,22 @@ guests:
   std::vector<GuestOnHost> on{{0, {0}}, {1, {0}}, {2, {1}}, {3, {1}}, {4, {0}}, {5, {0}}, {6, {1}}, {7, {1}}};
   const HostFigures per_node = size_host(s, s.hosts[0], on);
   CHECK(per_node.ksm_savings == GiB(2));  // node 0: 1 x 1GiB, node 1: 1 x 1GiB
-  // Not tied to nodes: the four merge as one group, 3 x 1GiB.
+  // Not tied to nodes, with pages merged only within a node: each guest's pages spread over
+  // both nodes, and each node keeps its own copy of a common page: 4 x 1GiB - 2 x 1GiB = 2GiB
+  // (merging across nodes, 3GiB).
   std::vector<GuestOnHost> loose;
   for (std::uint32_t i = 0; i < 8; ++i) loose.push_back({i, {}});
-  CHECK(size_host(s, s.hosts[0], loose).ksm_savings == GiB(3));
+  CHECK(size_host(s, s.hosts[0], loose).ksm_savings == GiB(2));
+}
+
+TEST_CASE("guests bound to no node keep a copy of their common pages per node when merging stays in a node") {
+  // Spread over 2 nodes: n guests keep min(n, 2) copies. 1 guest: nothing; 2 guests: 2 - 2 x 1
+  // = nothing either (each node has one copy of each); 5 guests: 5 - 2 = 3GiB.
+  CHECK(ksm_savings({{"a", -1, GiB(1), 2}, {"a", -1, GiB(1), 2}}) == Bytes{});
+  std::vector<KsmShare> five(5, KsmShare{"a", -1, GiB(1), 2});
+  CHECK(ksm_savings(five) == GiB(3));
+  five.assign(5, KsmShare{"a", -1, GiB(1), 1});
+  CHECK(ksm_savings(five) == GiB(4));  // merged across nodes: one copy
 }
 
 TEST_CASE("shareable memory never exceeds what the guest is expected to use") {

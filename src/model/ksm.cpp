@@ -13,12 +13,15 @@ Bytes ksm_savings(std::vector<KsmShare> shares) {
   for (std::size_t i = 0; i < shares.size();) {
     std::size_t j = i;
     Bytes sum, largest;
+    int spread = 1;
     while (j < shares.size() && shares[j].image == shares[i].image && shares[j].node == shares[i].node) {
       sum += shares[j].shareable;
       largest = max(largest, shares[j].shareable);
+      spread = std::max(spread, shares[j].spread);
       ++j;
     }
-    if (!shares[i].image.empty() && j - i > 1) saved += sum - largest;
+    const auto copies = static_cast<std::int64_t>(std::min<std::size_t>(j - i, static_cast<std::size_t>(spread)));
+    if (!shares[i].image.empty() && j - i > 1) saved += max(Bytes{}, sum - Bytes{static_cast<std::int64_t>(__int128{largest.value} * copies)});
     i = j;
   }
   return saved;

@@ -83,7 +83,9 @@ HostFigures size_host(const Scenario& scenario, const Host& host, std::span<cons
       if (policy.ksm.enabled) f.mergeable += use;
       if (merges) {
         if (policy.ksm.merge_across_nodes || on.nodes.empty()) {
-          shares.push_back({spec.image, -1, share});
+          // Bound to no node with merging per node: its pages spread over the host's nodes.
+          const int spread = policy.ksm.merge_across_nodes ? 1 : static_cast<int>(host.nodes.size());
+          shares.push_back({spec.image, -1, share, spread});
         } else {
           // Pages merge only inside a node: each cell's part of the share, with the node's
           // guests of the image (in proportion to the cell's memory, rounded down).

@@ -249,6 +249,9 @@ HostState make_host_state(const Host& host, std::shared_ptr<const Shape> shape, 
   s.shape = std::move(shape);
   s.merge_across_nodes = policy.ksm.merge_across_nodes;
   s.node_swap = policy.numa != NumaMode::none;
+  // Guests bound to no node, when pages merge only within a node: their pages spread over the
+  // nodes, each of which keeps its own copy.
+  if (!s.merge_across_nodes) s.ksm_loose = KsmTally(static_cast<int>(s.nodes.size()));
   return s;
 }
 

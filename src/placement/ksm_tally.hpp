@@ -11,6 +11,10 @@ namespace kvmplan::placement {
 
 class KsmTally {
  public:
+  // `spread`: the nodes each guest's pages spread over, each keeping its own copy (guests bound
+  // to no node when pages merge only within a node); 1 otherwise.
+  explicit KsmTally(int spread = 1) : spread_(spread) {}
+
   Bytes savings() const { return savings_; }
 
   // The savings if a guest of `image` sharing `share` bytes joined.
@@ -44,7 +48,10 @@ class KsmTally {
     std::int64_t shareable;  // bytes, summed over the image's guests
     std::int64_t largest;    // the largest one guest shares
   };
-  static std::int64_t saved(std::int64_t n, std::int64_t total, std::int64_t largest) { return n > 1 ? total - largest : 0; }
+  std::int64_t saved(std::int64_t n, std::int64_t total, std::int64_t largest) const {
+    if (n < 2) return 0;
+    return std::max<std::int64_t>(0, static_cast<std::int64_t>(__int128{total} - __int128{largest} * std::min<std::int64_t>(n, spread_)));
+  }
   const Entry* find(int image) const {
     for (const Entry& e : entries_) {
       if (e.image == image) return &e;
@@ -60,6 +67,7 @@ class KsmTally {
 
   std::vector<Entry> entries_;  // few images per host: a list beats a map
   Bytes savings_;
+  int spread_ = 1;
 };
 
 }  // namespace kvmplan::placement

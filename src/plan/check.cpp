@@ -260,7 +260,9 @@ void Checker::placement(const Resolved& r) {
   hc.load.add(rules::whole(d));
   const bool merges = p_.ksm.enabled && !spec.image.empty() && d.memory == rules::Demand::Memory::shared;
   const Bytes share = min(spec.ksm_shareable, d.use);
-  if (merges && (p_.ksm.merge_across_nodes || nodes.empty())) hc.shares.push_back({spec.image, -1, share});
+  if (merges && (p_.ksm.merge_across_nodes || nodes.empty())) {
+    hc.shares.push_back({spec.image, -1, share, p_.ksm.merge_across_nodes ? 1 : static_cast<int>(hc.host->nodes.size())});
+  }
   for (std::size_t c = 0; c < nodes.size(); ++c) {
     const auto n = static_cast<std::size_t>(nodes[c]);
     hc.nodes[n].add(rules::cell(d, cells[c]));

@@ -14,11 +14,15 @@ struct KsmShare {
   std::string image;
   int node = -1;
   Bytes shareable;
+  // The nodes its pages spread over when pages merge only within a node (merge_across_nodes:
+  // false) and the guest is bound to none: each node keeps its own copy of a common page.
+  int spread = 1;
 };
 
 // For each (image, node): the shareable bytes of its guests less the largest one's: the pages
 // they have in common are kept once, and the largest sharer's distinct pages stay (n equal
-// shares: (n - 1) x share). A 20GiB guest sharing 10GiB beside a 1GiB guest sharing 0.5GiB
+// shares: (n - 1) x share). Guests whose pages spread over s nodes that merge apart keep a
+// copy per node: the shares less min(n, s) x the largest. A 20GiB guest sharing 10GiB beside a 1GiB guest sharing 0.5GiB
 // saves 0.5GiB at most. Guests without an image share nothing. No cap at half of RAM: that
 // was RHEL 6's max_kernel_pages, a limit on distinct merged pages (not on savings), and it
 // left the kernel in 2.6.33 (spec section 3).
