@@ -31,9 +31,10 @@ TEST_CASE("host tuning: swap, pools per node as sysfs writes and kernel command 
   CHECK(y["ksm"]["ksmtuned"]["KSM_THRES_COEF"].as<int>() == 20);
 }
 
-TEST_CASE("host tuning lowers ksmtuned's threshold where KSM is needed but would not start") {
-  // 64GiB with 32GiB of pools: the guests need 30GiB of 28GiB usable, but ksmtuned starts at
-  // 30 + 64 x 20% = 42.8 < 64. It starts once 30 + 64 x c / 100 >= 64: c = ceil(100 x 34 / 64) = 54.
+TEST_CASE("host tuning keeps ksmtuned's default where its free-memory term starts KSM") {
+  // 64GiB with 32GiB of pools: the guests need 30GiB of 28GiB usable. The RSS term says no
+  // (30 + 12.8 < 64), but free = 64 - 32 - 30 - 4 (reserve) = -2GiB <= 12.8GiB: ksmtuned runs
+  // KSM with its defaults, and the tuning says so (it once advised KSM_THRES_COEF=54).
   const auto p = kvmplan::test::place_text(R"(
 policy: {ksm: {shareable: 0.5}, memory_ratio: 2}
 hosts: [{name: h, numa: [{cpus: '0-15', memory: 64GiB, hugepages: {1GiB: 32}}]}]
@@ -41,8 +42,9 @@ guests: [{name: g, count: 30, vcpus: 1, memory: 1GiB, image: x, host: h}]
 )");
   const auto tuning = host_tuning(p.scenario(), p.plan);
   REQUIRE(tuning.size() == 1);
-  CHECK(tuning[0].ksm_thres_coef == 54);
-  CHECK(tuning_text(tuning[0]).find("KSM_THRES_COEF=54  (default 20 would never start KSM here)") != std::string::npos);
+  CHECK(tuning[0].figures.ksmtuned.active);
+  CHECK(tuning[0].ksm_thres_coef == 20);
+  CHECK(tuning_text(tuning[0]).find("would never start") == std::string::npos);
 }
 
 TEST_CASE("the Ansible layout: inventory, host_vars, domains, a playbook for community.libvirt.virt") {

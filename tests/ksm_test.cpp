@@ -46,8 +46,10 @@ TEST_CASE("savings are not capped at half of RAM") {
 }
 
 TEST_CASE("on a host: hugepage and locked guests are never merged, and per node with merge_across_nodes false") {
+  // A 32GiB reserve: free = 64 - 8 (pools) - 12 (RSS: 4 x 2GiB used, 2 x 2GiB locked) - 32 =
+  // 12GiB <= 12.8GiB, so ksmtuned runs KSM (with a small reserve it would not, and save nothing).
   const auto l = kvmplan::test::load_text(R"(
-policy: {ksm: {merge_across_nodes: false}}
+policy: {ksm: {merge_across_nodes: false}, host_reserve: 32GiB}
 hosts:
   - name: h
     numa:
@@ -83,8 +85,10 @@ TEST_CASE("guests bound to no node keep a copy of their common pages per node wh
 }
 
 TEST_CASE("shareable memory never exceeds what the guest is expected to use") {
-  // usage 0.25 of 4GiB = 1GiB resident; ksm_shareable 0.5 (2GiB) is capped to 1GiB.
+  // usage 0.25 of 4GiB = 1GiB resident; ksm_shareable 0.5 (2GiB) is capped to 1GiB. A 56GiB
+  // reserve leaves free = 64 - 2 - 56 = 6GiB <= 12.8GiB: ksmtuned runs KSM.
   const auto l = kvmplan::test::load_text(R"(
+policy: {host_reserve: 56GiB}
 hosts: [{name: h, memory: 64GiB, cpus: 16}]
 guests: [{name: g, count: 2, vcpus: 1, memory: 4GiB, usage: 0.25, image: x, ksm_shareable: 0.5, host: h}]
 )");

@@ -157,15 +157,19 @@ TEST_CASE("expected use: usage times memory, capped by the balloon target") {
 
 TEST_CASE("ballooning and KSM lower expected use, never the swap the rule requires") {
   const std::string host = "hosts: [{name: h, memory: 32GiB, cpus: 16}]\n";
-  const HostFigures plain = size_first_host(host + "guests: [{name: g, count: 40, vcpus: 1, memory: 1GiB, host: h}]\n");
+  // 48 guests ballooned to 512MiB: 24GiB resident before KSM, so free = 32 - 24 - 4 (reserve)
+  // = 4GiB <= 6.4GiB (ksmtuned's threshold): KSM runs and saves 48 x 512MiB - 512MiB (half of
+  // 1GiB shareable, within the 512MiB each uses).
+  const HostFigures plain = size_first_host(host + "guests: [{name: g, count: 48, vcpus: 1, memory: 1GiB, host: h}]\n");
   const HostFigures shrunk = size_first_host(
       "policy: {ksm: {shareable: 0.5}}\n" + host +
-      "guests: [{name: g, count: 40, vcpus: 1, memory: 1GiB, current_memory: 512MiB, image: rhel9, host: h}]\n");
+      "guests: [{name: g, count: 48, vcpus: 1, memory: 1GiB, current_memory: 512MiB, image: rhel9, host: h}]\n");
   CHECK(shrunk.expected_resident < plain.expected_resident);
-  CHECK(shrunk.ksm_savings.value > 0);
+  CHECK(shrunk.ksmtuned.active);
+  CHECK(shrunk.ksm_savings == MiB(47 * 512));
   CHECK(shrunk.committed == plain.committed);
-  CHECK(shrunk.guest_swap == plain.guest_swap);  // 40 + 4 - 32 = 12GiB either way
-  CHECK(shrunk.guest_swap == GiB(12));
+  CHECK(shrunk.guest_swap == plain.guest_swap);  // 48 + 4 - 32 = 20GiB either way
+  CHECK(shrunk.guest_swap == GiB(20));
   CHECK(shrunk.swap == plain.swap);
 }
 

@@ -54,13 +54,9 @@ std::vector<HostTuning> host_tuning(const Scenario& scenario, const Plan& plan) 
     for (const auto& [size, list] : per_size) {
       t.kernel_cmdline += (t.kernel_cmdline.empty() ? "" : " ") + std::string("hugepagesz=") + kernel_size(Bytes{size}) + " hugepages=" + list;
     }
-    // ksmtuned starts KSM at resident + RAM x coef / 100 >= RAM. Where the plan needs KSM and
-    // the default 20 would never reach it, the coefficient that does: 100 x (RAM - resident) / RAM.
-    const HostFigures& f = t.figures;
-    if (t.ksm && f.usable.value > 0 && f.resident_before_ksm > f.usable && !f.ksmtuned.active) {
-      const auto gap = f.ram - f.resident_before_ksm;
-      t.ksm_thres_coef = static_cast<int>((gap.value * 100 + f.ram.value - 1) / f.ram.value);
-    }
+    // No ksmtuned setting to advise: where the plan needs KSM's savings, its guests leave less
+    // free memory than the reserve, so ksmtuned's free term starts KSM with its defaults
+    // (model/ksm.hpp).
     out.push_back(std::move(t));
   }
   return out;
@@ -84,9 +80,9 @@ std::string tuning_text(const HostTuning& t) {
   o << "\nKSM: " << (t.ksm ? "enabled (systemctl enable --now ksm ksmtuned)" : "disabled (systemctl disable --now ksm ksmtuned)") << "\n";
   if (t.ksm) {
     o << "  echo " << (t.merge_across_nodes ? 1 : 0) << " > /sys/kernel/mm/ksm/merge_across_nodes   (with no pages shared yet)\n";
-    o << "  /etc/ksmtuned.conf: KSM_THRES_COEF=" << t.ksm_thres_coef << (t.ksm_thres_coef != 20 ? "  (default 20 would never start KSM here)" : "")
+    o << "  /etc/ksmtuned.conf: KSM_THRES_COEF=" << t.ksm_thres_coef
       << ", KSM_NPAGES_MAX=1250, KSM_SLEEP_MSEC=10\n";
-    o << "  expected: KSM " << (f.ksmtuned.active || t.ksm_thres_coef != 20 ? "runs" : "idle") << ", saves " << to_human(f.ksm_savings) << "\n";
+    o << "  expected: KSM " << (f.ksmtuned.active ? "runs" : "idle") << ", saves " << to_human(f.ksm_savings) << "\n";
   }
   return o.str();
 }

@@ -27,12 +27,22 @@ Bytes ksm_savings(std::vector<KsmShare> shares) {
   return saved;
 }
 
-Ksmtuned predict_ksmtuned(Bytes ram, Bytes expected_resident, Bytes mergeable) {
+namespace {
+Bytes ksmtuned_threshold(Bytes ram) { return KiB(std::max<std::int64_t>(ram.value / 1024 * 20 / 100, 2048)); }
+}  // namespace
+
+bool ksmtuned_runs(Bytes ram, Bytes rss, Bytes pools, Bytes reserve) {
+  const Bytes thres = ksmtuned_threshold(ram);
+  const bool rss_term = rss + thres >= ram;
+  const bool free_term = ram - pools - rss - reserve <= thres;
+  return rss_term || free_term;
+}
+
+Ksmtuned predict_ksmtuned(Bytes ram, Bytes rss, Bytes mergeable, Bytes pools, Bytes reserve) {
   const std::int64_t total_kb = ram.value / 1024;
-  const std::int64_t thres_kb = std::max<std::int64_t>(total_kb * 20 / 100, 2048);
   Ksmtuned k;
-  k.threshold = KiB(thres_kb);
-  k.active = expected_resident + k.threshold >= ram;
+  k.threshold = ksmtuned_threshold(ram);
+  k.active = ksmtuned_runs(ram, rss, pools, reserve);
   // ksmtuned: sleep = KSM_SLEEP_MSEC * 16 * 1024 * 1024 / total (kB), at least 10.
   k.sleep_millisecs = static_cast<int>(std::max<std::int64_t>(10, total_kb > 0 ? 10LL * 16 * 1024 * 1024 / total_kb : 10));
   if (k.active) {

@@ -119,6 +119,10 @@ HostFigures size_host(const Scenario& scenario, const Host& host, std::span<cons
   const Bytes available = f.ram - f.hugepages - f.pinned;  // RAM the swappable world shares
   f.usable = available - f.reserve;
   f.guest_swap = max(Bytes{}, f.committed + f.reserve - available);
+  // ksmtuned sums the QEMU processes' RSS (locked guests too), and pages KSM merged stay mapped
+  // in every process that shares them: it sees the resident memory before savings. Where it
+  // would not run KSM, nothing is saved, on the host or its nodes.
+  f.ksmtuned = predict_ksmtuned(f.ram, f.resident_before_ksm + f.pinned, f.mergeable, f.hugepages, f.reserve);
   if (by_node) {
     // Each node's guests live on its memory (numatune): its excess is swap, whatever the other
     // nodes have free.
@@ -129,7 +133,7 @@ HostFigures size_host(const Scenario& scenario, const Host& host, std::span<cons
       n.usable = host.nodes[i].memory - host.nodes[i].hugepage_bytes() - n.locked - reserve[i];
       n.guest_swap = max(Bytes{}, n.committed - n.usable);
       if (n.usable.value > 0) n.memory_overcommit = ratio3(n.committed.value, n.usable.value);
-      if (!node_shares.empty() && !node_shares[i].empty()) n.expected_resident -= ksm_savings(node_shares[i]);
+      if (f.ksmtuned.active && !node_shares.empty() && !node_shares[i].empty()) n.expected_resident -= ksm_savings(node_shares[i]);
       n.headroom = n.usable - n.expected_resident;
       node_sum += n.guest_swap;
     }
@@ -140,11 +144,8 @@ HostFigures size_host(const Scenario& scenario, const Host& host, std::span<cons
   f.swap = f.guest_swap + f.baseline_swap;
   if (!baseline.warning.empty()) warn("swap-table", baseline.warning);
   if (f.usable.value > 0) f.memory_overcommit = ratio3(f.committed.value, f.usable.value);
-  f.ksm_savings = ksm_savings(shares);
+  f.ksm_savings = f.ksmtuned.active ? ksm_savings(shares) : Bytes{};
   f.expected_resident = f.resident_before_ksm - f.ksm_savings;
-  // ksmtuned sums the QEMU processes' RSS, and pages KSM merged stay mapped in every process
-  // that shares them: it sees the resident memory before savings.
-  f.ksmtuned = predict_ksmtuned(f.ram, f.resident_before_ksm, f.mergeable);
   f.headroom = f.usable - f.expected_resident;
   // A node short of memory swaps (strict) or spills to other nodes (preferred) in steady state,
   // whatever the others have free.
@@ -175,13 +176,6 @@ HostFigures size_host(const Scenario& scenario, const Host& host, std::span<cons
     warn("ksm-needed", "expected resident memory fits usable memory " + to_human(f.usable) + " only with " +
                            to_human(f.ksm_savings) + " of KSM savings (" + to_human(f.resident_before_ksm) +
                            " without)");
-  }
-  if (f.usable.value > 0 && f.resident_before_ksm > f.usable && !f.ksmtuned.active) {
-    // ksmtuned compares the guests' resident memory with all of RAM, hugepage pools and locked
-    // memory included: on such a host it may never start KSM, however short memory is.
-    warn("ksm-idle", "the guests need more than usable memory " + to_human(f.usable) + " in the expected case, but "
-                         "ksmtuned starts KSM only at " + to_human(f.ram - f.ksmtuned.threshold) +
-                         " of resident memory (RAM less its threshold): start KSM by hand or lower the threshold");
   }
   // Worst case beyond RAM: the swap rule's left side, less RAM (what guest_swap sizes for).
   f.beyond_ram = f.guest_swap;

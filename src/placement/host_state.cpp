@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <limits>
 
+#include "kvmplan/model/ksm.hpp"
 #include "rules/numa_cells.hpp"
 #include "rules/registry.hpp"
 #include "rules/vcpu_limit.hpp"
@@ -62,11 +63,23 @@ Bytes host_savings_with(const HostState& s, const Demand& d, std::span<const int
   return saved;
 }
 
+// Whether ksmtuned runs KSM on the host once a guest adding `whole` joins (model/ksm.hpp):
+// only then do savings count, on the host and its nodes. Guests only add RSS, so a host where
+// it runs now runs in the final plan too, and check, which counts on the final plan, credits
+// at least what placement did.
+bool ksm_runs_with(const HostState& s, const Add& whole, const Policy& p) {
+  if (p.memory_limit == MemoryLimit::committed || !p.ksm.enabled) return true;  // savings weigh on no rule
+  const rules::Capacity& c = s.cap();
+  return ksmtuned_runs(c.ram, s.load.resident + whole.resident + s.load.locked + whole.locked, c.pools, c.reserve);
+}
+
 // What cell c adds to node n: the node counts its own merging only (a lower bound on what
-// merging across nodes saves), so a node never counts savings made elsewhere.
-Add cell_on(const NodeState& n, const Demand& d, const Cell& c) {
+// merging across nodes saves), so a node never counts savings made elsewhere. Where KSM does
+// not run (`runs` false), the node's savings are taken back.
+Add cell_on(const NodeState& n, const Demand& d, const Cell& c, bool runs) {
   Add a = rules::cell(d, c);
-  if (d.image >= 0) a.ksm_gain = n.ksm.savings_with(d.image, rules::share_of(d, c)) - n.load.ksm_savings;
+  if (!runs) a.ksm_gain = Bytes{} - n.load.ksm_savings;
+  else if (d.image >= 0) a.ksm_gain = n.ksm.savings_with(d.image, rules::share_of(d, c)) - n.load.ksm_savings;
   return a;
 }
 
@@ -119,6 +132,7 @@ void combinations(const std::vector<int>& items, int k, F&& f) {
 std::optional<RuleId> check_host(const HostState& s, const Demand& d, const Policy& p) {
   Add a = rules::whole(d);
   if (d.image >= 0) a.ksm_gain = host_savings_with(s, d, {}) - s.load.ksm_savings;
+  if (!ksm_runs_with(s, a, p)) a.ksm_gain = Bytes{} - s.load.ksm_savings;
   return rules::first_broken(p, s.cap(), s.load, a);
 }
 
@@ -128,6 +142,7 @@ std::optional<RuleId> check_chosen(const HostState& s, const Demand& d, const Po
   if (!ksm && !s.cap().swap) return std::nullopt;
   Add a = rules::whole(d);
   if (d.image >= 0) a.ksm_gain = host_savings_with(s, d, nodes) - s.load.ksm_savings;
+  if (!ksm_runs_with(s, a, p)) a.ksm_gain = Bytes{} - s.load.ksm_savings;
   if (s.node_swap && !nodes.empty()) {
     const auto cells = rules::cells_of(d, static_cast<int>(nodes.size()));
     for (std::size_t c = 0; c < nodes.size(); ++c) {
@@ -154,6 +169,7 @@ Fit fit_nodes(const HostState& s, const Demand& d, const Policy& p, const NodeRu
 
   const int k = cells.value_or(std::max(1, std::min<int>(spec.numa_nodes, static_cast<int>(s.nodes.size()))));
   const std::vector<Cell> split = rules::cells_of(d, k);
+  const bool runs = ksm_runs_with(s, rules::whole(d), p);
   std::optional<RuleId> first_failure;
   if (k == 1 && rule.required.empty() && !force) {
     // One cell, the common case: the tightest node that fits (pack) or the roomiest (spread),
@@ -164,7 +180,7 @@ Fit fit_nodes(const HostState& s, const Demand& d, const Policy& p, const NodeRu
       const auto n = static_cast<std::size_t>(i);
       if (!rule.banned.empty() && rule.banned[n]) continue;
       const NodeState& node = s.nodes[n];
-      const Add a = cell_on(node, d, split[0]);
+      const Add a = cell_on(node, d, split[0], runs);
       if (const auto r = rules::first_broken(p, s.cap(n), node.load, a)) {
         if (!first_failure) first_failure = r;
         continue;
@@ -199,7 +215,7 @@ Fit fit_nodes(const HostState& s, const Demand& d, const Policy& p, const NodeRu
   auto consider = [&](const std::vector<int>& nodes) {
     for (std::size_t i = 0; i < nodes.size(); ++i) {
       const auto n = static_cast<std::size_t>(nodes[i]);
-      const auto r = rules::first_broken(p, s.cap(n), s.nodes[n].load, cell_on(s.nodes[n], d, split[i]));
+      const auto r = rules::first_broken(p, s.cap(n), s.nodes[n].load, cell_on(s.nodes[n], d, split[i], runs));
       if (r && !force) {
         if (!first_failure) first_failure = r;
         return;
@@ -272,6 +288,8 @@ Shortfall explain(const HostState& s, const Demand& d, const Policy& p, RuleId r
   if (rule == RuleId::vcpu_limit) return rules::VcpuLimitRule::shortfall(h, p, d.spec->vcpus);
   Add whole = rules::whole(d);
   if (d.image >= 0) whole.ksm_gain = host_savings_with(s, d, {}) - s.load.ksm_savings;
+  const bool runs = ksm_runs_with(s, whole, p);
+  if (!runs) whole.ksm_gain = Bytes{} - s.load.ksm_savings;
   // The host's own shortfall when the host breaks the rule, else the node closest to holding it.
   const bool node_rule = rule == RuleId::cell_memory || rule == RuleId::cell_cpus;
   if (!node_rule && rules::first_broken(p, s.cap(), s.load, whole) == rule) return rules::shortfall(rule, s.cap(), s.load, whole);
@@ -279,7 +297,7 @@ Shortfall explain(const HostState& s, const Demand& d, const Policy& p, RuleId r
   const Cell c = rules::cells_of(d, std::max(1, cells.value_or(1))).front();
   std::optional<Shortfall> best;
   for (std::size_t n = 0; n < s.nodes.size(); ++n) {
-    const Shortfall sf = rules::shortfall(rule, s.cap(n), s.nodes[n].load, cell_on(s.nodes[n], d, c));
+    const Shortfall sf = rules::shortfall(rule, s.cap(n), s.nodes[n].load, cell_on(s.nodes[n], d, c, runs));
     if (!best || sf.free > best->free) best = sf;
   }
   if (best && best->rule == rule) return *best;

@@ -297,8 +297,9 @@ void Checker::placement(const Resolved& r) {
 void Checker::limits(HostCheck& hc) {
   const Host& h = *hc.host;
   // KSM savings (model.md section 3): on the host per image (per node when pages stay in their
-  // node), on a node its own merging only.
-  if (p_.ksm.enabled) {
+  // node), on a node its own merging only; none where ksmtuned would not run KSM.
+  const Capacity& cap = hc.offer->host;
+  if (p_.ksm.enabled && ksmtuned_runs(cap.ram, hc.load.resident + hc.load.locked, cap.pools, cap.reserve)) {
     hc.load.ksm_savings = ksm_savings(hc.shares);
     for (std::size_t i = 0; i < hc.nodes.size(); ++i) hc.nodes[i].ksm_savings = ksm_savings(hc.node_shares[i]);
   }

@@ -29,8 +29,8 @@ struct KsmShare {
 Bytes ksm_savings(std::vector<KsmShare> shares);
 
 // What ksmtuned (the RHEL tuning daemon, run every 60 s) would do on a host, in its own kB
-// arithmetic: thres = max(MemTotal x 20 / 100, 2048 kB); KSM runs when
-// resident + thres >= MemTotal; sleep_millisecs = max(10, 10 x 16 GiB / MemTotal).
+// arithmetic: thres = max(MemTotal x 20 / 100, 2048 kB); KSM runs as ksmtuned_runs says;
+// sleep_millisecs = max(10, 10 x 16 GiB / MemTotal).
 struct Ksmtuned {
   Bytes threshold;
   bool active = false;
@@ -46,8 +46,17 @@ struct Ksmtuned {
 inline constexpr int ksmtuned_npages_max = 1250;  // KSM_NPAGES_MAX
 inline constexpr int ksmtuned_npages_min = 64;    // KSM_NPAGES_MIN
 
+// Whether ksmtuned keeps KSM running (Debian 12's /usr/sbin/ksmtuned): it stops KSM only when
+// both committed RSS + thres < MemTotal and free > thres, where free is MemFree + Buffers +
+// Cached. `rss`: the guests' QEMU processes before KSM (expected use, overheads, locked guests'
+// memory; hugepage-backed memory is not RSS). Free is estimated as RAM - hugepage pools - rss -
+// the host reserve (what the host itself uses; its page cache is taken to be small once the
+// guests fill RAM). A host whose guests need KSM's savings to fit its usable memory always has
+// free < reserve, so KSM runs there as long as the reserve is under thres.
+bool ksmtuned_runs(Bytes ram, Bytes rss, Bytes pools = {}, Bytes reserve = {});
+
 // `mergeable`: the resident memory of the guests KSM may merge (not hugepage-backed, not
-// locked), scanned in 4KiB pages.
-Ksmtuned predict_ksmtuned(Bytes ram, Bytes expected_resident, Bytes mergeable = {});
+// locked), scanned in 4KiB pages. `rss`, `pools` and `reserve` as ksmtuned_runs takes them.
+Ksmtuned predict_ksmtuned(Bytes ram, Bytes rss, Bytes mergeable = {}, Bytes pools = {}, Bytes reserve = {});
 
 }  // namespace kvmplan
