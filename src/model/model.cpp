@@ -1,6 +1,7 @@
 #include "kvmplan/model/model.hpp"
 
 #include <algorithm>
+#include <cstdio>
 
 #include "kvmplan/model/cells.hpp"
 #include "kvmplan/model/swap.hpp"
@@ -176,6 +177,15 @@ HostFigures size_host(const Scenario& scenario, const Host& host, std::span<cons
     warn("ksm-needed", "expected resident memory fits usable memory " + to_human(f.usable) + " only with " +
                            to_human(f.ksm_savings) + " of KSM savings (" + to_human(f.resident_before_ksm) +
                            " without)");
+    // KSM merges a page on its second full pass at the earliest (the first only records it),
+    // at 1250 pages per scan while free memory stays under ksmtuned's threshold; once savings
+    // lift it above, ksmtuned slows down by 50 pages a minute to 64, about 20 times slower.
+    const double minutes = 2 * f.ksmtuned.full_scan_seconds / 60;
+    char text[32];
+    std::snprintf(text, sizeof text, "%.1f", minutes);
+    warn("ksm-converge", "the savings exist only after KSM's second full pass over " + to_human(f.mergeable) +
+                             " (at least " + text + " min at 1250 pages per scan): after a boot or login storm or a "
+                             "failover, the host swaps until then");
   }
   // Worst case beyond RAM: the swap rule's left side, less RAM (what guest_swap sizes for).
   f.beyond_ram = f.guest_swap;
