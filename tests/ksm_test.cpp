@@ -128,3 +128,36 @@ TEST_CASE("ksmtuned starts KSM when resident + thres >= RAM: both sides of the b
     CHECK(predict_ksmtuned(ram, ram).active);
   }
 }
+
+TEST_CASE("ksmtuned's free-memory term: both sides of its border") {
+  // 64GiB, thres 12.8GiB (13421772 kB), 16GiB of pools, a 4GiB reserve. RSS term: KSM at
+  // rss >= 64 - 12.8 = 51.2GiB. Free term: free = 64 - 16 - rss - 4 <= 12.8, so rss >= 31.2GiB:
+  // it decides first here.
+  const Bytes ram = GiB(64), pools = GiB(16), reserve = GiB(4);
+  const Bytes thres = predict_ksmtuned(ram, Bytes{0}).threshold;
+  const Bytes border = ram - pools - reserve - thres;
+  CHECK(ksmtuned_runs(ram, border, pools, reserve));
+  CHECK_FALSE(ksmtuned_runs(ram, border - Bytes{1}, pools, reserve));
+  // Without pools and reserve the two terms are one: rss + thres >= RAM.
+  CHECK(ksmtuned_runs(ram, ram - thres));
+  CHECK_FALSE(ksmtuned_runs(ram, ram - thres - Bytes{1}));
+  // A reserve as large as RAM leaves no free memory: the free term starts KSM with no guest.
+  CHECK(ksmtuned_runs(ram, Bytes{0}, Bytes{0}, GiB(64)));
+}
+
+TEST_CASE("no savings where ksmtuned leaves KSM off") {
+  // 64GiB host, 8 guests of 2GiB of one image, half shareable: 16GiB of RSS, free = 64 - 16 -
+  // 4 = 44GiB > 12.8GiB: KSM stays off, and nothing is saved (the shares would give 7GiB).
+  const auto l = kvmplan::test::load_text(R"(
+policy: {ksm: {shareable: 0.5}}
+hosts: [{name: h, memory: 64GiB, cpus: 16}]
+guests: [{name: g, count: 8, vcpus: 1, memory: 2GiB, image: x, host: h}]
+)");
+  REQUIRE(l.ok());
+  std::vector<GuestOnHost> on;
+  for (std::uint32_t i = 0; i < 8; ++i) on.push_back({i, {}});
+  const HostFigures f = size_host(l.scenario, l.scenario.hosts[0], on);
+  CHECK_FALSE(f.ksmtuned.active);
+  CHECK(f.ksm_savings == Bytes{});
+  CHECK(f.expected_resident == GiB(16));
+}
