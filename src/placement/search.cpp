@@ -403,6 +403,24 @@ std::optional<std::vector<std::vector<std::uint32_t>>> Engine::Search::complete(
       after[c] = after[c + 1];
       for (std::size_t k : keys) after[c][k] = static_cast<std::int64_t>(std::min<__int128>(__int128{after[c][k]} + __int128{left[c]} * need(c, k), unlimited));
     }
+    // How many guests of class c the room left holds, by the additive budgets; and the set with
+    // n of them taken, while `then` runs.
+    auto room_for = [&](std::size_t c) {
+      std::int64_t most = left[c];
+      for (std::size_t k : keys) {
+        if (need(c, k) > 0) most = std::min(most, room[k] / need(c, k));
+      }
+      return most;
+    };
+    auto taking = [&](std::size_t c, std::int64_t n, auto&& then) {
+      for (std::size_t k : keys) room[k] -= n * need(c, k);
+      take.emplace_back(c, n);
+      left[c] -= n;
+      then();
+      left[c] += n;
+      take.pop_back();
+      for (std::size_t k : keys) room[k] += n * need(c, k);
+    };
     // This bin's share of the nodes left: the bins after it need theirs.
     std::int64_t bin_budget = std::max<std::int64_t>(1000, budget / static_cast<std::int64_t>(bins.size() - j));
     auto enumerate = [&](auto&& go, std::size_t from) -> void {
@@ -429,33 +447,11 @@ std::optional<std::vector<std::vector<std::uint32_t>>> Engine::Search::complete(
       }
       for (std::size_t c = from; c < classes.size() && budget > 0 && bin_budget > 0; ++c) {
         if (left[c] == 0) continue;
-        std::int64_t most = left[c];
-        for (std::size_t k : keys) {
-          if (need(c, k) > 0) most = std::min(most, room[k] / need(c, k));
-        }
-        for (std::int64_t n = most; n >= 1; --n) {
-          for (std::size_t k : keys) room[k] -= n * need(c, k);
-          take.emplace_back(c, n);
-          left[c] -= n;
-          go(go, c + 1);
-          left[c] += n;
-          take.pop_back();
-          for (std::size_t k : keys) room[k] += n * need(c, k);
-        }
+        for (std::int64_t n = room_for(c); n >= 1; --n) taking(c, n, [&] { go(go, c + 1); });
       }
     };
-    std::int64_t most_first = left[first];
-    for (std::size_t k : keys) {
-      if (need(first, k) > 0) most_first = std::min(most_first, room[k] / need(first, k));
-    }
-    for (std::int64_t n = most_first; n >= 1 && budget > 0 && bin_budget > 0; --n) {
-      for (std::size_t k : keys) room[k] -= n * need(first, k);
-      take.emplace_back(first, n);
-      left[first] -= n;
-      enumerate(enumerate, first + 1);
-      left[first] += n;
-      take.pop_back();
-      for (std::size_t k : keys) room[k] += n * need(first, k);
+    for (std::int64_t n = room_for(first); n >= 1 && budget > 0 && bin_budget > 0; --n) {
+      taking(first, n, [&] { enumerate(enumerate, first + 1); });
     }
     for (const Set& set : sets) {
       Keys r = full;
