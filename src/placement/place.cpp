@@ -33,10 +33,9 @@ std::vector<int> balanced(const Scenario& s, std::vector<int> preopen) {
 }
 
 // The search's budget (docs/placement.md, "Search"): 50,000 steps per guest, at least 500,000
-// and at most 10 million (up to about a second on the adversarial benchmark mixes); beyond 10,000
-// guests fewer, where one host is a smaller part of the fleet and the greedy is close to the
-// bound: at a million guests 100,000 steps. `effort`
-// multiplies it; 0 turns the search off.
+// and at most 10 million (up to about a second on the adversarial benchmark mixes); beyond
+// 10,000 guests fewer, where one host is a smaller part of the fleet and the greedy is close to
+// the bound: at a million guests 100,000 steps. `effort` multiplies it; 0 turns the search off.
 std::int64_t search_steps(const Scenario& s, int effort) {
   if (effort <= 0) return 0;
   constexpr std::int64_t per_guest = 50'000, least = 500'000, most = 10'000'000, full_up_to = 10'000, least_large = 100'000;
@@ -70,8 +69,9 @@ class Placer {
 
   // Packing in the asked order and, with the portfolio, the others (all four up to
   // `all_orders_up_to` guests; beyond, all but dominant share, which tied or lost on every
-  // benchmark mix at a million guests and costs most), the best kept: most guests placed, then least cost
-  // (each host its entry's `cost:`), then fewest hosts, ties to the earlier. Then, unless failures need spare hosts, the search on it.
+  // benchmark mix at a million guests and costs most), the best kept: most guests placed, then
+  // least cost (each host its entry's `cost:`), then fewest hosts, ties to the earlier. Then,
+  // unless failures need spare hosts, the search on it.
   std::unique_ptr<placement::Engine> packed() const {
     std::vector<Order> orders{options_.order};
     if (options_.portfolio) {
