@@ -113,6 +113,8 @@ TEST_CASE("size opens count: auto hosts as the plan needs and sizes each") {
   CHECK(doc["hosts"][0]["guest_swap_mib"].as<long>() == 0);  // 24 + 4 - 32 < 0
   CHECK(doc["totals"]["hosts_used"].as<int>() == 5);
   CHECK(doc["totals"]["lower_bound_hosts"].as<int>() == 5);  // ceil(120 / 28)
+  CHECK(doc["totals"]["optimal"].as<bool>());  // 5 used, bound 5
+  CHECK(doc["optimal"].as<bool>());
 }
 
 TEST_CASE("declared swap: a deficit makes the exit code 1, a surplus is reported") {
