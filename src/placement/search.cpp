@@ -218,17 +218,35 @@ bool Engine::Search::repair(Attempt& a, std::vector<std::uint32_t> waiting, std:
     std::array<std::uint32_t, 2> out, in;
     std::uint8_t outs, ins;
   };
+  // The `tries` best swaps of a turn, best first: most gained, then fewest guests moved, then
+  // the lowest host; among equals, the one found first. Only these are asked of fit().
+  constexpr std::size_t tries = 16;
   std::vector<Move> moves;
+  auto better = [](const Move& a, const Move& b) {
+    if (a.gain != b.gain) return a.gain > b.gain;
+    if (a.outs + a.ins != b.outs + b.ins) return a.outs + a.ins < b.outs + b.ins;
+    return a.host < b.host;
+  };
+  auto keep_best = [&](const Move& m) {
+    if (moves.size() == tries && !better(m, moves.back())) return;
+    moves.insert(std::upper_bound(moves.begin(), moves.end(), m, better), m);
+    if (moves.size() > tries) moves.pop_back();
+  };
   while (!waiting.empty() && steps > stop) {
     ++turn;
     // Every swap of up to two guests of a host with up to two waiting guests that the host's
     // additive budgets allow and that makes the waiting guests weigh less; the best that
     // fit() confirms is made.
     moves.clear();
+    // Each waiting guest alone, and pairs of the heaviest few (the pairs of many would be many).
+    constexpr std::size_t paired = 24;
+    std::vector<std::uint32_t> heaviest = waiting;
+    std::stable_sort(heaviest.begin(), heaviest.end(), [&](std::uint32_t a, std::uint32_t b) { return weight_of(a) > weight_of(b); });
+    if (heaviest.size() > paired) heaviest.resize(paired);
     std::vector<std::pair<std::array<std::uint32_t, 2>, std::uint8_t>> ins;
-    for (std::size_t i = 0; i < waiting.size(); ++i) {
-      ins.push_back({{waiting[i], 0}, 1});
-      for (std::size_t j = i + 1; j < waiting.size(); ++j) ins.push_back({{waiting[i], waiting[j]}, 2});
+    for (auto g : waiting) ins.push_back({{g, 0}, 1});
+    for (std::size_t i = 0; i < heaviest.size(); ++i) {
+      for (std::size_t j = i + 1; j < heaviest.size(); ++j) ins.push_back({{heaviest[i], heaviest[j]}, 2});
     }
     for (std::size_t h : targets) {
       if (steps <= stop) break;
@@ -258,18 +276,11 @@ bool Engine::Search::repair(Attempt& a, std::vector<std::uint32_t> waiting, std:
           const double gain = w_in - w_out;
           if (gain <= 1e-12) continue;
           if (!may_swap(h, {out.data(), n_out}, {in.data(), n_in})) continue;
-          moves.push_back({gain, h, out, in, n_out, n_in});
+          keep_best({gain, h, out, in, n_out, n_in});
         }
       }
     }
-    // The best first: most gained, then fewest guests moved, then the lowest host.
-    std::stable_sort(moves.begin(), moves.end(), [](const Move& a, const Move& b) {
-      if (a.gain != b.gain) return a.gain > b.gain;
-      if (a.outs + a.ins != b.outs + b.ins) return a.outs + a.ins < b.outs + b.ins;
-      return a.host < b.host;
-    });
     bool made = false;
-    constexpr std::size_t tries = 16;  // moves fit() is asked about per turn
     for (std::size_t m = 0; m < moves.size() && m < tries && steps > stop; ++m) {
       const Move& mv = moves[m];
       const std::size_t h = mv.host;
