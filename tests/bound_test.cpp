@@ -183,6 +183,8 @@ TEST_CASE("bound never exceeds the fewest hosts, by brute force over tiny random
     const Plan plan = place(loaded.scenario);
     REQUIRE(plan.unplaced.empty());
     CHECK(plan.lower_bound_hosts == bound);
+    // Every host of the plan runs a guest: those the search emptied left it, however many.
+    CHECK(plan.hosts.size() == static_cast<std::size_t>(plan.hosts_used));
     if (t.exact) {
       ++exact;
       tight += bound == fewest;

@@ -36,6 +36,7 @@ TEST_CASE("search packs zero-slack instances to their bound where the greedy doe
     const Placed p = place_text(bench::scenario_yaml(bench::Mix::zero_slack, shapes, false));
     const Plan g = place(p.loaded.scenario, greedy());
     REQUIRE(p.plan.unplaced.empty());
+    CHECK(p.plan.hosts.size() == static_cast<std::size_t>(p.plan.hosts_used));  // no empty host left behind
     CHECK(p.plan.hosts_used <= g.hosts_used);
     CHECK(p.plan.lower_bound_hosts == g.lower_bound_hosts);
     greedy_above += g.hosts_used > g.lower_bound_hosts;

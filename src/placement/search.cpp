@@ -255,9 +255,12 @@ bool Engine::Search::repair(Attempt& a, std::vector<std::uint32_t> waiting, std:
         auto it = stays_until.find({x, h});
         if (movable[x] && (it == stays_until.end() || it->second < turn)) may_go.push_back(x);
       }
+      // None out, each one alone, and pairs of the lightest few.
       std::vector<std::pair<std::array<std::uint32_t, 2>, std::uint8_t>> outs{{{0, 0}, 0}};
+      for (auto x : may_go) outs.push_back({{x, 0}, 1});
+      std::stable_sort(may_go.begin(), may_go.end(), [&](std::uint32_t a, std::uint32_t b) { return weight_of(a) < weight_of(b); });
+      if (may_go.size() > paired) may_go.resize(paired);
       for (std::size_t i = 0; i < may_go.size(); ++i) {
-        outs.push_back({{may_go[i], 0}, 1});
         for (std::size_t j = i + 1; j < may_go.size(); ++j) outs.push_back({{may_go[i], may_go[j]}, 2});
       }
       steps -= static_cast<std::int64_t>(ins.size() * outs.size()) + 1;  // a step per swap weighed
@@ -274,7 +277,7 @@ bool Engine::Search::repair(Attempt& a, std::vector<std::uint32_t> waiting, std:
           double w_out = 0;
           for (std::uint8_t i = 0; i < n_out; ++i) w_out += weight_of(out[i]);
           const double gain = w_in - w_out;
-          if (gain <= 1e-12) continue;
+          if (n_out > 0 && gain <= 1e-12) continue;  // a guest in with none out always gains
           if (!may_swap(h, {out.data(), n_out}, {in.data(), n_in})) continue;
           keep_best({gain, h, out, in, n_out, n_in});
         }
@@ -695,7 +698,6 @@ std::vector<char> Engine::Search::run(int bound, int used) {
     std::stable_sort(hosts.begin(), hosts.end(), [&](std::size_t a, std::size_t b) {
       return (e.fleet_.pool(a) >= 0) < (e.fleet_.pool(b) >= 0);
     });
-    const std::size_t last = hosts.back();
     const std::int64_t nodes = std::min<std::int64_t>(nodes_per_host, std::max<std::int64_t>(steps / static_cast<std::int64_t>(2 * r), 1));
     // Every host in use, of the one shape any host has: bin completion may prove there is no
     // plan on one host fewer.
@@ -705,8 +707,13 @@ std::vector<char> Engine::Search::run(int bound, int used) {
       proven = proven || none;
       return false;
     }
-    emptied[last] = 1;
-    --used;
+    // Every host of the set left without a guest (the last always; others when the guests
+    // fitted in fewer still).
+    for (std::size_t h : hosts) {
+      if (!on[h].empty() || emptied[h]) continue;
+      emptied[h] = 1;
+      --used;
+    }
     return true;
   };
   for (std::size_t r = 2; used > bound && steps > 0 && r <= window && !proven;) {
