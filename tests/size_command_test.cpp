@@ -198,3 +198,31 @@ TEST_CASE("bundled scenarios give the swap their comments work out") {
     CHECK(YAML::Load(r.out)["hosts"][0]["swap_mib"].as<long>() == c.swap_mib);
   }
 }
+
+TEST_CASE("--set changes a policy knob over the files, validated like the file") {
+  // cluster.yaml plans 6 hosts at its memory_ratio 1.2; at 1.0 it takes 7, at 1.5 5, and N+1 7.
+  auto hosts_of = [](const std::vector<std::string>& extra) {
+    std::vector<std::string> args{"size", "scenarios/cluster.yaml", "--format", "json"};
+    args.insert(args.end(), extra.begin(), extra.end());
+    const auto r = kvmplan::test::run_cli(args);
+    REQUIRE(r.code == 0);
+    return YAML::Load(r.out)["totals"]["hosts_used"].as<int>();
+  };
+  CHECK(hosts_of({}) == 6);
+  CHECK(hosts_of({"--set", "memory_ratio=1.0"}) == 7);
+  CHECK(hosts_of({"--set", "ha.host_failures=1"}) == 7);
+  CHECK(hosts_of({"--set", "memory_ratio=1.5"}) == 5);
+  // The later wins, as in the files.
+  CHECK(hosts_of({"--set", "memory_ratio=1.0", "--set", "memory_ratio=1.5"}) == 5);
+  // Bad values and keys: exit 2, the error names the key, nothing on standard output.
+  const auto bad = kvmplan::test::run_cli({"size", "scenarios/cluster.yaml", "--set", "memory_ratio=abc"});
+  CHECK(bad.code == 2);
+  CHECK(bad.out.empty());
+  CHECK(bad.err.find("policy.memory_ratio: \"abc\" is not a number") != std::string::npos);
+  const auto unknown = kvmplan::test::run_cli({"place", "scenarios/cluster.yaml", "--set", "memory_ratoi=1"});
+  CHECK(unknown.code == 2);
+  CHECK(unknown.err.find("policy.memory_ratoi: unknown policy key") != std::string::npos);
+  const auto shapeless = kvmplan::test::run_cli({"check", "scenarios/cluster.yaml", "--placement", "x", "--set", "memory_ratio"});
+  CHECK(shapeless.code == 2);
+  CHECK(shapeless.err.find("expected KEY=VALUE") != std::string::npos);
+}

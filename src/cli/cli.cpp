@@ -20,6 +20,8 @@ void add_common(CLI::App& sub, CommonOptions& o) {
   sub.add_option("--objective", o.objective, "placement objective: pack | spread")
       ->check(CLI::IsMember({"pack", "spread"}));
   sub.add_flag("-q,--quiet", o.quiet, "print nothing but the output and errors");
+  sub.add_option("--set", o.sets, "KEY=VALUE: a policy knob by its dotted name (memory_ratio=1.25, ha.host_failures=1), "
+                                  "over the files' value, validated like the file (repeatable)");
 }
 
 // The policy keys a scenario may set, from the one table that declares them.

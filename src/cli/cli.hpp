@@ -14,6 +14,7 @@ struct CommonOptions {
   std::vector<std::string> files;
   std::string baseline;   // "" when not given
   std::string objective;  // "" when not given
+  std::vector<std::string> sets;  // --set KEY=VALUE, in order
   bool quiet = false;
   int effort = 1;          // the search's budget, in defaults (size and place)
 };

@@ -8,6 +8,14 @@ bool load(const CommonOptions& o, Loaded& loaded, std::ostream& err) {
   LoadOptions lo;
   if (!o.baseline.empty()) lo.policy_overrides.emplace_back("swap_baseline", o.baseline);
   if (!o.objective.empty()) lo.policy_overrides.emplace_back("objective", o.objective);
+  for (const std::string& set : o.sets) {
+    const std::size_t eq = set.find('=');
+    if (eq == std::string::npos || eq == 0) {
+      err << "kvmplan: error: --set " << set << ": expected KEY=VALUE, a policy key and its value (--set memory_ratio=1.25)\n";
+      return false;
+    }
+    lo.policy_overrides.emplace_back(set.substr(0, eq), set.substr(eq + 1));
+  }
   loaded = load_files(o.files, lo);
   if (loaded.ok()) return true;
   err << format_all(loaded.diagnostics, loaded.sources);
