@@ -91,6 +91,14 @@ int run_unguarded(int argc, const char* const* argv, std::ostream& out, std::ost
   drain_cmd->add_option("--format", drain.format, "text | json")->check(CLI::IsMember({"text", "json"}));
   drain_cmd->add_option("-o,--output", drain.output, "write the moves here, atomically (- is standard output)");
 
+  DiffOptions diff;
+  CLI::App* diff_cmd = app.add_subcommand("diff", "what changes from one plan to another: moves, added, removed");
+  diff_cmd->add_option("from", diff.from, "the first plan (as kvmplan place writes it)")->required();
+  diff_cmd->add_option("to", diff.to, "the second plan")->required();
+  diff_cmd->add_option("--format", diff.format, "text | json")->check(CLI::IsMember({"text", "json"}));
+  diff_cmd->add_option("-o,--output", diff.output, "write the changes here, atomically (- is standard output)");
+  diff_cmd->add_flag("-q,--quiet", diff.quiet, "print nothing but the output and errors");
+
   CheckOptions check;
   CLI::App* check_cmd = app.add_subcommand("check", "verify a placement against the model, one line per violation");
   add_common(*check_cmd, check.common);
@@ -162,6 +170,7 @@ int run_unguarded(int argc, const char* const* argv, std::ostream& out, std::ost
   if (place_cmd->parsed()) return run_place(place, out, err);
   if (check_cmd->parsed()) return run_check(check, out, err);
   if (drain_cmd->parsed()) return run_drain(drain, out, err);
+  if (diff_cmd->parsed()) return run_diff(diff, out, err);
   if (caps_cmd->parsed()) return run_import_capabilities(caps, out, err);
   if (dom_cmd->parsed()) return run_import_domains(doms, out, err);
   if (lv_cmd->parsed()) return run_export_libvirt(lv, out, err);

@@ -47,6 +47,15 @@ struct DrainOptions {
 
 int run_drain(DrainOptions options, std::ostream& out, std::ostream& err);
 
+struct DiffOptions {
+  std::string from, to;                  // the two plans
+  std::string format = "text";
+  std::string output = "-";
+  bool quiet = false;
+};
+
+int run_diff(const DiffOptions& options, std::ostream& out, std::ostream& err);
+
 struct CheckOptions {
   CommonOptions common;
   std::string placement;
