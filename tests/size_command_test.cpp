@@ -226,3 +226,25 @@ TEST_CASE("--set changes a policy knob over the files, validated like the file")
   CHECK(shapeless.code == 2);
   CHECK(shapeless.err.find("expected KEY=VALUE") != std::string::npos);
 }
+
+TEST_CASE("size --placement sizes a given plan: the plan place wrote gives size's own report") {
+  const kvmplan::test::TempDir tmp("size-placement");
+  for (const char* scenario : {"scenarios/cluster.yaml", "scenarios/cluster-ha.yaml", "scenarios/ksm-desktops.yaml"}) {
+    CAPTURE(scenario);
+    const std::string plan = (tmp / "plan.yaml").string();
+    REQUIRE(kvmplan::test::run_cli({"place", scenario, "-q", "-o", plan}).code == 0);
+    const auto own = kvmplan::test::run_cli({"size", scenario, "--format", "json"});
+    const auto given = kvmplan::test::run_cli({"size", scenario, "--placement", plan, "--format", "json"});
+    CHECK(given.code == own.code);
+    CHECK(given.out == own.out);
+  }
+  // A plan check rejects (read against a stricter ratio) is refused: exit 1, nothing written.
+  const std::string plan = (tmp / "cluster.yaml").string();
+  REQUIRE(kvmplan::test::run_cli({"place", "scenarios/cluster.yaml", "-q", "-o", plan}).code == 0);
+  const auto strict = kvmplan::test::run_cli({"size", "scenarios/cluster.yaml", "--set", "memory_ratio=1.0", "--placement", plan});
+  CHECK(strict.code == 1);
+  CHECK(strict.out.empty());
+  CHECK(strict.err.find("nothing sized") != std::string::npos);
+  // No such plan: exit 2.
+  CHECK(kvmplan::test::run_cli({"size", "scenarios/cluster.yaml", "--placement", (tmp / "none.yaml").string()}).code == 2);
+}

@@ -72,6 +72,7 @@ int run_unguarded(int argc, const char* const* argv, std::ostream& out, std::ost
         ->check(CLI::Range(0, 1000));
   };
   add_effort(*size_cmd, size.common);
+  size_cmd->add_option("--placement", size.placement, "size this plan (as kvmplan place writes it) instead of placing the guests");
 
   PlaceOptions place;
   CLI::App* place_cmd = app.add_subcommand("place", "where each guest runs: host, NUMA nodes, CPUs; and how many hosts");

@@ -21,6 +21,7 @@ struct CommonOptions {
 
 struct SizeOptions {
   CommonOptions common;
+  std::string placement;  // size this plan instead of placing ("" when not given)
   std::string format = "text";
   std::string output = "-";
 };

@@ -1,6 +1,10 @@
 // kvmplan size: load, place what has no host, size, write.
 #include "common.hpp"
 #include "kvmplan/io/atomic_file.hpp"
+#include "kvmplan/placement/place.hpp"
+#include "kvmplan/plan/check.hpp"
+#include "kvmplan/plan/plan_reader.hpp"
+#include "kvmplan/report/problems.hpp"
 #include "kvmplan/report/size_report.hpp"
 
 namespace kvmplan::cli {
@@ -8,9 +12,30 @@ namespace kvmplan::cli {
 int run_size(const SizeOptions& options, std::ostream& out, std::ostream& err) {
   Loaded loaded;
   if (!load(options.common, loaded, err)) return 2;
-  kvmplan::PlaceOptions place_options;
-  place_options.effort = options.common.effort;
-  const SizeReport report = size_scenario(loaded.scenario, place_options);
+  SizeReport report;
+  if (options.placement.empty()) {
+    kvmplan::PlaceOptions place_options;
+    place_options.effort = options.common.effort;
+    report = size_scenario(loaded.scenario, place_options);
+  } else {
+    // A given plan, sized as it is: one check accepts (guests it leaves unplaced are listed as
+    // size lists its own); one check rejects is refused, as the exports refuse it.
+    PlanDocument doc;
+    if (!read_plan_file(options.placement, loaded, doc, err)) return 2;
+    const CheckResult checked = check_plan(loaded.scenario, doc, loaded.sources);
+    if (!checked.violations.empty()) {
+      for (const auto& v : checked.violations) err << violation_line(v, loaded.sources) << "\n";
+      err << "kvmplan: error: check rejects the plan (" << checked.violations.size()
+          << (checked.violations.size() == 1 ? " violation" : " violations") << "): nothing sized\n";
+      return 1;
+    }
+    Plan plan = plan_from_document(loaded.scenario, doc);
+    plan.lower_bound_hosts = plan_lower_bound(loaded.scenario, plan);
+    if (loaded.scenario.policy.ha.host_failures > 0 || loaded.scenario.policy.ha.zone_failures > 0) {
+      plan.hosts_used = static_cast<int>(plan.hosts.size());  // spares count, as place counts them
+    }
+    report = size_plan(loaded.scenario, plan);
+  }
   const auto written = write_atomically(options.output, out, [&](std::ostream& s) {
     if (options.format == "json") write_size_json(s, report);
     else if (options.format == "markdown") write_size_markdown(s, report);

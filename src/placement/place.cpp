@@ -44,6 +44,22 @@ std::int64_t search_steps(const Scenario& s, int effort) {
   return steps * std::min(effort, 1000);
 }
 
+// The bound on hosts with failures to survive, from the bound without (rules/failures.hpp).
+std::optional<std::int64_t> failure_bound(const Scenario& s, std::int64_t without) {
+  std::set<std::string> zones;
+  bool zoneless = false;
+  for (const auto& h : s.hosts) {
+    if (h.zone.empty()) zoneless = true;
+    else zones.insert(h.zone);
+  }
+  for (const auto& pool : s.auto_pools) {
+    if (pool.zone.empty() && pool.zones.empty()) zoneless = true;
+    if (!pool.zone.empty()) zones.insert(pool.zone);
+    zones.insert(pool.zones.begin(), pool.zones.end());
+  }
+  return rules::failure_bound(s.policy, without, static_cast<std::int64_t>(zones.size()), zoneless);
+}
+
 // Up to this many guests the portfolio tries every order.
 constexpr std::size_t all_orders_up_to = 20'000;
 
@@ -141,7 +157,7 @@ class Placer {
     }
     const int base_hosts = std::accumulate(opened.begin(), opened.end(), 0);
     // The bound for the guests the plan places (a guest no host takes is no reason for hosts).
-    const auto bound = failure_bound(placement::lower_bound(s_, base, true));
+    const auto bound = failure_bound(s_, placement::lower_bound(s_, base, true));
     if (!bound) return base;  // no plan survives: check says why
     // The pools that grow: those the plan opened hosts from, or, when it opened none (the fixed
     // hosts held every guest), every pool. Pools of one shape grow together (balanced), so one
@@ -196,31 +212,12 @@ class Placer {
     return std::move(*found);
   }
 
-  // The bound on hosts with failures to survive, from the bound without.
-  std::optional<std::int64_t> failure_bound(std::int64_t without) const {
-    std::set<std::string> zones;
-    bool zoneless = false;
-    for (const auto& h : s_.hosts) {
-      if (h.zone.empty()) zoneless = true;
-      else zones.insert(h.zone);
-    }
-    for (const auto& pool : s_.auto_pools) {
-      if (pool.zone.empty() && pool.zones.empty()) zoneless = true;
-      if (!pool.zone.empty()) zones.insert(pool.zone);
-      zones.insert(pool.zones.begin(), pool.zones.end());
-    }
-    return rules::failure_bound(s_.policy, without, static_cast<std::int64_t>(zones.size()), zoneless);
-  }
-
   Plan place() const {
     std::vector<int> opened;
     Plan plan = without_failures(&opened);
     const bool ha = ha_;
     if (ha) plan = with_failures(std::move(plan), opened);
-    const std::int64_t without = plan.unplaced.empty() ? bound_ : placement::lower_bound(s_, plan);
-    // With failures: the survivors of any failure hold every guest, fixed ones included.
-    plan.lower_bound_hosts =
-        static_cast<int>(ha ? failure_bound(placement::lower_bound(s_, plan, true)).value_or(without) : without);
+    plan.lower_bound_hosts = plan_lower_bound(s_, plan, plan.unplaced.empty() ? std::optional<int>(bound_) : std::nullopt);
     // Every host of the plan counts as used: those without guests are the spares that failures
     // restart guests on.
     if (ha) plan.hosts_used = static_cast<int>(plan.hosts.size());
@@ -241,5 +238,12 @@ class Placer {
 }  // namespace
 
 Plan place(const Scenario& scenario, const PlaceOptions& options) { return Placer(scenario, options).place(); }
+
+int plan_lower_bound(const Scenario& scenario, const Plan& plan, std::optional<int> without_failures) {
+  const std::int64_t without = without_failures ? *without_failures : placement::lower_bound(scenario, plan);
+  // With failures: the survivors of any failure hold every guest, fixed ones included.
+  if (scenario.policy.ha.host_failures == 0 && scenario.policy.ha.zone_failures == 0) return static_cast<int>(without);
+  return static_cast<int>(failure_bound(scenario, placement::lower_bound(scenario, plan, true)).value_or(without));
+}
 
 }  // namespace kvmplan

@@ -1,6 +1,8 @@
 #pragma once
 // Placement: where each guest runs (host, NUMA nodes, CPUs), and how many hosts that takes.
 // docs/placement.md describes the algorithm and the rules it keeps.
+#include <optional>
+
 #include "kvmplan/plan/plan.hpp"
 #include "kvmplan/scenario/scenario.hpp"
 
@@ -26,5 +28,10 @@ struct PlaceOptions {
 // Places every guest without a fixed host; fixed guests stay on their host (their nodes and
 // CPUs are chosen like anyone's). Deterministic: ties go to the lower index.
 Plan place(const Scenario& scenario, const PlaceOptions& options = {});
+
+// The bound place reports for a plan (docs/placement.md): no plan that places the same guests
+// uses fewer hosts, with the policy's failures to survive. `without_failures`: the bound
+// without failures, when already known.
+int plan_lower_bound(const Scenario& scenario, const Plan& plan, std::optional<int> without_failures = std::nullopt);
 
 }  // namespace kvmplan
