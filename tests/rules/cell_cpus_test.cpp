@@ -8,15 +8,6 @@ using namespace kvmplan;
 using namespace kvmplan::test;
 using rules::CellCpus;
 
-namespace {
-Add vcpus(std::int64_t shared, std::int64_t pinned = 0) {
-  Add a;
-  a.shared_vcpus = shared;
-  a.pinned = pinned;
-  return a;
-}
-}  // namespace
-
 TEST_CASE("rule cell CPUs: a cell no wider than its node") {
   // A node with 8 shared CPUs, cpu_ratio 4: 32 vCPUs fit its budget, but one cell of 9 vCPUs
   // would run 9 threads on 8 CPUs of its own node.

@@ -8,15 +8,6 @@ using namespace kvmplan;
 using namespace kvmplan::test;
 using rules::CpuRatio;
 
-namespace {
-Add vcpus(std::int64_t shared, std::int64_t pinned = 0) {
-  Add a;
-  a.shared_vcpus = shared;
-  a.pinned = pinned;
-  return a;
-}
-}  // namespace
-
 TEST_CASE("rule CPU ratio: fits and shortfalls") {
   // 16 shared CPUs x 4 = 64 vCPUs.
   Capacity host = place(GiB(64));
@@ -42,15 +33,8 @@ TEST_CASE("rule CPU ratio: fits and shortfalls") {
       {"pins from the dedicated set", false, load_of({vcpus(40, 4)}), vcpus(0, 3), true, 0, 24, 64},
   };
   for (const Row& r : rows) {
-    INFO(r.what);
     host.pins_from_shared = r.pins_from_shared;
-    CHECK(CpuRatio::holds(host, r.load, r.add) == r.holds);
-    const Shortfall sf = CpuRatio::shortfall(host, r.load, r.add);
-    CHECK(sf.rule == RuleId::cpu_ratio);
-    CHECK(sf.need == r.need);
-    CHECK(sf.free == r.free);
-    CHECK(sf.capacity == r.capacity);
-    check_index_budget<CpuRatio>(host, r.load, r.add);
+    check_row<CpuRatio>(host, r);
   }
 }
 

@@ -38,16 +38,7 @@ TEST_CASE("rule memory ratio: fits, shortfalls and budget") {
       {"a locked guest that breaks it", load_of({committed(GiB(60))}), locked21, false, 0, -GiB(3).value / 2,
        GiB(117).value / 2},
   };
-  for (const Row& r : rows) {
-    INFO(r.what);
-    CHECK(MemoryRatio::holds(host, r.load, r.add) == r.holds);
-    const Shortfall sf = MemoryRatio::shortfall(host, r.load, r.add);
-    CHECK(sf.rule == RuleId::memory_ratio);
-    CHECK(sf.need == r.need);
-    CHECK(sf.free == r.free);
-    CHECK(sf.capacity == r.capacity);
-    check_index_budget<MemoryRatio>(host, r.load, r.add);
-  }
+  for (const Row& r : rows) check_row<MemoryRatio>(host, r);
 }
 
 TEST_CASE("rule memory ratio: floor of the ratio, nothing usable, policy and bound") {

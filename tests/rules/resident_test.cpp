@@ -39,16 +39,7 @@ TEST_CASE("rule resident memory: fits, shortfalls and KSM") {
       {"locked memory counts twice", load_of({resident(GiB(57))}), resident(GiB(2), {}, GiB(2)), false, GiB(2).value, GiB(1).value,
        GiB(58).value},
   };
-  for (const Row& r : rows) {
-    INFO(r.what);
-    CHECK(Resident::holds(host, r.load, r.add) == r.holds);
-    const Shortfall sf = Resident::shortfall(host, r.load, r.add);
-    CHECK(sf.rule == RuleId::resident);
-    CHECK(sf.need == r.need);
-    CHECK(sf.free == r.free);
-    CHECK(sf.capacity == r.capacity);
-    check_index_budget<Resident>(host, r.load, r.add);
-  }
+  for (const Row& r : rows) check_row<Resident>(host, r);
   // 62 resident less 1 saved: 61 > 60.
   CHECK(Resident::violation(host, load_of({resident(GiB(62), GiB(1))})) == "expected resident memory 61GiB exceeds usable memory 60GiB");
   CHECK_FALSE(Resident::holds(host, load_of({resident(GiB(62), GiB(1))}), {}));

@@ -42,11 +42,33 @@ inline Add committed(Bytes b) {
   return a;
 }
 
+// What a guest adds in shared and pinned vCPUs.
+inline Add vcpus(std::int64_t shared, std::int64_t pinned = 0) {
+  Add a;
+  a.shared_vcpus = shared;
+  a.pinned = pinned;
+  return a;
+}
+
 // The index never prunes a fit: when a rule holds, its need is within its free budget.
 template <class R>
 void check_index_budget(const Capacity& c, const Load& l, const Add& a) {
   if (R::host_key == rules::no_key || R::need(a) == rules::no_need) return;
   if (R::holds(c, l, a)) CHECK(R::need(a) <= R::free(c, l));
+}
+
+// One row of a rule's table: {what, load, add, holds, need, free, capacity}: whether the rule
+// holds, the shortfall it gives (its own rule id), and the index budget.
+template <class R, class Row>
+void check_row(const Capacity& c, const Row& r) {
+  INFO(r.what);
+  CHECK(R::holds(c, r.load, r.add) == r.holds);
+  const Shortfall sf = R::shortfall(c, r.load, r.add);
+  CHECK(sf.rule == R::id);
+  CHECK(sf.need == r.need);
+  CHECK(sf.free == r.free);
+  CHECK(sf.capacity == r.capacity);
+  check_index_budget<R>(c, r.load, r.add);
 }
 
 }  // namespace kvmplan::test
