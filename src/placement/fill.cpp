@@ -144,12 +144,8 @@ void Engine::fill_hosts(const std::vector<std::uint32_t>& guests) {
   // found by filling one host of each pool and taking it back; ties to the pool listed first.
   // Where the program has no answer, the pool whose host takes the most guests per unit of its
   // cost (guests weighed by their shares of the largest host).
-  auto choose_pool = [&]() -> int {
-    int best = -1;
-    double best_value = 0;
-    int best_lp = -1;
-    double best_fleet = 0;
-    std::vector<std::vector<double>> capacity;  // per pool, per additive budget
+  std::vector<std::vector<double>> capacity;  // per pool, per additive budget: the program's
+  if (choosing) {
     for (const auto& proto : pools_) {
       const Keys full = keys_of(proto, p_);
       std::vector<double> row;
@@ -158,6 +154,12 @@ void Engine::fill_hosts(const std::vector<std::uint32_t>& guests) {
       }
       capacity.push_back(std::move(row));
     }
+  }
+  auto choose_pool = [&]() -> int {
+    int best = -1;
+    double best_value = 0;
+    int best_lp = -1;
+    double best_fleet = 0;
     for (std::size_t pool = 0; pool < pools_.size(); ++pool) {
       bool takes_some = false;
       for (const Class& c : classes) {
