@@ -73,6 +73,15 @@ bool ksm_runs_with(const HostState& s, const Add& whole, const Policy& p) {
   return ksmtuned_runs(c.ram, s.load.resident + whole.resident + s.load.locked + whole.locked, c.pools, c.reserve);
 }
 
+// What the whole guest adds to the host on `nodes` (none given: at best): its KSM gain, or the
+// host's savings taken back where KSM would not run.
+Add whole_on(const HostState& s, const Demand& d, const Policy& p, std::span<const int> nodes) {
+  Add a = rules::whole(d);
+  if (d.image >= 0) a.ksm_gain = host_savings_with(s, d, nodes) - s.load.ksm_savings;
+  if (!ksm_runs_with(s, a, p)) a.ksm_gain = Bytes{} - s.load.ksm_savings;
+  return a;
+}
+
 // What cell c adds to node n: the node counts its own merging only (a lower bound on what
 // merging across nodes saves), so a node never counts savings made elsewhere. Where KSM does
 // not run (`runs` false), the node's savings are taken back.
@@ -130,9 +139,7 @@ void combinations(const std::vector<int>& items, int k, F&& f) {
 // The whole guest against the host's totals: a quick no before any node is looked at, and the
 // only check of memory and CPUs for host-level placement. KSM counts at its most.
 std::optional<RuleId> check_host(const HostState& s, const Demand& d, const Policy& p) {
-  Add a = rules::whole(d);
-  if (d.image >= 0) a.ksm_gain = host_savings_with(s, d, {}) - s.load.ksm_savings;
-  if (!ksm_runs_with(s, a, p)) a.ksm_gain = Bytes{} - s.load.ksm_savings;
+  const Add a = whole_on(s, d, p, {});
   return rules::first_broken(p, s.cap(), s.load, a);
 }
 
@@ -140,9 +147,7 @@ std::optional<RuleId> check_host(const HostState& s, const Demand& d, const Poli
 std::optional<RuleId> check_chosen(const HostState& s, const Demand& d, const Policy& p, std::span<const int> nodes) {
   const bool ksm = d.image >= 0 && p.memory_limit != MemoryLimit::committed;
   if (!ksm && !s.cap().swap) return std::nullopt;
-  Add a = rules::whole(d);
-  if (d.image >= 0) a.ksm_gain = host_savings_with(s, d, nodes) - s.load.ksm_savings;
-  if (!ksm_runs_with(s, a, p)) a.ksm_gain = Bytes{} - s.load.ksm_savings;
+  Add a = whole_on(s, d, p, nodes);
   if (s.node_swap && !nodes.empty()) {
     const auto cells = rules::cells_of(d, static_cast<int>(nodes.size()));
     for (std::size_t c = 0; c < nodes.size(); ++c) {
@@ -286,10 +291,8 @@ Fit fit(const HostState& s, const Demand& d, const Policy& p, const NodeRule& ru
 Shortfall explain(const HostState& s, const Demand& d, const Policy& p, RuleId rule) {
   const Host& h = *s.host;
   if (rule == RuleId::vcpu_limit) return rules::VcpuLimitRule::shortfall(h, p, d.spec->vcpus);
-  Add whole = rules::whole(d);
-  if (d.image >= 0) whole.ksm_gain = host_savings_with(s, d, {}) - s.load.ksm_savings;
+  const Add whole = whole_on(s, d, p, {});
   const bool runs = ksm_runs_with(s, whole, p);
-  if (!runs) whole.ksm_gain = Bytes{} - s.load.ksm_savings;
   // The host's own shortfall when the host breaks the rule, else the node closest to holding it.
   const bool node_rule = rule == RuleId::cell_memory || rule == RuleId::cell_cpus;
   if (!node_rule && rules::first_broken(p, s.cap(), s.load, whole) == rule) return rules::shortfall(rule, s.cap(), s.load, whole);
