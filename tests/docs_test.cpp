@@ -39,8 +39,8 @@ TEST_CASE("docs/placement.md's rule table points at one file per rule, and every
   const std::string doc = read_file("docs/placement.md");
   const auto table = doc.substr(doc.find("## The rules a plan keeps"), doc.find("## The algorithm") - doc.find("## The rules a plan keeps"));
   REQUIRE_FALSE(table.empty());
-  // The rules' own headers, not the interface (rule, place, demand) nor the list (registry).
-  const std::set<std::string> not_rules{"rule.hpp", "place.hpp", "demand.hpp", "registry.hpp"};
+  // The rules' own headers, not the interface (rule, place, demand, slot_table) nor the list (registry).
+  const std::set<std::string> not_rules{"rule.hpp", "place.hpp", "demand.hpp", "slot_table.hpp", "registry.hpp"};
   int rows = 0;
   for (const auto& entry : std::filesystem::directory_iterator("src/rules")) {
     const std::string name = entry.path().filename().string();

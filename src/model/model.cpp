@@ -57,11 +57,19 @@ HostFigures size_host(const Scenario& scenario, const Host& host, std::span<cons
   // Per node, under numa strict or preferred: what its guests' cells commit and lock.
   const bool by_node = policy.numa != NumaMode::none;
   if (by_node) {
-    for (const auto& node : host.nodes) f.nodes.push_back({node.id, {}, {}, {}, {}, {}, {}, {}});
+    for (const auto& node : host.nodes) f.nodes.push_back({node.id, {}, {}, {}, {}, {}, {}, {}, {}});
   }
   // Each node's KSM shares (pages merge within a node whatever merge_across_nodes says), kept
   // only when some guest has an image to merge.
   std::vector<std::vector<KsmShare>> node_shares;
+
+  // Under usage profiles, the resident memory before KSM in each slot, of the host and its nodes.
+  const std::size_t slots = scenario.slots();
+  std::vector<std::int64_t> before(slots, 0);
+  std::vector<std::vector<std::int64_t>> node_before(by_node ? f.nodes.size() : 0, std::vector<std::int64_t>(slots, 0));
+  auto use_in = [&](const GuestSpec& spec, std::size_t slot) {
+    return spec.profile < 0 ? expected_use(spec) : expected_use(spec, scenario.profiles[static_cast<std::size_t>(spec.profile)].memory[slot]);
+  };
 
   std::vector<KsmShare> shares;
   std::vector<Cell> cells;
@@ -72,10 +80,12 @@ HostFigures size_host(const Scenario& scenario, const Host& host, std::span<cons
     const bool swappable = !spec.hugepages && !spec.locked;
     const Bytes use = swappable ? expected_use(spec) : Bytes{};
     const bool merges = swappable && policy.ksm.enabled && !spec.image.empty();
-    const Bytes share = merges ? min(spec.ksm_shareable, use) : Bytes{};
+    // With a profile, what it holds in its valley slot is what KSM can count on merging.
+    const Bytes share = merges ? min(spec.ksm_shareable, expected_use_low(spec)) : Bytes{};
     if (!on.nodes.empty()) split_cells(spec, overhead, static_cast<int>(on.nodes.size()), cells);
     f.committed += overhead;  // QEMU itself is swappable, whatever backs the guest's RAM
     f.resident_before_ksm += overhead;
+    for (std::size_t t = 0; t < slots; ++t) before[t] += (overhead + (swappable ? use_in(spec, t) : Bytes{})).value;
     if (!spec.hugepages && spec.locked) {
       f.pinned += spec.memory;
     } else if (swappable) {
@@ -100,6 +110,9 @@ HostFigures size_host(const Scenario& scenario, const Host& host, std::span<cons
         NodeFigures& n = f.nodes[i];
         n.committed += cells[c].overhead;
         n.expected_resident += cells[c].overhead;
+        for (std::size_t t = 0; t < slots; ++t) {
+          node_before[i][t] += (cells[c].overhead + (swappable ? cell_part_up(use_in(spec, t), cells[c], spec) : Bytes{})).value;
+        }
         if (!spec.hugepages && spec.locked) {
           n.locked += cells[c].memory;
         } else if (swappable) {
@@ -114,6 +127,12 @@ HostFigures size_host(const Scenario& scenario, const Host& host, std::span<cons
     }
     if (spec.cpu_policy == CpuPolicy::dedicated) f.dedicated_vcpus += spec.vcpus;
     else f.vcpus += spec.vcpus;
+  }
+
+  // Under profiles the peak slot of the sums decides (each guest's own peak, summed, is more).
+  if (slots > 0) {
+    f.resident_before_ksm = Bytes{*std::max_element(before.begin(), before.end())};
+    for (std::size_t i = 0; i < node_before.size(); ++i) f.nodes[i].expected_resident = Bytes{*std::max_element(node_before[i].begin(), node_before[i].end())};
   }
 
   // Memory.
@@ -134,7 +153,9 @@ HostFigures size_host(const Scenario& scenario, const Host& host, std::span<cons
       n.usable = host.nodes[i].memory - host.nodes[i].hugepage_bytes() - n.locked - reserve[i];
       n.guest_swap = max(Bytes{}, n.committed - n.usable);
       if (n.usable.value > 0) n.memory_overcommit = ratio3(n.committed.value, n.usable.value);
-      if (f.ksmtuned.active && !node_shares.empty() && !node_shares[i].empty()) n.expected_resident -= ksm_savings(node_shares[i]);
+      const Bytes saved = f.ksmtuned.active && !node_shares.empty() && !node_shares[i].empty() ? ksm_savings(node_shares[i]) : Bytes{};
+      n.expected_resident -= saved;
+      for (std::size_t t = 0; t < slots; ++t) n.resident_by_slot.push_back(Bytes{node_before[i][t]} - saved);
       n.headroom = n.usable - n.expected_resident;
       node_sum += n.guest_swap;
     }
@@ -148,6 +169,12 @@ HostFigures size_host(const Scenario& scenario, const Host& host, std::span<cons
   f.ksm_savings = f.ksmtuned.active ? ksm_savings(shares) : Bytes{};
   f.expected_resident = f.resident_before_ksm - f.ksm_savings;
   f.headroom = f.usable - f.expected_resident;
+  for (std::size_t t = 0; t < slots; ++t) {
+    f.resident_by_slot.push_back(Bytes{before[t]} - f.ksm_savings);
+    const auto slot = static_cast<int>(t);
+    if (f.peak_slot < 0 || before[t] > before[static_cast<std::size_t>(f.peak_slot)]) f.peak_slot = slot;
+    if (f.valley_slot < 0 || before[t] < before[static_cast<std::size_t>(f.valley_slot)]) f.valley_slot = slot;
+  }
   // A node short of memory swaps (strict) or spills to other nodes (preferred) in steady state,
   // whatever the others have free.
   Bytes node_shortfall;

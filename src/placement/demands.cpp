@@ -6,12 +6,12 @@
 
 namespace kvmplan::placement {
 
-Demands::Demands(const Scenario& s) : s_(s) {
+Demands::Demands(const Scenario& s) : s_(s), slots_(std::make_unique<rules::SlotTable>(s)) {
   std::unordered_map<std::string, int> image_ids;
   for (const auto& spec : s.specs) {
     int image = -1;
     if (!spec.image.empty()) image = image_ids.emplace(spec.image, static_cast<int>(image_ids.size())).first->second;
-    demands_.push_back(rules::make_demand(s.policy, spec, image));
+    demands_.push_back(rules::make_demand(s.policy, spec, image, slots_.get()));
     if (demands_.back().image >= 0) {
       max_share_.resize(image_ids.size());
       auto& most = max_share_[static_cast<std::size_t>(image)];

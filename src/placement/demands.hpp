@@ -2,6 +2,7 @@
 // What each guest asks, once per guest spec: its demand (rules/demand.hpp), the least it needs
 // of the index's budgets, and its largest share of the biggest host (the sort key of the
 // orders). Private to the engine.
+#include <memory>
 #include <unordered_map>
 #include <vector>
 
@@ -23,6 +24,7 @@ class Demands {
   int most_cells(std::uint32_t spec);
 
   const Scenario& s_;
+  std::unique_ptr<rules::SlotTable> slots_;  // the demands' profile rows (they point to it)
   std::vector<Demand> demands_;           // per spec
   std::vector<std::int64_t> max_share_;   // per image: the most any of its guests shares
   std::vector<HostState> shapes_;         // one empty host per shape (up to 64), for most_cells

@@ -70,7 +70,7 @@ Bytes host_savings_with(const HostState& s, const Demand& d, std::span<const int
 bool ksm_runs_with(const HostState& s, const Add& whole, const Policy& p) {
   if (p.memory_limit == MemoryLimit::committed || !p.ksm.enabled) return true;  // savings weigh on no rule
   const rules::Capacity& c = s.cap();
-  return ksmtuned_runs(c.ram, s.load.resident + whole.resident + s.load.locked + whole.locked, c.pools, c.reserve);
+  return ksmtuned_runs(c.ram, s.load.resident_with(whole) + s.load.locked + whole.locked, c.pools, c.reserve);
 }
 
 // What the whole guest adds to the host on `nodes` (none given: at best): its KSM gain, or the

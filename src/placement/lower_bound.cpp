@@ -216,8 +216,12 @@ int bound_of(const Scenario& s, const std::vector<char>& placed, bool fixed_as_f
     }
   }
   // The guests' demands, per rule, once.
+  rules::SlotTable slots(s);
   std::vector<rules::Demand> demands;
-  for (const auto& spec : s.specs) demands.push_back(rules::make_demand(p, spec, spec.image.empty() ? -1 : 0));
+  for (const auto& spec : s.specs) demands.push_back(rules::make_demand(p, spec, spec.image.empty() ? -1 : 0, &slots));
+  // Under usage profiles, the resident memory of the guests placement decides, slot by slot:
+  // the hosts hold its peak (each guest's own peak, summed, would be more than a bound).
+  std::vector<std::int64_t> resident_by_slot(slots.slots(), 0);
   std::map<RuleId, Resource> resources;
   std::map<std::int64_t, Resource> pages;  // hugepages, per page size
   // Under memory_limit: resident, KSM saves at most, per image, what all its guests on one host
@@ -261,6 +265,11 @@ int bound_of(const Scenario& s, const std::vector<char>& placed, bool fixed_as_f
     const rules::Add whole = rules::whole(d);
     const std::int32_t host = fixed_as_free ? -1 : s.guests[g].host;
     if (host < 0) ++free_of_spec[s.guests[g].spec];
+    if (host < 0 && !resident_by_slot.empty()) {
+      for (std::size_t t = 0; t < resident_by_slot.size(); ++t) {
+        resident_by_slot[t] += whole.use_slots ? whole.use_slots[t] + whole.resident_fixed.value : whole.resident.value;
+      }
+    }
     // `resource`: a rule id, or a page size (never below 4096, so never a rule id).
     auto count = [&](Resource& r, std::int64_t demand, std::int64_t resource, std::int64_t own) {
       if (host < 0) r.free += demand;
@@ -311,6 +320,7 @@ int bound_of(const Scenario& s, const std::vector<char>& placed, bool fixed_as_f
     for (const auto& [image, t] : images) total += t.guests > 1 ? t.shared - t.largest : 0;
     return total;
   };
+  auto peak_of_sums = [&] { return resident_by_slot.empty() ? 0 : *std::max_element(resident_by_slot.begin(), resident_by_slot.end()); };
   // Fixed hosts count at most what they offer.
   auto total = [&](const Resource& r, auto offer_of) {
     std::int64_t t = r.free;
@@ -325,6 +335,7 @@ int bound_of(const Scenario& s, const std::vector<char>& placed, bool fixed_as_f
     std::int64_t need = total(r, [&](std::size_t host) { return R::offer(caps[host]); });
     if (R::id == RuleId::resident) {
       bound = std::max(bound, hosts_for(need - savable(), r.most));
+      if (!resident_by_slot.empty()) bound = std::max(bound, hosts_for(need - r.free + peak_of_sums() - savable(), r.most));
     } else {
       bound = std::max(bound, hosts_for(need, r.most));
     }
@@ -345,7 +356,7 @@ int bound_of(const Scenario& s, const std::vector<char>& placed, bool fixed_as_f
       if (!resources.count(R::id)) return;
       const Resource& r = resources[R::id];
       std::int64_t total = r.free;
-      if (R::id == RuleId::resident) total -= savable();
+      if (R::id == RuleId::resident) total = std::max(total, peak_of_sums()) - savable();
       need.push_back(static_cast<double>(total));
       for (std::size_t h = 0; h < caps.size(); ++h) cap[h].push_back(static_cast<double>(R::offer(caps[h])));
     });

@@ -100,7 +100,9 @@ struct Engine::Search {
     for (std::size_t k : additive) {
       if (free[h][k] == unlimited) continue;
       __int128 room = free[h][k];
-      for (auto x : out) room += std::max<std::int64_t>(0, e.demands_.needs(x)[k]);
+      // A guest that leaves frees at most its need; of resident memory, its peak (under
+      // profiles the host's peak may be its own peak slot, not its valley).
+      for (auto x : out) room += std::max<std::int64_t>(0, k == rules::resident_host ? rules::whole(e.demand(x)).resident.value : e.demands_.needs(x)[k]);
       for (auto g : in) room -= std::max<std::int64_t>(0, e.demands_.needs(g)[k]);
       if (room < 0) return false;
     }

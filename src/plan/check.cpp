@@ -60,7 +60,7 @@ class Checker {
  public:
   Checker(const Scenario& s, const SourceFiles* sources, const CheckOptions& options)
       : s_(s), p_(s.policy), sources_(sources), options_(options) {
-    for (const auto& spec : s.specs) demands_.push_back(rules::make_demand(p_, spec));
+    for (const auto& spec : s.specs) demands_.push_back(rules::make_demand(p_, spec, -1, slots_.get()));
     seen_.assign(s.guests.size(), 0);
   }
 
@@ -139,6 +139,7 @@ class Checker {
   const Policy& p_;
   const SourceFiles* sources_;
   CheckOptions options_;
+  std::unique_ptr<rules::SlotTable> slots_ = std::make_unique<rules::SlotTable>(s_);  // demands_ point to it
   std::vector<rules::Demand> demands_;
   std::vector<HostCheck> hosts_;
   std::unordered_map<std::string_view, std::size_t> host_index_;

@@ -8,17 +8,23 @@ std::int64_t Demand::pages() const {
   return spec->hugepages ? (spec->memory.value + spec->hugepages->value - 1) / spec->hugepages->value : 0;
 }
 
-Demand make_demand(const Policy& policy, const GuestSpec& spec, int image) {
+Demand make_demand(const Policy& policy, const GuestSpec& spec, int image, SlotTable* slots) {
   Demand d;
   d.spec = &spec;
   d.overhead = guest_overhead(policy, spec);
   d.use = expected_use(spec);
+  d.use_low = expected_use_low(spec);
   d.dedicated = spec.cpu_policy == CpuPolicy::dedicated;
   d.memory = spec.hugepages ? Demand::Memory::hugepages : spec.locked ? Demand::Memory::locked : Demand::Memory::shared;
   // Only swappable guests of an image merge (hugepage and locked memory never does).
   if (policy.ksm.enabled && image >= 0 && d.memory == Demand::Memory::shared) {
     d.image = image;
-    d.shareable = min(spec.ksm_shareable, d.use);
+    // With a profile, what it has in memory in its valley slot: KSM can count on that much.
+    d.shareable = min(spec.ksm_shareable, d.use_low);
+  }
+  if (slots && d.memory == Demand::Memory::shared) {
+    d.slots = slots;
+    d.use_row = slots->whole(spec);
   }
   return d;
 }
@@ -27,11 +33,16 @@ Add whole(const Demand& d) {
   const GuestSpec& spec = *d.spec;
   Add a;
   a.committed = d.overhead;  // QEMU itself is swappable, whatever backs the guest's RAM
-  a.resident = d.overhead;
+  a.resident = a.resident_low = a.resident_fixed = d.overhead;
   switch (d.memory) {
     case Demand::Memory::shared:
       a.committed += spec.memory;
       a.resident += d.use;
+      a.resident_low += d.use_low;
+      if (d.use_row) {
+        a.use_slots = d.use_row;
+        a.slot_count = static_cast<std::uint32_t>(d.slots->slots());
+      }
       break;
     case Demand::Memory::hugepages:
       a.page_size = *spec.hugepages;
@@ -49,11 +60,16 @@ Add cell(const Demand& d, const Cell& c) {
   const GuestSpec& spec = *d.spec;
   Add a;
   a.committed = c.overhead;
-  a.resident = c.overhead;
+  a.resident = a.resident_low = a.resident_fixed = c.overhead;
   switch (d.memory) {
     case Demand::Memory::shared: {
       a.committed += c.memory;
       a.resident += cell_part_up(d.use, c, spec);
+      a.resident_low += cell_part_up(d.use_low, c, spec);
+      if (d.use_row) {
+        a.use_slots = c.memory == spec.memory ? d.use_row : d.slots->cell(spec, c);
+        a.slot_count = static_cast<std::uint32_t>(d.slots->slots());
+      }
       a.cell_memory = c.memory + c.overhead;
       break;
     }

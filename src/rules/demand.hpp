@@ -7,23 +7,28 @@
 #include "kvmplan/model/cells.hpp"
 #include "kvmplan/scenario/scenario.hpp"
 #include "rules/place.hpp"
+#include "rules/slot_table.hpp"
 
 namespace kvmplan::rules {
 
 struct Demand {
   const GuestSpec* spec = nullptr;
   Bytes overhead;   // QEMU's own memory (policy.guest_overhead)
-  Bytes use;        // expected use: usage x memory, capped by current_memory
+  Bytes use;        // expected use: usage x memory, capped by current_memory (a profile's peak)
+  Bytes use_low;    // in its valley slot (flat: use)
+  SlotTable* slots = nullptr;              // where its cells' rows come from (profiles)
+  const std::int64_t* use_row = nullptr;   // with a profile: its expected use in each slot
   bool dedicated = false;
   enum class Memory : std::uint8_t { shared, hugepages, locked } memory = Memory::shared;
   int image = -1;   // KSM image (an id the counter chooses), -1: nothing to merge
-  Bytes shareable;  // bytes identical within the image: ksm_shareable, at most `use`
+  Bytes shareable;  // bytes identical within the image: ksm_shareable, at most `use_low`
 
   std::int64_t pages() const;  // hugepage guests: whole pages of the guest's size
 };
 
-// `image`: the id the caller gives the guest's image, or -1 for none.
-Demand make_demand(const Policy& policy, const GuestSpec& spec, int image = -1);
+// `image`: the id the caller gives the guest's image, or -1 for none. `slots`: the caller's
+// table of profile rows, which outlives the demand (null: the scenario has no profiles).
+Demand make_demand(const Policy& policy, const GuestSpec& spec, int image = -1, SlotTable* slots = nullptr);
 
 // What the whole guest adds to a host (KSM not counted: the counter knows what it saves).
 Add whole(const Demand& d);

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include <Eigen/Core>
+
 #include "kvmplan/model/model.hpp"
 #include "kvmplan/model/swap.hpp"
 
@@ -26,10 +28,28 @@ std::int64_t Load::pages_of(Bytes page_size) const {
   return 0;
 }
 
+namespace {
+using Slots = Eigen::Array<std::int64_t, Eigen::Dynamic, 1>;
+Eigen::Map<Slots> slots_of(std::vector<std::int64_t>& v) { return {v.data(), static_cast<Eigen::Index>(v.size())}; }
+Eigen::Map<const Slots> slots_of(const std::int64_t* p, std::size_t n) { return {p, static_cast<Eigen::Index>(n)}; }
+}  // namespace
+
+Bytes Load::resident_with(const Add& a) const {
+  if (!a.use_slots || slots.empty()) return resident + a.resident;
+  return Bytes{(slots_of(slots.data(), slots.size()) + slots_of(a.use_slots, a.slot_count)).maxCoeff()} + a.resident_fixed;
+}
+
 void Load::add(const Add& a) {
   committed += a.committed;
   locked += a.locked;
-  resident += a.resident;
+  if (a.use_slots) {
+    if (slots.empty()) slots.assign(a.slot_count, resident.value);
+    slots_of(slots) += slots_of(a.use_slots, a.slot_count) + a.resident_fixed.value;
+    resident = Bytes{slots_of(slots).maxCoeff()};
+  } else {
+    if (!slots.empty()) slots_of(slots) += a.resident.value;
+    resident += a.resident;
+  }
   ksm_savings += a.ksm_gain;
   node_swap += a.node_swap_gain;
   shared_vcpus += a.shared_vcpus;

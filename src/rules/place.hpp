@@ -7,6 +7,7 @@
 // with nothing added).
 #include <cstdint>
 #include <limits>
+#include <span>
 #include <optional>
 #include <string>
 #include <vector>
@@ -63,7 +64,13 @@ struct Capacity {
 struct Add {
   Bytes committed;             // swappable memory and QEMU overhead
   Bytes locked;
-  Bytes resident;              // expected use and overhead, before KSM
+  Bytes resident;              // expected use and overhead, before KSM; with a profile, at its peak slot
+  Bytes resident_low;          // the same in its valley slot (flat: resident)
+  // With a profile: the expected use in each slot (rules/slot_table.hpp), to which every slot
+  // adds `resident_fixed` (the QEMU overhead). Null: `resident` in every slot.
+  const std::int64_t* use_slots = nullptr;
+  std::uint32_t slot_count = 0;
+  Bytes resident_fixed;
   Bytes ksm_gain;              // what KSM saves more here once it joins
   std::int64_t shared_vcpus = 0;
   std::int64_t pinned = 0;     // dedicated vCPUs
@@ -74,7 +81,11 @@ struct Add {
 };
 
 struct Load {
-  Bytes committed, locked, resident, ksm_savings;
+  Bytes committed, locked, ksm_savings;
+  Bytes resident;              // expected resident memory before KSM, in the peak slot
+  // Under usage profiles, the same in every slot; empty while every guest here is flat (then
+  // `resident` in every slot).
+  std::vector<std::int64_t> slots;
   std::int64_t shared_vcpus = 0;
   std::int64_t pinned = 0;
   std::vector<std::pair<Bytes, std::int64_t>> pages;  // page size -> pages used; few sizes
@@ -89,6 +100,8 @@ struct Load {
     return c.pins_from_shared ? std::max<std::int64_t>(0, c.shared_cpus - pinned - more_pinned) : c.shared_cpus;
   }
   void add(const Add& a);
+  // The peak slot's resident memory before KSM once `a` joined.
+  Bytes resident_with(const Add& a) const;
 };
 
 // The capacity of a host (every node together) and of each of its nodes, in Host::nodes order.

@@ -4,7 +4,8 @@ namespace kvmplan::rules {
 
 Shortfall Resident::shortfall(const Capacity& c, const Load& l, const Add& a) {
   const Bytes usable = l.usable(c, a.locked);
-  return shortfall_of(id, c, (a.resident - a.ksm_gain).value, (usable - l.resident + l.ksm_savings).value, usable.value, Unit::bytes);
+  return shortfall_of(id, c, (l.resident_with(a) - l.resident - a.ksm_gain).value, (usable - l.resident + l.ksm_savings).value, usable.value,
+                      Unit::bytes);
 }
 
 std::string Resident::violation(const Capacity& c, const Load& l) {

@@ -15,7 +15,7 @@ const std::vector<std::string> group_keys{"name", "policy", "scope"};
 
 // Keys a flavor and a guest share; a guest's own value wins over its flavor's.
 const std::vector<std::string> spec_keys{
-    "vcpus", "memory", "current_memory", "usage", "image", "ksm_shareable", "hugepages",
+    "vcpus", "memory", "current_memory", "usage", "profile", "image", "ksm_shareable", "hugepages",
     "locked", "cpu_policy", "cpu_quota", "numa_nodes", "groups"};
 
 std::vector<std::string> with(std::vector<std::string> keys, std::initializer_list<std::string> more) {
@@ -60,7 +60,7 @@ struct SpecFields {
   Field<std::int64_t> vcpus;
   Field<Bytes> memory, current_memory, hugepages;
   Field<Decimal> usage, cpu_quota;
-  Field<std::string> image;
+  Field<std::string> image, profile;
   Field<Shareable> ksm_shareable;
   Field<bool> locked;
   Field<CpuPolicy> cpu_policy;
@@ -72,7 +72,11 @@ struct SpecFields {
     auto pick = [](auto& mine, const auto& theirs) {
       if (theirs.value) mine = theirs;
     };
+    // usage and profile say the same thing: the one `over` gives replaces ours, whichever it is.
+    if (over.usage.value) profile = {};
+    if (over.profile.value) usage = {};
     pick(vcpus, over.vcpus); pick(memory, over.memory); pick(current_memory, over.current_memory);
+    pick(profile, over.profile);
     pick(hugepages, over.hugepages); pick(usage, over.usage); pick(cpu_quota, over.cpu_quota);
     pick(image, over.image); pick(ksm_shareable, over.ksm_shareable); pick(locked, over.locked);
     pick(cpu_policy, over.cpu_policy); pick(numa_nodes, over.numa_nodes); pick(groups, over.groups);
@@ -100,6 +104,10 @@ SpecFields read_spec(const yaml::MapReader& map) {
     return d;
   }, f.cpu_quota);
   read(map, "image", image_name, f.image);
+  read(map, "profile", values::name, f.profile);
+  if (f.usage.value && f.profile.value) {
+    map.context().error(f.profile.at, map.path("profile"), "usage and profile both say what the guest uses: give one");
+  }
   read(map, "ksm_shareable", shareable, f.ksm_shareable);
   read(map, "locked", values::boolean, f.locked);
   read(map, "cpu_policy", [](std::string_view t) -> Result<CpuPolicy> {
@@ -119,6 +127,17 @@ SpecFields read_spec(const yaml::MapReader& map) {
 struct Flavor {
   SpecFields fields;
 };
+
+std::vector<Profile>::const_iterator find_profile(const Scenario& s, const std::string& name) {
+  return std::find_if(s.profiles.begin(), s.profiles.end(), [&](const Profile& p) { return p.name == name; });
+}
+
+void report_unknown_profile(const yaml::Context& ctx, const Scenario& s, const Field<std::string>& profile, const std::string& path) {
+  std::vector<std::string> names;
+  for (const auto& p : s.profiles) names.push_back(p.name);
+  const std::string hint = nearest(*profile.value, names);
+  ctx.error(profile.at, path, "profile \"" + *profile.value + "\" names no profile" + (hint.empty() ? "" : "; did you mean \"" + hint + "\"?"));
+}
 
 }  // namespace
 
@@ -166,6 +185,9 @@ void load_guests(Diagnostics& diagnostics, const SourceFiles& sources, const Raw
     const auto name = map.get("name", values::name);
     if (!name) continue;
     Flavor flavor{read_spec(map)};
+    if (flavor.fields.profile.value && find_profile(scenario, *flavor.fields.profile.value) == scenario.profiles.end()) {
+      report_unknown_profile(ctx, scenario, flavor.fields.profile, map.path("profile"));
+    }
     if (!flavors.emplace(*name, std::move(flavor)).second) {
       ctx.error(map.find("name")->value_at, map.path("name"), "duplicate flavor name \"" + *name + "\"");
     }
@@ -233,7 +255,17 @@ void load_guests(Diagnostics& diagnostics, const SourceFiles& sources, const Raw
                 to_string(*spec.current_memory) + " is more than memory " + to_string(spec.memory) +
                     "; the balloon target is at most <memory>");
     }
-    spec.usage = fields.usage.value.value_or(scenario.policy.usage);
+    spec.usage = spec.usage_low = fields.usage.value.value_or(scenario.policy.usage);
+    if (fields.profile.value) {
+      const auto it = find_profile(scenario, *fields.profile.value);
+      if (it == scenario.profiles.end()) {
+        if (map.find("profile")) report_unknown_profile(ctx, scenario, fields.profile, map.path("profile"));
+      } else {
+        spec.profile = static_cast<std::int32_t>(it - scenario.profiles.begin());
+        spec.usage = *std::max_element(it->memory.begin(), it->memory.end());
+        spec.usage_low = *std::min_element(it->memory.begin(), it->memory.end());
+      }
+    }
     spec.image = fields.image.value.value_or("");
     const Shareable share = fields.ksm_shareable.value.value_or(Shareable{scenario.policy.ksm.shareable, std::nullopt});
     if (share.size) {

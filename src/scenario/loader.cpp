@@ -47,6 +47,24 @@ void collect(const yaml::Context& ctx, const yaml::Entry& entry, const std::stri
   }
 }
 
+// The entries of a mapping of names (`profiles:`), each with its name.
+void collect_named(const yaml::Context& ctx, const yaml::Entry& entry, std::vector<detail::NamedItem>& out) {
+  if (!entry.value.IsMap()) {
+    if (!entry.value.IsNull()) ctx.error(entry.value_at, entry.key, "expected a mapping of names, got " + yaml::describe(entry.value));
+    return;
+  }
+  for (auto it = entry.value.begin(); it != entry.value.end(); ++it) {
+    const SourceRef name_at = ctx.at(it->first.Mark());
+    if (!it->first.IsScalar()) {
+      ctx.error(name_at, entry.key, "a name must be a plain value, not " + yaml::describe(it->first));
+      continue;
+    }
+    const std::string name = it->first.Scalar();
+    const bool empty = !it->second.IsDefined() || it->second.IsNull();
+    out.push_back({name, name_at, {it->second, empty ? name_at : ctx.at(it->second.Mark()), entry.key + "." + name, ctx.file}});
+  }
+}
+
 }  // namespace
 
 Loaded load_sources(SourceFiles sources, const LoadOptions& options) {
@@ -62,10 +80,12 @@ Loaded load_sources(SourceFiles sources, const LoadOptions& options) {
     if (!yaml::parse_document(ctx, out.sources.files[f].text, root)) continue;
     if (!root.IsDefined() || root.IsNull()) continue;  // an empty file adds nothing
     yaml::MapReader top(ctx, root, {f, 1, 1}, "",
-                        {"policy", "flavors", "hosts", "groups", "guests"});
+                        {"policy", "profiles", "flavors", "hosts", "groups", "guests"});
     for (const auto& entry : top.entries()) {
       if (entry.key == "policy") {
         if (!entry.value.IsNull()) read_policy(ctx, entry.value, entry.value_at, "policy", "", scenario.policy);
+      } else if (entry.key == "profiles") {
+        collect_named(ctx, entry, raw.profiles);
       } else if (entry.key == "hosts") {
         collect(ctx, entry, "hosts", raw.hosts);
       } else if (entry.key == "guests") {
@@ -105,6 +125,7 @@ Loaded load_sources(SourceFiles sources, const LoadOptions& options) {
     }
     for (std::size_t i = pools_before; i < scenario.auto_pools.size(); ++i) check(scenario.auto_pools[i]);
   }
+  detail::load_profiles(out.diagnostics, out.sources, raw, scenario);
   detail::load_guests(out.diagnostics, out.sources, raw, scenario);
   out.diagnostics.sort();
   return out;

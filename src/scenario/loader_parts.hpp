@@ -17,8 +17,16 @@ struct Item {
   std::uint32_t file;
 };
 
+// One entry of the top-level `profiles:` mapping: its name (the key) and its value.
+struct NamedItem {
+  std::string name;
+  SourceRef name_at;
+  Item item;
+};
+
 struct RawScenario {
   std::vector<Item> hosts, guests, flavors, groups;
+  std::vector<NamedItem> profiles;
   // Names of host entries that had errors (reported already): a guest that names one is not
   // told the host does not exist.
   std::vector<std::string> broken_hosts;
@@ -27,6 +35,9 @@ struct RawScenario {
 // (expanded, or an auto pool)
 // Appends the hosts of one entry; an entry with errors adds its name to `broken`.
 void load_host(const yaml::Context& ctx, const Item& item, Scenario& scenario, std::vector<std::string>& broken);
+
+// Builds the usage profiles: names, fractions, one slot count for all.
+void load_profiles(Diagnostics& diagnostics, const SourceFiles& sources, const RawScenario& raw, Scenario& scenario);
 
 // Builds groups, flavors and guests; resolves guest -> host, flavor and group references.
 void load_guests(Diagnostics& diagnostics, const SourceFiles& sources, const RawScenario& raw,

@@ -25,9 +25,21 @@ Bytes guest_overhead(const Policy& policy, const GuestSpec& spec) {
   return {};
 }
 
-Bytes expected_use(const GuestSpec& spec) {
-  const Bytes use = spec.usage.scale_up(spec.memory);
+Bytes expected_use(const GuestSpec& spec, const Decimal& fraction) {
+  const Bytes use = fraction.scale_up(spec.memory);
   return spec.current_memory ? min(use, *spec.current_memory) : use;
+}
+
+Bytes expected_use(const GuestSpec& spec) { return expected_use(spec, spec.usage); }
+
+Bytes expected_use_low(const GuestSpec& spec) { return expected_use(spec, spec.usage_low); }
+
+std::vector<Bytes> expected_use_by_slot(const Scenario& scenario, const GuestSpec& spec) {
+  std::vector<Bytes> out(scenario.slots(), expected_use(spec));
+  if (spec.profile < 0) return out;
+  const Profile& p = scenario.profiles[static_cast<std::size_t>(spec.profile)];
+  for (std::size_t s = 0; s < out.size(); ++s) out[s] = expected_use(spec, p.memory[s]);
+  return out;
 }
 
 std::string shape_key(const Host& h) {

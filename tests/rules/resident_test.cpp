@@ -10,7 +10,7 @@ using rules::Resident;
 namespace {
 Add resident(Bytes b, Bytes ksm_gain = {}, Bytes locked = {}) {
   Add a;
-  a.resident = b;
+  a.resident = a.resident_low = b;
   a.ksm_gain = ksm_gain;
   a.locked = locked;
   return a;

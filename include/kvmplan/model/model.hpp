@@ -30,8 +30,9 @@ struct NodeFigures {
   Bytes usable;             // RAM - its pools - locked - its share of the reserve
   Bytes guest_swap;         // max(0, committed - usable)
   std::optional<double> memory_overcommit;  // committed / usable, none when usable <= 0
-  Bytes expected_resident;  // its cells' expected use and overhead, less what KSM merges within it
+  Bytes expected_resident;  // its cells' expected use and overhead, less what KSM merges within it (peak slot)
   Bytes headroom;           // usable - expected_resident (negative: the node swaps in steady state)
+  std::vector<Bytes> resident_by_slot;  // under usage profiles, expected_resident in each slot
 };
 
 struct HostFigures {
@@ -49,9 +50,14 @@ struct HostFigures {
   Bytes swap_deficit;       // swap - declared_swap when positive
   Bytes swap_surplus;       // declared_swap - swap when positive
   std::optional<double> memory_overcommit;  // committed / usable, none when usable <= 0
-  Bytes resident_before_ksm;                // expected use of swappable guests and every guest's overhead, without merging
+  Bytes resident_before_ksm;                // expected use of swappable guests and every guest's overhead, without merging (peak slot)
   Bytes ksm_savings;
   Bytes expected_resident;  // resident_before_ksm - ksm_savings
+  // Under usage profiles: expected_resident in each slot (KSM's savings in all: pages it merged
+  // at the peak stay merged when ksmtuned stops it), and which slot is the peak (the first of
+  // the highest) and the valley (the first of the lowest). Empty and -1 without profiles.
+  std::vector<Bytes> resident_by_slot;
+  int peak_slot = -1, valley_slot = -1;
   Ksmtuned ksmtuned;
   Bytes mergeable;          // resident memory of the guests KSM may merge
   // Risk: what the guests could touch beyond RAM (worst case: every guest uses all of its

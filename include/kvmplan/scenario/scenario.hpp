@@ -98,7 +98,9 @@ struct GuestSpec {
   int vcpus = 1;
   Bytes memory;                            // <memory>
   std::optional<Bytes> current_memory;     // <currentMemory>, the balloon target
-  Decimal usage;                           // expected resident fraction
+  Decimal usage;                           // expected resident fraction: a profile's peak slot
+  Decimal usage_low;                       // its valley slot (usage when flat)
+  std::int32_t profile = -1;               // index into Scenario::profiles, -1: flat at `usage`
   std::string image;                       // KSM sharing group; "" when none
   Bytes ksm_shareable;                     // bytes identical within the image (<= memory)
   std::optional<Bytes> hugepages;          // backing page size
@@ -119,8 +121,18 @@ struct Guest {
   SourceRef at;
 };
 
+// A usage profile: per slot (an hour of the day, of the week, ...), the fraction of a guest's
+// memory in use and, when given, of its vCPUs busy. Every profile of a scenario has as many slots.
+struct Profile {
+  std::string name;
+  SourceRef at;
+  std::vector<Decimal> memory;             // one per slot, each in [0, 1]
+  std::vector<Decimal> cpu;                // one per slot, or empty
+};
+
 struct Scenario {
   Policy policy;
+  std::vector<Profile> profiles;           // in file order
   std::vector<Host> hosts;                 // real hosts, `count:` expanded, in file order
   std::vector<Host> auto_pools;            // `count: auto` prototypes
   std::vector<Group> groups;
@@ -128,12 +140,21 @@ struct Scenario {
   std::vector<Guest> guests;               // `count:` expanded, in file order
 
   const GuestSpec& spec(const Guest& g) const { return specs[g.spec]; }
+  // The slots of the scenario's profiles; 0 when it has none (every guest flat).
+  std::size_t slots() const { return profiles.empty() ? 0 : profiles.front().memory.size(); }
 };
 
 // QEMU's own memory for one guest, per policy.guest_overhead.
 Bytes guest_overhead(const Policy& policy, const GuestSpec& spec);
-// A guest's expected resident memory: usage x memory (rounded up), capped by current_memory.
+// A guest's expected resident memory: usage x memory (rounded up), capped by current_memory;
+// with a profile, in its peak slot.
 Bytes expected_use(const GuestSpec& spec);
+// The same at `fraction` of its memory (a profile's slot).
+Bytes expected_use(const GuestSpec& spec, const Decimal& fraction);
+// The least it uses in any slot (expected_use when flat): what KSM can count on merging.
+Bytes expected_use_low(const GuestSpec& spec);
+// Its expected use in each slot of the scenario's profiles (empty when the scenario has none).
+std::vector<Bytes> expected_use_by_slot(const Scenario& scenario, const GuestSpec& spec);
 
 // What makes two hosts interchangeable for guests: ratios, reserve, swap, cores, and per node
 // its id, memory, shared and dedicated CPUs and hugepage pools. Not its name or zone.

@@ -18,6 +18,7 @@ inline constexpr int max_vcpus = max_cpu_id + 1;                   // one guest,
 inline constexpr std::int64_t max_total_vcpus = 2'000'000'000;     // all guests' vCPUs together
 inline constexpr int max_node_id = 1023;                           // Linux's MAX_NUMNODES is at most 1024
 inline constexpr int max_threads_per_core = 8;                     // SMT8 (POWER) is the most there is
+inline constexpr std::int64_t max_slots = 1008;                    // a profile's slots: a week of 10-minute slots
 inline constexpr std::int64_t max_input_bytes = std::int64_t{2} << 30;  // one input file: 2GiB
 
 // a + b, or nothing when the sum leaves [-max, max] (max: max_bytes unless given).
