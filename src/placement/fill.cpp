@@ -1,7 +1,8 @@
 // Packing host by host: hosts in order, each filled until nothing more fits, then the next,
 // opening hosts of a pool as needed. Guests of equal demand form a class. Bin-centric: the
 // class whose demand best matches what the host has left (scorers::dot), classes in decreasing
-// dominant share breaking ties. First fit: classes in decreasing memory (or vCPUs), each guest onto the
+// dominant share breaking ties; under usage profiles, the less a class would raise the host's
+// peak slot, the more it weighs (scorers::off_peak), so that peaks that do not meet share hosts. First fit: classes in decreasing memory (or vCPUs), each guest onto the
 // host when it fits; filling host by host gives each guest the first host that fits, which is
 // plain first-fit decreasing, since a guest that does not fit a host never fits it later.
 //
@@ -68,12 +69,14 @@ std::size_t Engine::next_class(std::size_t h, const std::vector<Class>& classes,
     return cursor;
   }
   const bool by_image = p_.memory_limit != MemoryLimit::committed;
+  const bool profiles = s_.slots() > 0 && p_.memory_limit != MemoryLimit::committed;
   std::size_t best = open.size();
   double best_score = -1;
   for (std::size_t i = 0; i < open.size(); ++i) {
     const Keys& need = classes[open[i]].need;
     if (!room(need)) continue;
     double score = scorers::dot(free, need, fleet_.full(h));
+    if (profiles) score *= scorers::off_peak(fleet_.state(h).load, rules::whole(demand(classes[open[i]].members.front())));
     if (by_image && fleet_.state(h).ksm_host.has(demand(classes[open[i]].members.front()).image)) score += scorers::image_class_bonus;
     if (score > best_score) {
       best = i;

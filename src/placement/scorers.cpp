@@ -28,6 +28,12 @@ double dot(const Keys& free, const Keys& need, const Keys& full) {
   return score;
 }
 
+double off_peak(const rules::Load& host, const rules::Add& guest) {
+  if (guest.resident.value <= 0) return 1.0;
+  const double growth = static_cast<double>((host.resident_with(guest) - host.resident).value) / static_cast<double>(guest.resident.value);
+  return 1.0 - 0.9 * std::clamp(growth, 0.0, 1.0);
+}
+
 std::int64_t load(const Keys& free, const Keys& full) {
   auto used = [&](std::size_t k) {
     return weighs(full, k) ? static_cast<std::int64_t>(__int128{full[k] - free[k]} * load_scale / full[k]) : std::int64_t{0};

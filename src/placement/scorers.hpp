@@ -34,6 +34,12 @@ inline constexpr int pack_candidates = 8;
 // better: the class that uses what is plentiful here (Panigrahy et al., "DotProduct").
 double dot(const Keys& free, const Keys& need, const Keys& full);
 
+// Usage profiles: a factor for a guest's score on a host, 1 when it would not raise the host's
+// peak slot at all (its peak is where the host has room: office desktops beside night batch),
+// down to 0.1 when it raises it by its own peak (both peak in the same slot). Bin-centric
+// filling then alternates classes whose peaks differ, and the slots fill evenly.
+double off_peak(const rules::Load& host, const rules::Add& guest);
+
 // Spread: the larger of the memory and shared vCPU budgets used, in millionths of the empty
 // host's; the least loaded host comes first. Millionths keep the order exact in integers.
 inline constexpr std::int64_t load_scale = 1'000'000;

@@ -35,22 +35,56 @@ std::string seconds_text(double s) {
 }
 
 // The second table: the expected case, what KSM and ksmtuned do, and the risk beyond RAM.
+// Under usage profiles, the first slot of the highest and of the lowest value.
+std::pair<std::size_t, std::size_t> peak_and_valley(const std::vector<Bytes>& by_slot) {
+  const auto peak = std::max_element(by_slot.begin(), by_slot.end()), valley = std::min_element(by_slot.begin(), by_slot.end());
+  return {static_cast<std::size_t>(peak - by_slot.begin()), static_cast<std::size_t>(valley - by_slot.begin())};
+}
+
+// The second table: the expected case, what KSM and ksmtuned do, and the risk beyond RAM. Under
+// usage profiles, "expected" and "headroom" are the peak slot's, which the table names, with the
+// valley beside it.
 std::vector<std::vector<std::string>> expected_table(const SizeReport& report) {
+  const bool profiles = report.scenario && report.scenario->slots() > 0;
   std::vector<std::vector<std::string>> rows{{"host", "expected", "KSM saves", "headroom", "ksmtuned", "pages/scan",
                                               "full scan", "beyond RAM", "swap covers"}};
+  if (profiles) rows.front().insert(rows.front().begin() + 2, {"peak slot", "valley"});
+  auto slot_columns = [&](std::vector<std::string>& row, const std::vector<Bytes>& by_slot) {
+    if (!profiles) return;
+    if (by_slot.empty()) {
+      row.insert(row.begin() + 2, {"-", "-"});
+      return;
+    }
+    const auto [peak, valley] = peak_and_valley(by_slot);
+    row.insert(row.begin() + 2, {std::to_string(peak), to_human(by_slot[valley]) + " @" + std::to_string(valley)});
+  };
   for (const auto& h : report.hosts) {
     const HostFigures& f = h.figures;
     rows.push_back({h.name, to_human(f.expected_resident), to_human(f.ksm_savings), mib_text(mib_floor(f.headroom)),
                     f.ksmtuned.active ? "runs" : "idle", f.ksmtuned.active ? std::to_string(f.ksmtuned.pages_to_scan) : "-",
                     f.ksmtuned.active ? seconds_text(f.ksmtuned.full_scan_seconds) : "-", to_human(f.beyond_ram),
                     to_human(f.swap_covers)});
+    slot_columns(rows.back(), f.resident_by_slot);
     // A node short of memory in the expected case, under its host.
     for (const auto& n : f.nodes.size() > 1 ? f.nodes : std::vector<NodeFigures>{}) {
       if (n.headroom.value >= 0) continue;
       rows.push_back({"  node " + std::to_string(n.id), to_human(n.expected_resident), "", mib_text(mib_floor(n.headroom)), "", "", "", "", ""});
+      slot_columns(rows.back(), n.resident_by_slot);
     }
   }
   return rows;
+}
+
+// Under usage profiles: the peak and valley slots and the expected resident memory in each.
+void write_slots(JsonWriter& w, const std::vector<Bytes>& by_slot) {
+  if (by_slot.empty()) return;
+  const auto [peak, valley] = peak_and_valley(by_slot);
+  w.key("peak_slot").value(static_cast<std::int64_t>(peak));
+  w.key("valley_slot").value(static_cast<std::int64_t>(valley));
+  w.key("valley_resident_mib").value(mib_ceil(by_slot[valley]));
+  w.key("resident_by_slot").begin_array();
+  for (const Bytes b : by_slot) w.value(mib_ceil(b));
+  w.end_array();
 }
 
 void write_aligned(std::ostream& out, const std::vector<std::vector<std::string>>& rows) {
@@ -277,6 +311,7 @@ void write_size_json(std::ostream& out, const SizeReport& report) {
     w.key("beyond_ram_mib").value(mib_ceil(f.beyond_ram));
     w.key("swap_covers_mib").value(mib_floor(f.swap_covers));
     w.key("headroom_mib").value(mib_floor(f.headroom));
+    write_slots(w, f.resident_by_slot);
     w.key("vcpus").value(f.vcpus);
     w.key("pcpus").value(f.pcpus);
     w.key("cpu_overcommit");
@@ -297,6 +332,7 @@ void write_size_json(std::ostream& out, const SizeReport& report) {
       n.memory_overcommit ? w.number(*n.memory_overcommit) : w.null();
       w.key("expected_resident_mib").value(mib_ceil(n.expected_resident));
       w.key("headroom_mib").value(mib_floor(n.headroom));
+      write_slots(w, n.resident_by_slot);
       w.end_object();
     }
     w.end_array();

@@ -1,5 +1,7 @@
 #include "rules/resident.hpp"
 
+#include <algorithm>
+
 namespace kvmplan::rules {
 
 Shortfall Resident::shortfall(const Capacity& c, const Load& l, const Add& a) {
@@ -9,7 +11,10 @@ Shortfall Resident::shortfall(const Capacity& c, const Load& l, const Add& a) {
 }
 
 std::string Resident::violation(const Capacity& c, const Load& l) {
-  return "expected resident memory " + to_human(l.resident - l.ksm_savings) + " exceeds usable memory " + to_human(l.usable(c));
+  std::string text = "expected resident memory " + to_human(l.resident - l.ksm_savings) + " exceeds usable memory " + to_human(l.usable(c));
+  // Under usage profiles, the slot where it does (the first of its peak).
+  if (!l.slots.empty()) text += " in slot " + std::to_string(std::max_element(l.slots.begin(), l.slots.end()) - l.slots.begin());
+  return text;
 }
 
 }  // namespace kvmplan::rules

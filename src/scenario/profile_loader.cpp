@@ -72,8 +72,9 @@ void load_profiles(Diagnostics& diagnostics, const SourceFiles& sources, const R
     p.memory = std::move(*memory);
     if (cpu) {
       if (cpu->size() != p.memory.size()) {
-        ctx.error(map.find("cpu")->value_at, map.path("cpu"), "has " + std::to_string(cpu->size()) + " slots and memory " +
-                                                                  std::to_string(p.memory.size()) + ": one value per slot in each");
+        ctx.error(map.find("cpu")->value_at, map.path("cpu"), "has " + std::to_string(cpu->size()) + (cpu->size() == 1 ? " value" : " values") +
+                                                                  " for the " + std::to_string(p.memory.size()) +
+                                                                  " slots of memory: one value per slot in each");
         continue;
       }
       p.cpu = std::move(*cpu);

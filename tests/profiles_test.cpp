@@ -1,0 +1,126 @@
+// Usage profiles (issue 14): memory in use per slot, the resident rule in every slot, the
+// peak-of-sums bound, and the figures size prints (docs/model.md section 6).
+#include <doctest/doctest.h>
+
+#include "kvmplan/model/model.hpp"
+#include "kvmplan/report/size_report.hpp"
+#include "placement_util.hpp"
+
+using namespace kvmplan;
+using kvmplan::test::errors_of;
+using kvmplan::test::load_text;
+using kvmplan::test::place_text;
+
+namespace {
+
+// One 16GiB host (no reserve, one node): 16GiB usable. A day guest uses all of its 10GiB in
+// slot 0 and a quarter in slot 1; a night guest the other way round.
+const std::string day_and_night = R"(
+policy: {memory_limit: resident, host_reserve: 0GiB, memory_ratio: 4.0}
+profiles:
+  day: {memory: [1.0, 0.25]}
+  night: {memory: [0.25, 1.0]}
+hosts: [{name: h, count: auto, memory: 16GiB, cpus: 8}]
+flavors:
+  - {name: office, vcpus: 1, memory: 10GiB, profile: day}
+guests:
+  - {name: desk, flavor: office}
+  - {name: batch, vcpus: 1, memory: 10GiB, profile: night}
+)";
+
+}  // namespace
+
+TEST_CASE("profiles load: a guest's usage is its profile's peak, usage_low its valley") {
+  const Loaded l = load_text(day_and_night);
+  REQUIRE_MESSAGE(!l.diagnostics.has_errors(), errors_of(l));
+  const Scenario& s = l.scenario;
+  CHECK(s.slots() == 2);
+  const GuestSpec& desk = s.spec(s.guests[0]);
+  CHECK(desk.profile == 0);
+  CHECK(to_string(desk.usage) == "1");
+  CHECK(to_string(desk.usage_low) == "0.25");
+  CHECK(expected_use_by_slot(s, desk) == std::vector<Bytes>{GiB(10), MiB(2560)});
+  CHECK(expected_use_by_slot(s, s.spec(s.guests[1])) == std::vector<Bytes>{MiB(2560), GiB(10)});
+}
+
+TEST_CASE("two guests whose peaks never meet share a host their peaks summed would not fit") {
+  const auto p = place_text(day_and_night);
+  // Slot 0: 10 + 2.5 = 12.5GiB, slot 1 the same; their peaks summed, 20GiB, are over 16.
+  CHECK(p.plan.hosts_used == 1);
+  CHECK(p.plan.lower_bound_hosts == 1);
+  CHECK(p.check.violations.empty());
+  const std::vector<HostFigures> f = plan_figures(p.scenario(), p.plan);
+  REQUIRE(f.size() == 1);
+  CHECK(f[0].resident_by_slot == std::vector<Bytes>{MiB(12800), MiB(12800)});
+  CHECK(f[0].expected_resident == MiB(12800));
+  CHECK(f[0].headroom == MiB(16384 - 12800));
+  CHECK(f[0].peak_slot == 0);
+  CHECK(f[0].valley_slot == 0);
+  // Both at their peak all day (usage 1.0): two hosts.
+  std::string flat = day_and_night;
+  for (const char* profile : {"profile: day", "profile: night"}) flat.replace(flat.find(profile), std::string(profile).size(), "usage: 1.0");
+  CHECK(place_text(flat).plan.hosts_used == 2);
+}
+
+TEST_CASE("check verifies every slot: two day guests on one host break the resident rule in slot 0") {
+  std::string two_days = day_and_night;
+  two_days.replace(two_days.find("profile: night"), 14, "profile: day");
+  two_days.replace(two_days.find("count: auto, "), 13, "");
+  Loaded loaded = load_text(two_days);
+  REQUIRE(!loaded.diagnostics.has_errors());
+  // A plan edited by hand: both on one host. Slot 0: 20GiB; slot 1: 5GiB.
+  const std::string plan = R"(placements:
+  - {guest: desk, host: h, nodes: [0], cpuset: "0-7"}
+  - {guest: batch, host: h, nodes: [0], cpuset: "0-7"}
+)";
+  Diagnostics problems;
+  const PlanDocument doc = read_plan_text("plan.yaml", plan, loaded.sources, problems);
+  REQUIRE_MESSAGE(!problems.has_errors(), format_all(problems, loaded.sources));
+  const CheckResult r = check_plan(loaded.scenario, doc, loaded.sources);
+  // The host and its one node, both in slot 0.
+  REQUIRE(r.violations.size() == 2);
+  for (const auto& v : r.violations) CHECK(v.message.find("expected resident memory 20GiB exceeds usable memory 16GiB in slot 0") != std::string::npos);
+}
+
+TEST_CASE("the bound takes the peak of the sums, not the sum of the peaks") {
+  std::string many = day_and_night;
+  many.replace(many.find("{name: desk, flavor: office}"), 28, "{name: desk, count: 4, flavor: office}");
+  many.replace(many.find("{name: batch,"), 13, "{name: batch, count: 4,");
+  const auto p = place_text(many);
+  // Each slot: 4 x 10 + 4 x 2.5 = 50GiB over 16GiB hosts: 4 at least (the peaks summed, 80GiB,
+  // would say 5). Pairs of a day and a night guest make it.
+  CHECK(p.plan.lower_bound_hosts == 4);
+  CHECK(p.plan.hosts_used == 4);
+  CHECK(p.check.violations.empty());
+}
+
+TEST_CASE("size reports the peak slot, the valley and the resident memory of every slot") {
+  const auto r = kvmplan::test::run_cli({"size", "--format", "json", "scenarios/day-night.yaml"});
+  REQUIRE(r.code == 0);
+  CHECK(r.out.find("\"resident_by_slot\": [") != std::string::npos);
+  CHECK(r.out.find("\"peak_slot\": ") != std::string::npos);
+  const auto text = kvmplan::test::run_cli({"size", "scenarios/day-night.yaml"});
+  CHECK(text.out.find("peak slot") != std::string::npos);
+}
+
+TEST_CASE("profile errors are located, all at once") {
+  const Loaded l = load_text(R"(
+profiles:
+  day: {memory: [1.0, 0.25]}
+  week: {memory: [0.5, 0.5, 0.5]}
+  bad: {memory: [1.5, 0.2]}
+  none: {memory: []}
+  cpu: {memory: [0.1, 0.2], cpu: [0.5]}
+hosts: [{name: h, memory: 16GiB, cpus: 8}]
+guests:
+  - {name: a, vcpus: 1, memory: 1GiB, profile: dya}
+  - {name: b, vcpus: 1, memory: 1GiB, profile: day, usage: 0.5}
+)");
+  const std::string e = errors_of(l);
+  CHECK(e.find("test.yaml:4:18: error: profiles.week.memory: has 3 slots where profile \"day\" (line 3) has 2") != std::string::npos);
+  CHECK(e.find("test.yaml:5:18: error: profiles.bad.memory[0]:") != std::string::npos);
+  CHECK(e.find("test.yaml:6:18: error: profiles.none.memory: expected a list of fractions, one per slot, got an empty list") != std::string::npos);
+  CHECK(e.find("test.yaml:7:34: error: profiles.cpu.cpu: has 1 value for the 2 slots of memory") != std::string::npos);
+  CHECK(e.find("test.yaml:10:48: error: guests[0].profile: profile \"dya\" names no profile; did you mean \"day\"?") != std::string::npos);
+  CHECK(e.find("guests[1].profile: usage and profile both say what the guest uses: give one") != std::string::npos);
+}
