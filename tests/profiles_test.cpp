@@ -124,3 +124,27 @@ guests:
   CHECK(e.find("test.yaml:10:48: error: guests[0].profile: profile \"dya\" names no profile; did you mean \"day\"?") != std::string::npos);
   CHECK(e.find("guests[1].profile: usage and profile both say what the guest uses: give one") != std::string::npos);
 }
+
+TEST_CASE("CPU profiles: guests busy at different hours share CPUs that both busy at once would not") {
+  const std::string s = R"(
+policy: {cpu_ratio: 4.0}
+profiles:
+  day: {memory: [0.5, 0.5], cpu: [1.0, 0.0]}
+  night: {memory: [0.5, 0.5], cpu: [0.0, 1.0]}
+hosts: [{name: h, count: auto, memory: 64GiB, cpus: 8}]
+guests:
+  - {name: a, vcpus: 8, memory: 4GiB, profile: day}
+  - {name: b, vcpus: 8, memory: 4GiB, profile: night}
+)";
+  // 8 busy vCPUs in each slot on 8 CPUs: one host.
+  const auto apart = place_text(s);
+  CHECK(apart.plan.hosts_used == 1);
+  CHECK(apart.check.violations.empty());
+  CHECK(plan_figures(apart.scenario(), apart.plan)[0].busy_by_slot == std::vector<std::int64_t>{8000, 8000});
+  // Both busy in slot 0: 16 > 8, although cpu_ratio 4 allows 32 vCPUs.
+  std::string together = s;
+  together.replace(together.find("profile: night"), 14, "profile: day");
+  const auto p = place_text(together);
+  CHECK(p.plan.hosts_used == 2);
+  CHECK(p.check.violations.empty());
+}

@@ -125,6 +125,11 @@ HostFigures size_host(const Scenario& scenario, const Host& host, std::span<cons
         }
       }
     }
+    if (spec.profile >= 0 && spec.cpu_policy == CpuPolicy::shared) {
+      const Profile& profile = scenario.profiles[static_cast<std::size_t>(spec.profile)];
+      if (!profile.cpu.empty()) f.busy_by_slot.resize(slots, 0);
+      for (std::size_t t = 0; t < profile.cpu.size(); ++t) f.busy_by_slot[t] += busy_millis(profile.cpu[t], spec.vcpus);
+    }
     if (spec.cpu_policy == CpuPolicy::dedicated) f.dedicated_vcpus += spec.vcpus;
     else f.vcpus += spec.vcpus;
   }

@@ -39,6 +39,7 @@ std::string reason_text(RuleId r, const Host& h, const Scenario& s, std::uint32_
       if (d.dedicated) return "pinning it would leave the shared vCPUs above cpu ratio " + to_string(h.cpu_ratio);
       return "cpu ratio " + to_string(h.cpu_ratio) + " reached";
     case RuleId::dedicated: return "not enough free CPUs to pin";
+    case RuleId::cpu_busy: return "busy vCPUs beyond the shared CPUs in a slot of the usage profiles";
     case RuleId::anti_affinity: return "anti-affinity " + s.groups[group].name;
     case RuleId::affinity: return "affinity " + s.groups[group].name;
     case RuleId::fixed_host: return "fixed on another host";

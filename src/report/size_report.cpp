@@ -312,6 +312,11 @@ void write_size_json(std::ostream& out, const SizeReport& report) {
     w.key("swap_covers_mib").value(mib_floor(f.swap_covers));
     w.key("headroom_mib").value(mib_floor(f.headroom));
     write_slots(w, f.resident_by_slot);
+    if (!f.busy_by_slot.empty()) {
+      w.key("busy_vcpus_by_slot").begin_array();
+      for (const std::int64_t millis : f.busy_by_slot) w.number(static_cast<double>(millis) / 1000.0);
+      w.end_array();
+    }
     w.key("vcpus").value(f.vcpus);
     w.key("pcpus").value(f.pcpus);
     w.key("cpu_overcommit");

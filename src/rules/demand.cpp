@@ -22,10 +22,10 @@ Demand make_demand(const Policy& policy, const GuestSpec& spec, int image, SlotT
     // With a profile, what it has in memory in its valley slot: KSM can count on that much.
     d.shareable = min(spec.ksm_shareable, d.use_low);
   }
-  if (slots && d.memory == Demand::Memory::shared) {
-    d.slots = slots;
-    d.use_row = slots->whole(spec);
-  }
+  if (slots) d.slots = slots;
+  if (slots && d.memory == Demand::Memory::shared) d.use_row = slots->whole(spec);
+  // Dedicated guests have CPUs of their own: only shared ones are busy on the shared CPUs.
+  if (slots && !d.dedicated) d.busy_row = slots->busy(spec, spec.vcpus);
   return d;
 }
 
@@ -53,6 +53,10 @@ Add whole(const Demand& d) {
       break;
   }
   (d.dedicated ? a.pinned : a.shared_vcpus) = spec.vcpus;
+  if (d.busy_row) {
+    a.busy_slots = d.busy_row;
+    a.slot_count = static_cast<std::uint32_t>(d.slots->slots());
+  }
   return a;
 }
 
@@ -82,6 +86,10 @@ Add cell(const Demand& d, const Cell& c) {
       break;
   }
   (d.dedicated ? a.pinned : a.shared_vcpus) = c.vcpus;
+  if (d.busy_row) {
+    a.busy_slots = c.vcpus == spec.vcpus ? d.busy_row : d.slots->busy(spec, c.vcpus);
+    a.slot_count = static_cast<std::uint32_t>(d.slots->slots());
+  }
   return a;
 }
 

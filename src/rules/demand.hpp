@@ -18,6 +18,7 @@ struct Demand {
   Bytes use_low;    // in its valley slot (flat: use)
   SlotTable* slots = nullptr;              // where its cells' rows come from (profiles)
   const std::int64_t* use_row = nullptr;   // with a profile: its expected use in each slot
+  const std::int64_t* busy_row = nullptr;  // with a profile that has cpu: busy vCPUs (thousandths)
   bool dedicated = false;
   enum class Memory : std::uint8_t { shared, hugepages, locked } memory = Memory::shared;
   int image = -1;   // KSM image (an id the counter chooses), -1: nothing to merge

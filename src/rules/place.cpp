@@ -39,8 +39,18 @@ Bytes Load::resident_with(const Add& a) const {
   return Bytes{(slots_of(slots.data(), slots.size()) + slots_of(a.use_slots, a.slot_count)).maxCoeff()} + a.resident_fixed;
 }
 
+std::int64_t Load::busy_with(const Add& a) const {
+  if (!a.busy_slots) return busy.empty() ? 0 : slots_of(busy.data(), busy.size()).maxCoeff();
+  if (busy.empty()) return slots_of(a.busy_slots, a.slot_count).maxCoeff();
+  return (slots_of(busy.data(), busy.size()) + slots_of(a.busy_slots, a.slot_count)).maxCoeff();
+}
+
 void Load::add(const Add& a) {
   committed += a.committed;
+  if (a.busy_slots) {
+    if (busy.empty()) busy.assign(a.slot_count, 0);
+    slots_of(busy) += slots_of(a.busy_slots, a.slot_count);
+  }
   locked += a.locked;
   if (a.use_slots) {
     if (slots.empty()) slots.assign(a.slot_count, resident.value);

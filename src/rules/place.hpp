@@ -71,6 +71,8 @@ struct Add {
   const std::int64_t* use_slots = nullptr;
   std::uint32_t slot_count = 0;
   Bytes resident_fixed;
+  // With a profile that has `cpu`: the vCPUs busy in each slot, in thousandths (shared guests).
+  const std::int64_t* busy_slots = nullptr;
   Bytes ksm_gain;              // what KSM saves more here once it joins
   std::int64_t shared_vcpus = 0;
   std::int64_t pinned = 0;     // dedicated vCPUs
@@ -86,6 +88,8 @@ struct Load {
   // Under usage profiles, the same in every slot; empty while every guest here is flat (then
   // `resident` in every slot).
   std::vector<std::int64_t> slots;
+  // Under profiles with `cpu`: busy vCPUs in each slot, in thousandths; empty while none is busy.
+  std::vector<std::int64_t> busy;
   std::int64_t shared_vcpus = 0;
   std::int64_t pinned = 0;
   std::vector<std::pair<Bytes, std::int64_t>> pages;  // page size -> pages used; few sizes
@@ -102,6 +106,8 @@ struct Load {
   void add(const Add& a);
   // The peak slot's resident memory before KSM once `a` joined.
   Bytes resident_with(const Add& a) const;
+  // The busiest slot's busy vCPUs, in thousandths, once `a` joined (0 without CPU profiles).
+  std::int64_t busy_with(const Add& a) const;
 };
 
 // The capacity of a host (every node together) and of each of its nodes, in Host::nodes order.

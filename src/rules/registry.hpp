@@ -7,6 +7,7 @@
 
 #include "rules/cell_cpus.hpp"
 #include "rules/cell_memory.hpp"
+#include "rules/cpu_busy.hpp"
 #include "rules/cpu_ratio.hpp"
 #include "rules/declared_swap.hpp"
 #include "rules/dedicated.hpp"
@@ -20,7 +21,7 @@ namespace kvmplan::rules {
 template <class... R>
 struct RuleList {};
 
-using PlaceRules = RuleList<Hugepages, Locked, CellMemory, MemoryRatio, Resident, DeclaredSwap, CellCpus, Dedicated, CpuRatio>;
+using PlaceRules = RuleList<Hugepages, Locked, CellMemory, MemoryRatio, Resident, DeclaredSwap, CellCpus, Dedicated, CpuRatio, CpuBusy>;
 
 // Calls f(R{}) for every place rule, in order.
 template <class F, class... R>

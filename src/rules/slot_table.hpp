@@ -23,6 +23,9 @@ class SlotTable {
   const std::int64_t* whole(const GuestSpec& spec);
   // Cell c's part of it, slot by slot (cell_part_up, as the cell's expected use).
   const std::int64_t* cell(const GuestSpec& spec, const Cell& c);
+  // With a profile that has `cpu`: `vcpus` x its cpu fraction in each slot, in thousandths of a
+  // vCPU, rounded up; null otherwise.
+  const std::int64_t* busy(const GuestSpec& spec, int vcpus);
 
  private:
   // (profile, memory, current_memory or -1, cell memory or -1 for the whole guest)
@@ -32,6 +35,7 @@ class SlotTable {
   const Scenario* s_;
   std::size_t slots_;
   std::map<Key, const std::int64_t*> index_;
+  std::map<std::pair<std::int32_t, int>, const std::int64_t*> busy_;  // (profile, vCPUs)
   std::deque<std::vector<std::int64_t>> rows_;
 };
 

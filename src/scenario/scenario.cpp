@@ -30,6 +30,8 @@ Bytes expected_use(const GuestSpec& spec, const Decimal& fraction) {
   return spec.current_memory ? min(use, *spec.current_memory) : use;
 }
 
+std::int64_t busy_millis(const Decimal& fraction, int vcpus) { return fraction.scale_up(Bytes{std::int64_t{vcpus} * 1000}).value; }
+
 Bytes expected_use(const GuestSpec& spec) { return expected_use(spec, spec.usage); }
 
 Bytes expected_use_low(const GuestSpec& spec) { return expected_use(spec, spec.usage_low); }

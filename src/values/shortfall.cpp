@@ -11,7 +11,7 @@ struct Names {
   std::string_view code, name;
 };
 // In RuleId order.
-constexpr std::array<Names, 16> names{{
+constexpr std::array<Names, 17> names{{
     {"fixed-host", "fixed host"},
     {"vcpu-limit", "vCPU limit"},
     {"numa-cells", "NUMA cells"},
@@ -28,6 +28,7 @@ constexpr std::array<Names, 16> names{{
     {"anti-affinity", "anti-affinity"},
     {"host-failures", "host failures"},
     {"zone-failures", "zone failures"},
+    {"cpu-busy", "busy CPUs"},
 }};
 
 }  // namespace

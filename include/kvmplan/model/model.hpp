@@ -58,6 +58,8 @@ struct HostFigures {
   // the highest) and the valley (the first of the lowest). Empty and -1 without profiles.
   std::vector<Bytes> resident_by_slot;
   int peak_slot = -1, valley_slot = -1;
+  // Under profiles that give cpu: the shared guests' busy vCPUs in each slot, in thousandths.
+  std::vector<std::int64_t> busy_by_slot;
   Ksmtuned ksmtuned;
   Bytes mergeable;          // resident memory of the guests KSM may merge
   // Risk: what the guests could touch beyond RAM (worst case: every guest uses all of its

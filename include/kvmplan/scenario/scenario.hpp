@@ -153,6 +153,8 @@ Bytes expected_use(const GuestSpec& spec);
 Bytes expected_use(const GuestSpec& spec, const Decimal& fraction);
 // The least it uses in any slot (expected_use when flat): what KSM can count on merging.
 Bytes expected_use_low(const GuestSpec& spec);
+// `vcpus` busy at `fraction`, in thousandths of a vCPU, rounded up.
+std::int64_t busy_millis(const Decimal& fraction, int vcpus);
 // Its expected use in each slot of the scenario's profiles (empty when the scenario has none).
 std::vector<Bytes> expected_use_by_slot(const Scenario& scenario, const GuestSpec& spec);
 

@@ -12,7 +12,7 @@ namespace kvmplan {
 // Every rule of the plan, in the order placement evaluates them (src/rules/registry.hpp).
 enum class RuleId : std::uint8_t {
   fixed_host, vcpu_limit, numa_cells, cell_memory, cell_cpus, memory_ratio, resident, locked, declared_swap,
-  hugepages, cpu_ratio, dedicated, affinity, anti_affinity, host_failures, zone_failures,
+  hugepages, cpu_ratio, dedicated, affinity, anti_affinity, host_failures, zone_failures, cpu_busy,
 };
 
 // The stable code of a rule ("memory-ratio"): warning codes in `size`, "rule" in JSON.
