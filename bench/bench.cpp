@@ -272,7 +272,8 @@ int main(int argc, char** argv) {
   std::string csv = std::string(KVMPLAN_DATA_DIR) + "/azure-packing-2020/vm_alive_at_t0_sample.csv";
   app.add_option("--mix", mix_arg,
                  "azure | uniform | anticorrelated | numa-heavy | pinned | all (these five) | zero-slack | bimodal | two-models | "
-                 "adversarial (these three, with --baselines, by default at 100, 1000 and 10000 guests)");
+                 "adversarial (these three, with --baselines, by default at 100, 1000 and 10000 guests) | day-night | day-night-flat | "
+                 "profiles (these two)");
   app.add_option("--guests", sizes, "guest counts, e.g. --guests 1000 10000 or --guests 1000,10000")->expected(1, -1)->delimiter(',');
   app.add_flag("--baselines", baselines,
                "also place without the search (effort 0) and by first-fit decreasing in each order (memory, dominant_share, "
@@ -290,6 +291,8 @@ int main(int argc, char** argv) {
     mixes.assign(std::begin(bench::all_mixes), std::end(bench::all_mixes));
   } else if (mix_arg == "adversarial") {
     mixes.assign(std::begin(bench::adversarial_mixes), std::end(bench::adversarial_mixes));
+  } else if (mix_arg == "profiles") {
+    mixes.assign(std::begin(bench::profile_mixes), std::end(bench::profile_mixes));
   } else if (auto m = bench::parse_mix(mix_arg)) {
     mixes.push_back(*m);
   } else {

@@ -1,6 +1,7 @@
 #include "mixes.hpp"
 
 #include <algorithm>
+#include <array>
 #include <fstream>
 #include <map>
 #include <random>
@@ -60,7 +61,7 @@ std::vector<Shape> azure(std::int64_t guests, const std::string& csv) {
 class Counted {
  public:
   void add(const Shape& s) {
-    const auto key = std::make_tuple(s.vcpus, s.memory.value, s.dedicated, s.hugepages);
+    const auto key = std::make_tuple(s.vcpus, s.memory.value, s.dedicated, s.hugepages, s.profile);
     auto [it, fresh] = index_.emplace(key, out_.size());
     if (fresh) out_.push_back(s);
     ++out_[it->second].count;
@@ -68,7 +69,7 @@ class Counted {
   std::vector<Shape> take() { return std::move(out_); }
 
  private:
-  std::map<std::tuple<int, std::int64_t, bool, bool>, std::size_t> index_;
+  std::map<std::tuple<int, std::int64_t, bool, bool, int>, std::size_t> index_;
   std::vector<Shape> out_;
 };
 
@@ -104,6 +105,30 @@ std::vector<std::int64_t> split(std::mt19937_64& rng, std::int64_t units, int k)
 
 constexpr std::int64_t flat_host_quarters = flat_host_gib * 4;  // zero-slack cuts memory in quarters of a GiB
 
+// The day-night mixes' profiles, hour by hour (0 = midnight): name, memory, CPU. Office
+// desktops log in at 8 and out at 18; batch runs from 22 to 6; web swings mildly with the day.
+struct DayProfile {
+  const char* name;
+  std::array<const char*, 24> memory, cpu;
+};
+constexpr DayProfile day_night_profiles[] = {
+    {"office",
+     {"0.15", "0.15", "0.15", "0.15", "0.15", "0.15", "0.2", "0.4", "0.85", "0.9", "0.9", "0.9",
+      "0.85", "0.9", "0.9", "0.9", "0.9", "0.7", "0.4", "0.2", "0.15", "0.15", "0.15", "0.15"},
+     {"0.02", "0.02", "0.02", "0.02", "0.02", "0.02", "0.05", "0.2", "0.4", "0.5", "0.5", "0.5",
+      "0.4", "0.5", "0.5", "0.5", "0.45", "0.3", "0.1", "0.05", "0.02", "0.02", "0.02", "0.02"}},
+    {"batch",
+     {"0.9", "0.9", "0.9", "0.9", "0.9", "0.9", "0.6", "0.3", "0.2", "0.2", "0.2", "0.2",
+      "0.2", "0.2", "0.2", "0.2", "0.2", "0.2", "0.3", "0.5", "0.7", "0.85", "0.9", "0.9"},
+     {"0.5", "0.5", "0.5", "0.5", "0.5", "0.4", "0.2", "0.1", "0.05", "0.05", "0.05", "0.05",
+      "0.05", "0.05", "0.05", "0.05", "0.05", "0.05", "0.1", "0.2", "0.3", "0.4", "0.5", "0.5"}},
+    {"web",
+     {"0.5", "0.5", "0.5", "0.5", "0.5", "0.5", "0.55", "0.6", "0.65", "0.7", "0.7", "0.7",
+      "0.7", "0.7", "0.7", "0.7", "0.7", "0.7", "0.7", "0.65", "0.6", "0.55", "0.5", "0.5"},
+     {"0.1", "0.1", "0.1", "0.1", "0.1", "0.1", "0.15", "0.2", "0.3", "0.35", "0.35", "0.35",
+      "0.35", "0.35", "0.35", "0.35", "0.35", "0.3", "0.3", "0.25", "0.2", "0.15", "0.1", "0.1"}},
+};
+
 }  // namespace
 
 std::optional<Mix> parse_mix(std::string_view name) {
@@ -111,6 +136,9 @@ std::optional<Mix> parse_mix(std::string_view name) {
     if (mix_name(m) == name) return m;
   }
   for (Mix m : adversarial_mixes) {
+    if (mix_name(m) == name) return m;
+  }
+  for (Mix m : profile_mixes) {
     if (mix_name(m) == name) return m;
   }
   return std::nullopt;
@@ -153,6 +181,8 @@ std::string mix_name(Mix mix) {
     case Mix::zero_slack: return "zero-slack";
     case Mix::bimodal: return "bimodal";
     case Mix::two_models: return "two-models";
+    case Mix::day_night: return "day-night";
+    case Mix::day_night_flat: return "day-night-flat";
   }
   return "?";
 }
@@ -200,6 +230,15 @@ std::vector<Shape> shapes(Mix mix, std::int64_t guests, std::uint32_t seed, cons
         return uniform_int(rng, 0, 9) < 7 ? Shape{uniform_int(rng, 1, 2), GiB(uniform_int(rng, 1, 4)), false, false, 0}
                                           : Shape{uniform_int(rng, c_lo, c_hi), MiB(std::int64_t{uniform_int(rng, q_lo, q_hi)} * 256), false, false, 0};
       });
+    case Mix::day_night:
+    case Mix::day_night_flat:
+      // 60% office desktops, 25% batch servers, 15% web servers (mixes.hpp).
+      return drawn(guests, seed, [](std::mt19937_64& rng) {
+        const int kind = uniform_int(rng, 0, 19);
+        if (kind < 12) return Shape{uniform_int(rng, 1, 2) * 2, GiB(uniform_int(rng, 1, 2) * 4), false, false, 0, 0};
+        if (kind < 17) return Shape{uniform_int(rng, 1, 4) * 4, GiB(uniform_int(rng, 1, 4) * 16), false, false, 0, 1};
+        return Shape{uniform_int(rng, 1, 4) * 2, GiB(uniform_int(rng, 1, 4) * 4), false, false, 0, 2};
+      });
     case Mix::two_models:
       // Half memory-heavy (1-4 vCPUs, 32-96GiB), half CPU-heavy (8-24 vCPUs, 1-8GiB).
       return drawn(guests, seed, [](std::mt19937_64& rng) {
@@ -217,6 +256,25 @@ std::string scenario_yaml(Mix mix, const std::vector<Shape>& shapes, bool expand
     case Mix::anticorrelated: y << "policy: {memory_ratio: 1.0, cpu_ratio: 2.0}\n"; break;
     case Mix::numa_heavy: y << "policy: {memory_ratio: 1.0}\n"; break;
     default: break;
+  }
+  const bool profiled = mix == Mix::day_night || mix == Mix::day_night_flat;
+  if (profiled) {
+    y << "policy: {memory_limit: both, memory_ratio: 1.5, cpu_ratio: 4.0}\n";
+    if (mix == Mix::day_night) {
+      auto list = [&](const std::array<const char*, 24>& v) {
+        y << "[";
+        for (std::size_t i = 0; i < v.size(); ++i) y << (i ? ", " : "") << v[i];
+        y << "]";
+      };
+      y << "profiles:\n";
+      for (const DayProfile& p : day_night_profiles) {
+        y << "  " << p.name << ":\n    memory: ";
+        list(p.memory);
+        y << "\n    cpu: ";
+        list(p.cpu);
+        y << "\n";
+      }
+    }
   }
   if (mix == Mix::zero_slack || mix == Mix::bimodal) {
     // One node, budgets exactly its RAM and CPUs: what zero-slack cuts is what a host holds.
@@ -246,6 +304,18 @@ std::string scenario_yaml(Mix mix, const std::vector<Shape>& shapes, bool expand
     std::string extra;
     if (s.dedicated) extra += ", cpu_policy: dedicated";
     if (s.hugepages) extra += ", hugepages: 1GiB";
+    std::string usage;  // "profile: office", or flat at the profile's peak slot: "usage: 0.9"
+    if (s.profile >= 0) {
+      const DayProfile& p = day_night_profiles[s.profile];
+      if (mix == Mix::day_night) {
+        usage = std::string("profile: ") + p.name;
+      } else {
+        std::string peak = p.memory.front();
+        for (const char* m : p.memory) peak = std::stod(m) > std::stod(peak) ? std::string(m) : peak;
+        usage = "usage: " + peak;
+      }
+      extra += ", " + usage;
+    }
     if (!expanded) {
       y << "  - {name: s" << i << ", count: " << s.count << ", vcpus: " << s.vcpus << ", memory: " << to_string(s.memory) << extra << "}\n";
       continue;
@@ -254,6 +324,7 @@ std::string scenario_yaml(Mix mix, const std::vector<Shape>& shapes, bool expand
       y << "  - name: vm" << ++n << "\n    vcpus: " << s.vcpus << "\n    memory: " << to_string(s.memory) << "\n";
       if (s.dedicated) y << "    cpu_policy: dedicated\n";
       if (s.hugepages) y << "    hugepages: 1GiB\n";
+      if (!usage.empty()) y << "    " << usage << "\n";
     }
   }
   return y.str();

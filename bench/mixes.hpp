@@ -12,7 +12,7 @@
 
 namespace kvmplan::bench {
 
-enum class Mix { azure, uniform, anticorrelated, numa_heavy, pinned, zero_slack, bimodal, two_models };
+enum class Mix { azure, uniform, anticorrelated, numa_heavy, pinned, zero_slack, bimodal, two_models, day_night, day_night_flat };
 // `--mix all`: the mixes of docs/performance.md.
 inline constexpr Mix all_mixes[] = {Mix::azure, Mix::uniform, Mix::anticorrelated, Mix::numa_heavy, Mix::pinned};
 // `--mix adversarial`: mixes that are hard to pack, measured against first-fit-decreasing
@@ -26,6 +26,12 @@ inline constexpr Mix all_mixes[] = {Mix::azure, Mix::uniform, Mix::anticorrelate
 //     CPU-rich (2 x 32 cores x 2 threads, 256GiB), and half memory-heavy, half CPU-heavy guests.
 inline constexpr Mix adversarial_mixes[] = {Mix::zero_slack, Mix::bimodal, Mix::two_models};
 bool is_adversarial(Mix mix);
+// `--mix profiles`: usage profiles' gain (24 hourly slots, memory_limit: both).
+//   day-night: office desktops (60%: 2-4 vCPUs, 4-8GiB) that peak in working hours, batch
+//     servers (25%: 4-16 vCPUs, 16-64GiB) that peak at night, web servers (15%: 2-8 vCPUs,
+//     4-16GiB) with a mild daily swing; memory and CPU per slot, on the 2-node host.
+//   day-night-flat: the same guests, each planned flat at its profile's peak slot (`usage:`).
+inline constexpr Mix profile_mixes[] = {Mix::day_night, Mix::day_night_flat};
 
 // The one-node host of zero-slack and bimodal: 64 CPUs (one thread per core), 256GiB, no
 // reserve, memory_ratio and cpu_ratio 1.0, so that its budgets are exactly 256GiB and 64 vCPUs.
@@ -42,6 +48,8 @@ struct Shape {
   bool dedicated = false;
   bool hugepages = false;  // 1GiB pages
   std::int64_t count = 0;
+  int profile = -1;        // day-night mixes: which of their profiles (mixes.cpp)
+  bool operator==(const Shape&) const = default;
 };
 
 // `guests` guests of the mix. azure: the shapes of the VMs alive at the start of Azure's 2020

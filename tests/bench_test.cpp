@@ -172,3 +172,29 @@ TEST_CASE("adversarial mixes: every plan place makes, with and without the searc
     }
   }
 }
+
+// The usage profile mixes (kvmplan-bench --mix profiles).
+TEST_CASE("day-night mixes: the same guests, with profiles and flat at each profile's peak") {
+  const auto shapes = bench::shapes(bench::Mix::day_night, 300, 3, azure_csv);
+  CHECK(shapes == bench::shapes(bench::Mix::day_night_flat, 300, 3, azure_csv));
+  for (bool expanded : {false, true}) {
+    const auto profiled = kvmplan::test::load_text(bench::scenario_yaml(bench::Mix::day_night, shapes, expanded));
+    const auto flat = kvmplan::test::load_text(bench::scenario_yaml(bench::Mix::day_night_flat, shapes, expanded));
+    REQUIRE_MESSAGE(profiled.ok(), kvmplan::test::errors_of(profiled));
+    REQUIRE_MESSAGE(flat.ok(), kvmplan::test::errors_of(flat));
+    CHECK(profiled.scenario.slots() == 24);
+    CHECK(flat.scenario.slots() == 0);
+    REQUIRE(profiled.scenario.guests.size() == 300);
+    REQUIRE(flat.scenario.guests.size() == 300);
+    // Guest by guest: flat usage is the profile's peak, so their expected use is the same.
+    for (std::size_t g = 0; g < 300; ++g) {
+      CHECK(expected_use(profiled.scenario.spec(profiled.scenario.guests[g])) == expected_use(flat.scenario.spec(flat.scenario.guests[g])));
+    }
+  }
+  auto p = kvmplan::test::place_text(bench::scenario_yaml(bench::Mix::day_night, bench::shapes(bench::Mix::day_night, 400, 7, azure_csv), false));
+  auto f = kvmplan::test::place_text(bench::scenario_yaml(bench::Mix::day_night_flat, bench::shapes(bench::Mix::day_night_flat, 400, 7, azure_csv), false));
+  CHECK(p.check.violations.empty());
+  CHECK(f.check.violations.empty());
+  CHECK(p.plan.lower_bound_hosts < f.plan.lower_bound_hosts);
+  CHECK(p.plan.hosts_used < f.plan.hosts_used);
+}

@@ -148,3 +148,21 @@ guests:
   CHECK(p.plan.hosts_used == 2);
   CHECK(p.check.violations.empty());
 }
+
+TEST_CASE("scenarios/day-night.yaml places on fewer hosts than every guest at its peak, and check verifies every slot") {
+  const std::string with_profiles = kvmplan::test::read_file("scenarios/day-night.yaml");
+  std::string at_peak = with_profiles;
+  for (const char* profile : {"profile: office", "profile: batch"}) {
+    at_peak.replace(at_peak.find(profile), std::string(profile).size(), "usage: 0.9");
+  }
+  const auto p = place_text(with_profiles);
+  const auto flat = place_text(at_peak);
+  CHECK(p.check.violations.empty());
+  CHECK(p.plan.unplaced.empty());
+  // The busiest slot (9:00) holds 400 x 8 x 0.9 + 40 x 64 x 0.2 = 3392GiB of 504GiB usable
+  // hosts: 7 at least; at their peaks, 5184GiB: 11.
+  CHECK(p.plan.lower_bound_hosts == 7);
+  CHECK(flat.plan.lower_bound_hosts == 11);
+  CHECK(flat.plan.hosts_used == 11);
+  CHECK(p.plan.hosts_used <= 8);
+}

@@ -222,6 +222,10 @@ int bound_of(const Scenario& s, const std::vector<char>& placed, bool fixed_as_f
   // Under usage profiles, the resident memory of the guests placement decides, slot by slot:
   // the hosts hold its peak (each guest's own peak, summed, would be more than a bound).
   std::vector<std::int64_t> resident_by_slot(slots.slots(), 0);
+  // And under CPU profiles, the busy vCPUs (thousandths) slot by slot against the most shared
+  // CPUs a host has (the busy CPUs rule).
+  std::vector<std::int64_t> busy_by_slot(slots.slots(), 0);
+  bool busy = false;
   std::map<RuleId, Resource> resources;
   std::map<std::int64_t, Resource> pages;  // hugepages, per page size
   // Under memory_limit: resident, KSM saves at most, per image, what all its guests on one host
@@ -268,7 +272,9 @@ int bound_of(const Scenario& s, const std::vector<char>& placed, bool fixed_as_f
     if (host < 0 && !resident_by_slot.empty()) {
       for (std::size_t t = 0; t < resident_by_slot.size(); ++t) {
         resident_by_slot[t] += whole.use_slots ? whole.use_slots[t] + whole.resident_fixed.value : whole.resident.value;
+        if (whole.busy_slots) busy_by_slot[t] += whole.busy_slots[t];
       }
+      busy = busy || whole.busy_slots;
     }
     // `resource`: a rule id, or a page size (never below 4096, so never a rule id).
     auto count = [&](Resource& r, std::int64_t demand, std::int64_t resource, std::int64_t own) {
@@ -345,6 +351,11 @@ int bound_of(const Scenario& s, const std::vector<char>& placed, bool fixed_as_f
     const Bytes size{page_size};  // a copy: clang before 16 cannot capture a structured binding
     const std::int64_t need = total(r, [&](std::size_t host) { return caps[host].pool_pages(size); });
     bound = std::max({bound, hosts_for(need, r.most), r.large, l2_bound(r.items, r.most)});
+  }
+  if (busy) {
+    std::int64_t most_cpus = 0;
+    for (const auto& c : caps) most_cpus = std::max<std::int64_t>(most_cpus, c.shared_cpus);
+    bound = std::max(bound, hosts_for(*std::max_element(busy_by_slot.begin(), busy_by_slot.end()), 1000 * most_cpus));
   }
   bound = std::max(bound, pairs_bound(asks, most_of, free_of_spec, bound));
   // Several pools and no scenario host: the linear program over the pools' hosts.
