@@ -57,6 +57,17 @@ struct DiffOptions {
 
 int run_diff(const DiffOptions& options, std::ostream& out, std::ostream& err);
 
+struct WhatifOptions {
+  CommonOptions common;
+  std::vector<std::string> grow;   // --grow WHAT=FACTOR[@SELECTOR]
+  std::vector<std::string> sweep;  // --sweep KEY=V1,V2,... | KEY=START:STOP:STEP
+  std::string format = "text";
+  std::string output = "-";
+  int jobs = 0;                    // threads; 0: one per core
+};
+
+int run_whatif(const WhatifOptions& options, std::ostream& out, std::ostream& err);
+
 struct CheckOptions {
   CommonOptions common;
   std::string placement;
