@@ -68,6 +68,17 @@ struct WhatifOptions {
 
 int run_whatif(const WhatifOptions& options, std::ostream& out, std::ostream& err);
 
+struct HeadroomOptions {
+  CommonOptions common;
+  std::string placement;             // "" : place's own plan
+  std::vector<std::string> flavors;  // --flavor; none: every flavor guests have
+  std::string format = "text";
+  std::string output = "-";
+  bool no_tiered = false;
+};
+
+int run_headroom(const HeadroomOptions& options, std::ostream& out, std::ostream& err);
+
 struct CheckOptions {
   CommonOptions common;
   std::string placement;
