@@ -201,3 +201,16 @@ TEST_CASE("whatif: bad options are errors that name the option, exit 2, nothing 
     CHECK_FALSE(std::filesystem::exists(out));
   }
 }
+
+TEST_CASE("docs/cli.md shows what whatif and headroom print") {
+  const std::string doc = read_file("docs/cli.md");
+  const auto text = run_cli({"whatif", "scenarios/cluster-ha.yaml", "--grow", "count=1.3", "--grow", "memory=1.1", "--sweep", "memory_ratio=1.0,1.2,1.5", "-q"});
+  REQUIRE(text.code == 0);
+  CHECK(doc.find(text.out) != std::string::npos);
+  const auto csv = run_cli({"whatif", "scenarios/cluster.yaml", "--grow", "memory=1.3@flavor=db", "--sweep", "memory_ratio=1.0:1.5:0.25", "--format", "csv", "-q"});
+  REQUIRE(csv.code == 0);
+  CHECK(doc.find(csv.out) != std::string::npos);
+  const auto head = run_cli({"headroom", "scenarios/cluster.yaml", "--flavor", "web", "--flavor", "db", "-q"});
+  REQUIRE(head.code == 0);
+  CHECK(doc.find(head.out) != std::string::npos);
+}

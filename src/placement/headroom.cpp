@@ -3,9 +3,8 @@
 //
 // Without failures to survive, a host that refuses the guest refuses it for good (more guests
 // elsewhere change nothing on it), so one pass over the hosts, filling each in turn, counts
-// them: O(hosts + guests added). With ha set, each addition is verified by check's failure
-// verdict on the whole plan, and a host whose addition breaks it takes no more (more load
-// elsewhere only makes failures harder to survive): one verdict per guest added and per host.
+// them: O(hosts + guests added). With ha set, additions are verified by check's failure verdict
+// on the whole plan, which simulates every failure: see fill_surviving.
 #include "kvmplan/placement/headroom.hpp"
 
 #include <algorithm>
@@ -33,10 +32,10 @@ Scenario fixed_fleet(const Scenario& s, const Plan& plan) {
 
 class Adder {
  public:
-  Adder(const Scenario& s, const Plan& plan)
+  // `record`: keep the guests added in a scenario and plan of their own, for check's verdict.
+  Adder(const Scenario& s, const Plan& plan, bool record)
       : s_(fixed_fleet(s, plan)), plan_(plan), fleet_(s_, false, plan.hosts.size()), demands_(s_), groups_(s_.groups.size()),
-        closed_(plan.hosts.size(), 0),
-        ha_(s_.policy.ha.host_failures > 0 || s_.policy.ha.zone_failures > 0) {
+        closed_(plan.hosts.size(), 0), record_(record) {
     for (std::uint32_t g = 0; g < s_.guests.size(); ++g) {
       const Placement& pl = plan.placements[g];
       if (pl.host < 0) continue;
@@ -47,12 +46,15 @@ class Adder {
       placement::reserve(fleet_.state(h), demands_.of(g), f);
       rules::reserve_groups(groups_, s_.spec(s_.guests[g]).groups, fleet_.group_place(h), f.nodes);
     }
-    if (ha_) plan_.pinned.resize(plan_.hosts.size());
+    if (record_) plan_.pinned.resize(plan_.hosts.size());
   }
 
-  // Adds guests like `model` (a guest index) while any host takes one; per host, how many.
-  std::int64_t fill(std::uint32_t model, std::vector<std::int64_t>& per_host) {
-    per_host.assign(fleet_.size(), 0);
+  std::size_t hosts() const { return fleet_.size(); }
+
+  // Adds guests like `model` (a guest index) while any host takes one; per host, how many
+  // (added to `per_host`). `verify`: each addition must keep the failures survived.
+  std::int64_t fill(std::uint32_t model, std::vector<std::int64_t>& per_host, bool verify) {
+    per_host.resize(fleet_.size(), 0);
     closed_.assign(fleet_.size(), 0);  // a host closed to a larger guest may take a smaller one
     std::int64_t total = 0;
     const auto& groups = s_.spec(s_.guests[model]).groups;
@@ -61,7 +63,7 @@ class Adder {
     for (bool soft_as_hard : {true, false}) {
       if (!soft_as_hard && !soft) break;
       for (std::size_t h = 0; h < fleet_.size(); ++h) {
-        while (!closed_[h] && add(model, h, soft_as_hard)) {
+        while (!closed_[h] && add(model, h, soft_as_hard, verify)) {
           ++per_host[h];
           ++total;
         }
@@ -70,8 +72,19 @@ class Adder {
     return total;
   }
 
+  // One guest like `model` on h, soft groups bent; whether it fits.
+  bool add_on(std::uint32_t model, std::size_t h) { return add(model, h, false, false); }
+
+  // Check's verdict on the plan with the guests added so far (recording adders only).
+  bool survives() const {
+    CheckOptions options;
+    options.first_broken_failure = true;
+    const CheckResult c = check_plan(s_, plan_, options);
+    return c.failures && c.failures->survives;
+  }
+
  private:
-  bool add(std::uint32_t model, std::size_t h, bool soft_as_hard) {
+  bool add(std::uint32_t model, std::size_t h, bool soft_as_hard, bool verify) {
     const auto& groups = s_.spec(s_.guests[model]).groups;
     const rules::GroupCheck gc = rules::check_groups(s_, groups_, groups, fleet_.group_place(h), soft_as_hard);
     if (gc.broken) return false;
@@ -80,20 +93,22 @@ class Adder {
     Fit f = placement::fit(state, demand, s_.policy, gc.rule, false);
     if (!f.fits()) return false;
     f.pins = placement::choose_pins(state, demand, f.nodes);
-    if (ha_ && !survives_with(model, h, f)) {
-      closed_[h] = 1;
-      return false;
+    if (record_) {
+      record(model, h, f);
+      if (verify && !survives()) {
+        unrecord(h);
+        closed_[h] = 1;
+        return false;
+      }
     }
     placement::reserve(state, demand, f);
     rules::reserve_groups(groups_, groups, fleet_.group_place(h), f.nodes);
     return true;
   }
 
-  // Whether the plan with one more guest like `model` on h (as `f` says) survives its failures:
-  // check's verdict, on the plan with every guest added so far. Kept when it does.
-  bool survives_with(std::uint32_t model, std::size_t h, const Fit& f) {
+  void record(std::uint32_t model, std::size_t h, const Fit& f) {
     Guest guest = s_.guests[model];
-    guest.name = "headroom-" + std::to_string(++added_);
+    guest.name = "headroom-" + std::to_string(s_.guests.size());
     guest.host = -1;
     s_.guests.push_back(guest);
     Placement pl;
@@ -101,28 +116,83 @@ class Adder {
     pl.nodes = f.nodes;
     pl.vcpupin = f.pins;
     plan_.placements.push_back(pl);
-    CheckOptions options;
-    options.first_broken_failure = true;
-    const CpuSet pinned_before = plan_.pinned[h];
+    pinned_before_ = plan_.pinned[h];
     for (int cpu : f.pins) plan_.pinned[h].insert(cpu);
-    const CheckResult c = check_plan(s_, plan_, options);
-    if (c.failures && c.failures->survives) return true;
+  }
+
+  void unrecord(std::size_t h) {
     s_.guests.pop_back();
     plan_.placements.pop_back();
-    plan_.pinned[h] = pinned_before;
-    --added_;
-    return false;
+    plan_.pinned[h] = pinned_before_;
   }
 
   Scenario s_;
-  Plan plan_;                        // with ha: the plan and the guests added, for check
+  Plan plan_;                        // recording: the plan and the guests added, for check
   placement::Fleet fleet_;
   placement::Demands demands_;
   std::vector<rules::GroupState> groups_;
-  std::vector<char> closed_;         // with ha: hosts whose next guest breaks the failure rule
-  bool ha_;
-  std::int64_t added_ = 0;
+  std::vector<char> closed_;         // hosts whose next guest breaks the failure rule
+  bool record_;
+  CpuSet pinned_before_;
 };
+
+// Up to this many hosts, with failures to survive, guests are added one at a time, each
+// verified (one verdict per guest and per host); beyond, only the longest prefix of a round
+// of the hosts that survives (log2 verdicts): a verdict simulates every failure of the plan.
+constexpr std::size_t one_at_a_time_up_to = 64;
+
+// With ha set. The hosts' room without failures (a fill, unverified) makes a sequence that
+// takes the hosts in turn, one guest each (spreading keeps room for the failures); the longest
+// prefix of it that survives is found by doubling then halving (adding guests only makes
+// failures harder to survive); small plans then go on one guest at a time.
+std::int64_t fill_surviving(const Scenario& s, const Plan& plan, std::uint32_t model, std::vector<std::int64_t>& per_host) {
+  std::vector<std::int64_t> room;
+  Adder(s, plan, false).fill(model, room, false);
+  std::vector<std::size_t> seq;
+  for (std::vector<std::int64_t> left = room;;) {
+    const std::size_t before = seq.size();
+    for (std::size_t h = 0; h < left.size(); ++h) {
+      if (left[h] > 0) {
+        --left[h];
+        seq.push_back(h);
+      }
+    }
+    if (seq.size() == before) break;
+  }
+  auto prefix = [&](Adder& a, std::size_t m, std::vector<std::int64_t>& counts) {
+    counts.assign(a.hosts(), 0);
+    for (std::size_t i = 0; i < m; ++i) counts[seq[i]] += a.add_on(model, seq[i]) ? 1 : 0;
+  };
+  auto holds = [&](std::size_t m) {
+    Adder a(s, plan, true);
+    std::vector<std::int64_t> counts;
+    prefix(a, m, counts);
+    return a.survives();
+  };
+  const std::size_t n = seq.size();
+  if (!holds(0)) {
+    per_host.assign(plan.hosts.size(), 0);
+    return 0;  // the plan does not survive as it is: no guest more
+  }
+  std::size_t good = 0, bad = n + 1;  // the prefix of `good` survives; that of `bad` does not (n + 1: none seen)
+  for (std::size_t m = 1; m <= n; m = m == n ? n + 1 : std::min(n, m * 2)) {
+    if (!holds(m)) {
+      bad = m;
+      break;
+    }
+    good = m;
+  }
+  while (bad <= n && bad > good + 1) {
+    const std::size_t mid = good + (bad - good) / 2;
+    (holds(mid) ? good : bad) = mid;
+  }
+  Adder a(s, plan, true);
+  prefix(a, good, per_host);
+  std::int64_t total = 0;
+  for (auto c : per_host) total += c;
+  if (plan.hosts.size() > one_at_a_time_up_to) return total;
+  return total + a.fill(model, per_host, true);
+}
 
 }  // namespace
 
@@ -151,9 +221,8 @@ Result<HeadroomReport> headroom(const Scenario& scenario, const Plan& plan, cons
   report.failures = scenario.policy.ha.host_failures > 0 || scenario.policy.ha.zone_failures > 0;
   for (const auto& h : plan.hosts) report.hosts.push_back(h.name);
   for (const auto& [name, model] : asked) {
-    Adder adder(scenario, plan);
     FlavorHeadroom fh{name, 0, {}};
-    fh.fits = adder.fill(model, fh.per_host);
+    fh.fits = report.failures ? fill_surviving(scenario, plan, model, fh.per_host) : Adder(scenario, plan, false).fill(model, fh.per_host, false);
     report.flavors.push_back(std::move(fh));
   }
   if (tiered && !asked.empty()) {
@@ -165,10 +234,12 @@ Result<HeadroomReport> headroom(const Scenario& scenario, const Plan& plan, cons
       if (x.vcpus != y.vcpus) return x.vcpus > y.vcpus;
       return a.first < b.first;
     });
-    Adder adder(scenario, plan);
+    // With failures, one guest at a time on small plans only (each verified); left out beyond.
+    if (report.failures && plan.hosts.size() > one_at_a_time_up_to) return report;
+    Adder adder(scenario, plan, report.failures);
     for (const auto& [name, model] : asked) {
       FlavorHeadroom fh{name, 0, {}};
-      fh.fits = adder.fill(model, fh.per_host);
+      fh.fits = adder.fill(model, fh.per_host, report.failures);
       report.tiered.push_back(std::move(fh));
     }
   }
