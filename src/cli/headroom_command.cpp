@@ -50,6 +50,10 @@ void write_table(std::ostream& out, const std::vector<std::vector<std::string>>&
 }
 
 void write_text(std::ostream& out, const HeadroomReport& r) {
+  if (r.flavors.empty()) {
+    out << "No guest has a flavor: nothing to count (headroom adds guests like the first of a flavor's guests).\n";
+    return;
+  }
   std::vector<std::vector<std::string>> rows{{"host"}};
   for (const auto& f : r.flavors) rows[0].push_back(f.flavor);
   for (std::size_t h = 0; h < r.hosts.size(); ++h) {
