@@ -100,6 +100,26 @@ int run_unguarded(int argc, const char* const* argv, std::ostream& out, std::ost
   diff_cmd->add_option("-o,--output", diff.output, "write the changes here, atomically (- is standard output)");
   diff_cmd->add_flag("-q,--quiet", diff.quiet, "print nothing but the output and errors");
 
+  WhatifOptions whatif;
+  CLI::App* whatif_cmd = app.add_subcommand("whatif", "the scenario under other policies and growth: one row per variant, each placed and sized");
+  add_common(*whatif_cmd, whatif.common);
+  add_effort(*whatif_cmd, whatif.common);
+  whatif_cmd->add_option("--grow", whatif.grow, "WHAT=FACTOR[@flavor=NAME|@guest=NAME]: count, memory or vcpus of the guests times FACTOR, rounded up (repeatable)");
+  whatif_cmd->add_option("--sweep", whatif.sweep, "KEY=V1,V2,... or KEY=START:STOP:STEP: a policy key's values, one variant each; several sweeps multiply (repeatable)");
+  whatif_cmd->add_option("--format", whatif.format, "text | json | csv")->check(CLI::IsMember({"text", "json", "csv"}));
+  whatif_cmd->add_option("-o,--output", whatif.output, "write the table here, atomically (- is standard output)");
+  whatif_cmd->add_option("-j,--jobs", whatif.jobs, "variants run at once (default: one per core)")->check(CLI::Range(1, 1024));
+
+  HeadroomOptions headroom;
+  CLI::App* headroom_cmd = app.add_subcommand("headroom", "how many more guests of each flavor fit on a plan, per host and in total (hspace)");
+  add_common(*headroom_cmd, headroom.common);
+  add_effort(*headroom_cmd, headroom.common);
+  headroom_cmd->add_option("--placement", headroom.placement, "the plan (as kvmplan place writes it; default: place's own)");
+  headroom_cmd->add_option("--flavor", headroom.flavors, "a flavor to count (repeatable; default: every flavor the guests have)");
+  headroom_cmd->add_option("--format", headroom.format, "text | json")->check(CLI::IsMember({"text", "json"}));
+  headroom_cmd->add_option("-o,--output", headroom.output, "write the counts here, atomically (- is standard output)");
+  headroom_cmd->add_flag("--no-tiered", headroom.no_tiered, "leave out the tiered allocation (largest flavor first, then the next)");
+
   CheckOptions check;
   CLI::App* check_cmd = app.add_subcommand("check", "verify a placement against the model, one line per violation");
   add_common(*check_cmd, check.common);
@@ -159,7 +179,7 @@ int run_unguarded(int argc, const char* const* argv, std::ostream& out, std::ost
     return code == static_cast<int>(CLI::ExitCodes::Success) ? 0 : exit_usage;
   }
   // Options that set policy keys are checked by the same parser as the file's key.
-  for (const CommonOptions* o : {&size.common, &place.common, &check.common, &drain.common, &lv.common, &ht.common, &an.common}) {
+  for (const CommonOptions* o : {&size.common, &place.common, &whatif.common, &headroom.common, &check.common, &drain.common, &lv.common, &ht.common, &an.common}) {
     if (o->baseline.empty()) continue;
     Policy probe = default_policy();
     if (std::string problem = find_knob("swap_baseline")->set(probe, o->baseline); !problem.empty()) {
@@ -169,6 +189,8 @@ int run_unguarded(int argc, const char* const* argv, std::ostream& out, std::ost
   }
   if (size_cmd->parsed()) return run_size(size, out, err);
   if (place_cmd->parsed()) return run_place(place, out, err);
+  if (whatif_cmd->parsed()) return run_whatif(whatif, out, err);
+  if (headroom_cmd->parsed()) return run_headroom(headroom, out, err);
   if (check_cmd->parsed()) return run_check(check, out, err);
   if (drain_cmd->parsed()) return run_drain(drain, out, err);
   if (diff_cmd->parsed()) return run_diff(diff, out, err);

@@ -57,6 +57,28 @@ struct DiffOptions {
 
 int run_diff(const DiffOptions& options, std::ostream& out, std::ostream& err);
 
+struct WhatifOptions {
+  CommonOptions common;
+  std::vector<std::string> grow;   // --grow WHAT=FACTOR[@SELECTOR]
+  std::vector<std::string> sweep;  // --sweep KEY=V1,V2,... | KEY=START:STOP:STEP
+  std::string format = "text";
+  std::string output = "-";
+  int jobs = 0;                    // threads; 0: one per core
+};
+
+int run_whatif(const WhatifOptions& options, std::ostream& out, std::ostream& err);
+
+struct HeadroomOptions {
+  CommonOptions common;
+  std::string placement;             // "" : place's own plan
+  std::vector<std::string> flavors;  // --flavor; none: every flavor guests have
+  std::string format = "text";
+  std::string output = "-";
+  bool no_tiered = false;
+};
+
+int run_headroom(const HeadroomOptions& options, std::ostream& out, std::ostream& err);
+
 struct CheckOptions {
   CommonOptions common;
   std::string placement;

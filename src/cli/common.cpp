@@ -4,18 +4,35 @@
 
 namespace kvmplan::cli {
 
-bool load(const CommonOptions& o, Loaded& loaded, std::ostream& err) {
-  LoadOptions lo;
+namespace {
+
+// The policy overrides of the options, in order; false (and the problem printed) for a --set
+// without its '='.
+bool overrides(const CommonOptions& o, LoadOptions& lo, std::ostream* err) {
   if (!o.baseline.empty()) lo.policy_overrides.emplace_back("swap_baseline", o.baseline);
   if (!o.objective.empty()) lo.policy_overrides.emplace_back("objective", o.objective);
   for (const std::string& set : o.sets) {
     const std::size_t eq = set.find('=');
     if (eq == std::string::npos || eq == 0) {
-      err << "kvmplan: error: --set " << set << ": expected KEY=VALUE, a policy key and its value (--set memory_ratio=1.25)\n";
+      if (err) *err << "kvmplan: error: --set " << set << ": expected KEY=VALUE, a policy key and its value (--set memory_ratio=1.25)\n";
       return false;
     }
     lo.policy_overrides.emplace_back(set.substr(0, eq), set.substr(eq + 1));
   }
+  return true;
+}
+
+}  // namespace
+
+LoadOptions load_options(const CommonOptions& o) {
+  LoadOptions lo;
+  overrides(o, lo, nullptr);
+  return lo;
+}
+
+bool load(const CommonOptions& o, Loaded& loaded, std::ostream& err) {
+  LoadOptions lo;
+  if (!overrides(o, lo, &err)) return false;
   loaded = load_files(o.files, lo);
   if (loaded.ok()) return true;
   err << format_all(loaded.diagnostics, loaded.sources);
