@@ -118,14 +118,15 @@ guests:
   - {name: db, vcpus: 2, memory: 3GiB, hugepages: 1GiB}
   - {name: app, vcpus: 1, memory: 1000MiB, current_memory: 500MiB}
 )";
-  // count 1.5: web 6 -> 9 (web-7 .. web-9 after web-1 .. web-6), db 1 -> ceil(1.5) = 2.
+  // count 1.5: 8 guests -> 12. web 6 -> 9 (web-7 .. web-9 after web-1 .. web-6); db and app
+  // 1.5 each: 1 each, and the guest left over to the first of the equal remainders, db.
   const Scenario c = grown(yaml, {"count=1.5"});
-  REQUIRE(c.guests.size() == 9 + 2 + 2);
+  REQUIRE(c.guests.size() == 9 + 2 + 1);
   CHECK(c.guests[6].name == "web-7");
   CHECK(c.guests[8].name == "web-9");
   CHECK(c.guests[9].name == "db");
   CHECK(c.guests[10].name == "db-2");
-  CHECK(c.guests[12].name == "app-2");
+  CHECK(c.guests[11].name == "app");
   // memory 1.1: 4GiB -> 4505.6MiB -> 4506MiB; db 3GiB of 1GiB pages -> 3.3GiB -> 4 pages;
   // app 1000MiB -> 1100MiB, its balloon target 500MiB -> 550MiB.
   const Scenario m = grown(yaml, {"memory=1.1"});
@@ -213,4 +214,15 @@ TEST_CASE("docs/cli.md shows what whatif and headroom print") {
   const auto head = run_cli({"headroom", "scenarios/cluster.yaml", "--flavor", "web", "--flavor", "db", "-q"});
   REQUIRE(head.code == 0);
   CHECK(doc.find(head.out) != std::string::npos);
+}
+
+TEST_CASE("count growth of an inventory of one entry per guest adds the share asked, not a guest per entry") {
+  std::string yaml = "hosts: [{name: kvm, memory: 64GiB, cpus: 16}]\nguests:\n";
+  for (int i = 1; i <= 10; ++i) yaml += "  - {name: vm" + std::to_string(i) + ", vcpus: 1, memory: 1GiB}\n";
+  // 10 x 1.1 = 11: one guest added, to the first entry (equal remainders).
+  const Scenario c = grown(yaml, {"count=1.1"});
+  REQUIRE(c.guests.size() == 11);
+  CHECK(c.guests[1].name == "vm1-2");
+  // 10 x 1.25 = 12.5 -> 13.
+  CHECK(grown(yaml, {"count=1.25"}).guests.size() == 13);
 }

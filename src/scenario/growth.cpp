@@ -172,17 +172,29 @@ class Grower {
       last[s_.guests[i].spec] = static_cast<std::int64_t>(i);
       if (selected[i]) ++in[s_.guests[i].spec];
     }
-    Wide total = static_cast<Wide>(s_.guests.size());
-    for (std::size_t spec = 0; spec < s_.specs.size(); ++spec) {
-      const Wide t = times_up(in[spec], g.factor);
-      total += t - in[spec];
-      if (total > limits::max_guests) {
-        return "the scenario would have more than " + std::to_string(limits::max_guests) + " guests, the most kvmplan plans";
-      }
-      target[spec] = static_cast<std::int64_t>(t);
+    // The selected guests, all entries together, grow to ceil(n x factor); each entry takes its
+    // exact share rounded down, and the guests left over go to the entries with the largest
+    // remainders (ties to the earlier entry). Rounding each entry up would turn 10% more of an
+    // inventory of one entry per guest into twice as many.
+    Wide selected_total = 0;
+    for (std::size_t spec = 0; spec < s_.specs.size(); ++spec) selected_total += in[spec];
+    const Wide wanted = times_up(static_cast<std::int64_t>(selected_total), g.factor);
+    if (static_cast<Wide>(s_.guests.size()) - selected_total + wanted > limits::max_guests) {
+      return "the scenario would have more than " + std::to_string(limits::max_guests) + " guests, the most kvmplan plans";
     }
+    Wide given = 0;
+    std::vector<std::pair<Wide, std::size_t>> remainders;  // (-remainder, spec)
+    for (std::size_t spec = 0; spec < s_.specs.size(); ++spec) {
+      if (in[spec] == 0) continue;
+      const Wide exact = static_cast<Wide>(in[spec]) * g.factor.num;
+      target[spec] = static_cast<std::int64_t>(exact / g.factor.den);
+      given += target[spec];
+      remainders.emplace_back(-(exact % g.factor.den), spec);
+    }
+    std::sort(remainders.begin(), remainders.end());
+    for (std::size_t i = 0; given < wanted && i < remainders.size(); ++i, ++given) ++target[remainders[i].second];
     std::vector<Guest> guests;
-    guests.reserve(static_cast<std::size_t>(total));
+    guests.reserve(static_cast<std::size_t>(static_cast<Wide>(s_.guests.size()) - selected_total + wanted));
     std::vector<std::int64_t> kept(s_.specs.size(), 0);
     std::vector<std::int64_t> model(s_.specs.size(), -1);  // the last selected guest: what copies copy
     for (std::size_t i = 0; i < s_.guests.size(); ++i) {
