@@ -226,3 +226,32 @@ TEST_CASE("count growth of an inventory of one entry per guest adds the share as
   // 10 x 1.25 = 12.5 -> 13.
   CHECK(grown(yaml, {"count=1.25"}).guests.size() == 13);
 }
+
+TEST_CASE("whatif: a variant's keys resolve into hosts and guests as loading with --set would") {
+  // Knobs the loader resolves into hosts (reserve, ratios) and guests (usage, ksm.shareable):
+  // each sweep row equals size with the same --set, figure for figure. One host sets its own
+  // reserve and one flavor its own usage: those keep theirs.
+  const TempDir tmp("whatif-resolve");
+  const std::string file = write(tmp, "s.yaml", R"(
+policy: {memory_limit: both, numa: none, ksm: {enabled: true}}
+hosts:
+  - {name: kvm, count: auto, memory: 64GiB, cpus: 16}
+  - {name: big, memory: 128GiB, cpus: 32, reserve: 2GiB}
+flavors: [{name: fixed, vcpus: 2, memory: 8GiB, usage: 0.5}]
+guests:
+  - {name: web, count: 20, vcpus: 2, memory: 6GiB, image: deb}
+  - {name: db, count: 6, flavor: fixed}
+)");
+  const std::vector<std::string> sets{"host_reserve=8GiB", "memory_ratio=1.1", "cpu_ratio=2.0", "usage=0.6", "ksm.shareable=0.3"};
+  for (const std::string& set : sets) {
+    CAPTURE(set);
+    const auto w = run_cli({"whatif", file, "--sweep", set, "--format", "json", "-q"});
+    REQUIRE(w.code == 0);
+    const auto s = run_cli({"size", file, "--set", set, "--format", "json", "-q"});
+    REQUIRE(s.code == 0);
+    const YAML::Node row = YAML::Load(w.out)["variants"][0];
+    const YAML::Node totals = YAML::Load(s.out)["totals"];
+    CHECK(row["hosts_used"].as<int>() == totals["hosts_used"].as<int>());
+    CHECK(row["swap_mib"].as<std::int64_t>() == totals["swap_mib"].as<std::int64_t>());
+  }
+}

@@ -122,6 +122,7 @@ int run_whatif(const WhatifOptions& options, std::ostream& out, std::ostream& er
   }
   job.sources = loaded.sources;
   job.base = load_options(options.common);
+  job.scenario = &loaded.scenario;
   job.place.effort = options.common.effort;
   job.threads = options.jobs > 0 ? static_cast<unsigned>(options.jobs) : std::max(1u, std::thread::hardware_concurrency());
   const WhatifResult result = run_whatif(job);

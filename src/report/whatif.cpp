@@ -1,8 +1,9 @@
 // kvmplan whatif: variants on a pool of threads, and their table (whatif.hpp).
 //
-// Each variant loads the files itself, with its policy keys, as `--set` would: knobs such as
-// host_reserve, usage or ksm.shareable are resolved into hosts and guests while loading, so
-// setting them on a loaded scenario would miss those. Each thread works on its own scenario,
+// The files are read and checked once; each variant copies the loaded scenario, sets its policy
+// keys as `--set` would, and resolves them into the hosts and guests that left them to the
+// policy (host_reserve, the ratios, usage, ksm.shareable: resolve_policy), as loading would
+// have. Each thread works on its own scenario,
 // engine and report; the library keeps no state between calls (no static caches: checked when
 // this was written), so variants share nothing but the read-only job.
 #include "kvmplan/report/whatif.hpp"
@@ -51,11 +52,14 @@ WhatifRow row_of(const SizeReport& report, const Scenario& s, PolicySets sets) {
 
 // One variant, start to end; "" or the reason it could not run.
 std::string run_one(const WhatifJob& job, std::size_t v, WhatifRow& row) {
-  LoadOptions options = job.base;
-  for (const auto& set : job.variants[v]) options.policy_overrides.push_back(set);
-  Loaded loaded = load_sources(job.sources, options);
-  if (!loaded.ok()) return format_all(loaded.diagnostics, loaded.sources);
-  auto grown = grow(loaded.scenario, job.growths);
+  Scenario scenario = *job.scenario;
+  for (const auto& [key, text] : job.variants[v]) {
+    const PolicyKnob* knob = find_knob(key);
+    const std::string problem = knob ? knob->set(scenario.policy, text) : "unknown policy key";
+    if (!problem.empty()) return "kvmplan: error: --sweep " + key + "=" + text + ": " + problem + "\n";
+  }
+  resolve_policy(scenario);
+  auto grown = grow(scenario, job.growths);
   if (!grown) return "kvmplan: error: --grow " + grown.error() + "\n";
   const SizeReport report = size_scenario(*grown, job.place);
   row = row_of(report, *grown, job.variants[v]);

@@ -256,6 +256,8 @@ void load_guests(Diagnostics& diagnostics, const SourceFiles& sources, const Raw
                     "; the balloon target is at most <memory>");
     }
     spec.usage = spec.usage_low = fields.usage.value.value_or(scenario.policy.usage);
+    spec.usage_from_policy = !fields.usage.value && !fields.profile.value;
+    spec.shareable_from_policy = !fields.ksm_shareable.value;
     if (fields.profile.value) {
       const auto it = find_profile(scenario, *fields.profile.value);
       if (it == scenario.profiles.end()) {

@@ -261,6 +261,7 @@ void load_host(const yaml::Context& ctx, const Item& item, Scenario& scenario, s
   host.swap = map.get("swap", values::size);
   host.memory_ratio = map.get("memory_ratio", values::ratio).value_or(scenario.policy.memory_ratio);
   host.cpu_ratio = map.get("cpu_ratio", values::ratio).value_or(scenario.policy.cpu_ratio);
+  host.from_policy = {!map.find("reserve"), !map.find("memory_ratio"), !map.find("cpu_ratio")};
   host.cost = map.get("cost", values::ratio).value_or(Decimal::of(1));
 
   // NUMA nodes: as listed, or one node holding the whole host.

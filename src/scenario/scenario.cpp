@@ -14,6 +14,21 @@ Bytes Host::hugepage_bytes() const {
   return total;
 }
 
+void resolve_policy(Scenario& s) {
+  const Policy& p = s.policy;
+  auto host = [&](Host& h) {
+    if (h.from_policy.reserve) h.reserve = p.host_reserve;
+    if (h.from_policy.memory_ratio) h.memory_ratio = p.memory_ratio;
+    if (h.from_policy.cpu_ratio) h.cpu_ratio = p.cpu_ratio;
+  };
+  for (Host& h : s.hosts) host(h);
+  for (Host& h : s.auto_pools) host(h);
+  for (GuestSpec& spec : s.specs) {
+    if (spec.usage_from_policy) spec.usage = spec.usage_low = p.usage;
+    if (spec.shareable_from_policy) spec.ksm_shareable = p.ksm.shareable.scale_down(spec.memory);
+  }
+}
+
 Bytes guest_overhead(const Policy& policy, const GuestSpec& spec) {
   switch (policy.guest_overhead.kind) {
     case GuestOverhead::Kind::none: return {};

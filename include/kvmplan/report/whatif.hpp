@@ -35,6 +35,7 @@ struct WhatifRow {
 struct WhatifJob {
   SourceFiles sources;          // the scenario files, read once
   LoadOptions base;             // --set, --baseline, --objective
+  const Scenario* scenario = nullptr;  // the files loaded once with `base`; each variant copies it
   std::vector<Growth> growths;  // applied to every variant
   std::vector<PolicySets> variants;
   PlaceOptions place;
@@ -48,7 +49,8 @@ struct WhatifResult {
   bool ok() const { return error.empty(); }
 };
 
-// Runs every variant: each loads the files with its sets over the base's, grows, places, sizes.
+// Runs every variant: each copies the loaded scenario, sets its policy keys over the base's and
+// resolves them (resolve_policy), grows, places, sizes.
 WhatifResult run_whatif(const WhatifJob& job);
 
 // The table, for people and for scripts; `growths` as the job had them.

@@ -73,6 +73,10 @@ struct Host {
   Decimal memory_ratio;                    // resolved: own value or policy's
   Decimal cpu_ratio;
   Decimal cost = Decimal::of(1);           // what one host of the entry costs (any unit); pools open by it
+  // Which of reserve, memory_ratio and cpu_ratio the entry left to the policy (resolve_policy).
+  struct FromPolicy {
+    bool reserve = false, memory_ratio = false, cpu_ratio = false;
+  } from_policy;
 
   Bytes hugepage_bytes() const;
   CpuSet shared_cpus() const { return cpus - reserved_cpus - dedicated_cpus; }
@@ -109,6 +113,8 @@ struct GuestSpec {
   std::optional<Decimal> cpu_quota;        // CFS cap per vCPU, fraction of one CPU
   int numa_nodes = 0;                      // guest NUMA cells; 0: as few as fit
   std::vector<std::uint32_t> groups;       // indices into Scenario::groups
+  // Left to the policy (resolve_policy): usage (no usage or profile given), ksm_shareable.
+  bool usage_from_policy = false, shareable_from_policy = false;
 
   // Counted in `committed` (swappable, overcommittable): neither hugepage-backed nor locked.
   bool overcommittable() const { return !hugepages && !locked; }
@@ -143,6 +149,11 @@ struct Scenario {
   // The slots of the scenario's profiles; 0 when it has none (every guest flat).
   std::size_t slots() const { return profiles.empty() ? 0 : profiles.front().memory.size(); }
 };
+
+// Applies scenario.policy again to what hosts, pools and guest specs left to it: a host's
+// reserve and ratios, a guest's usage and KSM share. What the loader does with the policy it
+// read, done again after the policy changed (whatif's variants), without reading the files.
+void resolve_policy(Scenario& scenario);
 
 // QEMU's own memory for one guest, per policy.guest_overhead.
 Bytes guest_overhead(const Policy& policy, const GuestSpec& spec);
