@@ -286,3 +286,52 @@ guests:
         "  - {name: web-0500, vcpus: 1, memory: 1GiB}\n"
         "           ^\n");
 }
+
+TEST_CASE("replace: true in a later file takes the place of the earlier entry of that name") {
+  SourceFiles files;
+  files.add("base.yaml", R"(
+hosts:
+  - {name: kvm, memory: 64GiB, cpus: 16}
+  - {name: spare, memory: 32GiB, cpus: 8}
+flavors: [{name: web, vcpus: 2, memory: 4GiB}]
+groups: [{name: apart, policy: anti-affinity}]
+guests:
+  - {name: web, count: 3, flavor: web}
+  - {name: db, vcpus: 4, memory: 16GiB}
+)");
+  files.add("whatif.yaml", R"(
+hosts: [{name: kvm, memory: 128GiB, cpus: 32, replace: true}]
+flavors: [{name: web, vcpus: 2, memory: 8GiB, replace: true}]
+groups: [{name: apart, policy: affinity, replace: true}]
+guests: [{name: db, vcpus: 8, memory: 32GiB, replace: true}]
+)");
+  const Loaded l = load_sources(std::move(files));
+  REQUIRE_MESSAGE(l.ok(), kvmplan::test::errors_of(l));
+  const Scenario& s = l.scenario;
+  // The replaced host keeps its place: kvm first, then spare.
+  REQUIRE(s.hosts.size() == 2);
+  CHECK(s.hosts[0].name == "kvm");
+  CHECK(s.hosts[0].memory == GiB(128));
+  CHECK(s.hosts[1].name == "spare");
+  REQUIRE(s.guests.size() == 4);
+  CHECK(s.spec(s.guests[0]).memory == GiB(8));  // web-1, of the new flavor
+  CHECK(s.guests[3].name == "db");
+  CHECK(s.spec(s.guests[3]).memory == GiB(32));
+  CHECK(s.spec(s.guests[3]).vcpus == 8);
+  REQUIRE(s.groups.size() == 1);
+  CHECK(s.groups[0].policy == GroupPolicy::affinity);
+}
+
+TEST_CASE("replace: a repeated name without it, one with no earlier entry, and one in the same file are errors") {
+  SourceFiles files;
+  files.add("base.yaml", "hosts: [{name: kvm, memory: 64GiB, cpus: 16}, {name: kvm2, memory: 64GiB, cpus: 16, replace: true}]\n");
+  files.add("more.yaml", "hosts: [{name: kvm, memory: 64GiB, cpus: 16}, {name: new, memory: 8GiB, cpus: 2, replace: true}, {name: kvm, memory: 8GiB, cpus: 2, replace: maybe}]\n");
+  files.add("same.yaml", "flavors: [{name: a, vcpus: 1, memory: 1GiB}, {name: a, vcpus: 1, memory: 2GiB, replace: true}]\n");
+  const Loaded l = load_sources(std::move(files));
+  const std::string e = kvmplan::test::errors_of(l);
+  CHECK(e.find("base.yaml:1:94: error: hosts[1].replace: replace: true, but no earlier host entry is named \"kvm2\"") != std::string::npos);
+  CHECK(e.find("more.yaml:1:16: error: hosts[0].name: duplicate host name \"kvm\" (also at base.yaml:1)") != std::string::npos);
+  CHECK(e.find("more.yaml:1:91: error: hosts[1].replace: replace: true, but no earlier host entry is named \"new\"") != std::string::npos);
+  CHECK(e.find("more.yaml:1:142: error: hosts[2].replace: \"maybe\" is not a boolean; write true or false") != std::string::npos);
+  CHECK(e.find("same.yaml:1:89: error: flavors[1].replace: replace: true replaces an entry of an earlier file; \"a\" is at line 1 in this one: edit it there") != std::string::npos);
+}

@@ -11,7 +11,7 @@
 namespace kvmplan::detail {
 namespace {
 
-const std::vector<std::string> group_keys{"name", "policy", "scope"};
+const std::vector<std::string> group_keys{"name", "policy", "scope", "replace"};
 
 // Keys a flavor and a guest share; a guest's own value wins over its flavor's.
 const std::vector<std::string> spec_keys{
@@ -179,7 +179,7 @@ void load_guests(Diagnostics& diagnostics, const SourceFiles& sources, const Raw
   std::vector<std::string> flavor_names;
   for (const auto& item : raw.flavors) {
     const yaml::Context ctx{diagnostics, item.file};
-    static const std::vector<std::string> flavor_keys = with(spec_keys, {"name"});
+    static const std::vector<std::string> flavor_keys = with(spec_keys, {"name", "replace"});
     const yaml::MapReader map(ctx, item.node, item.at, item.path, flavor_keys);
     if (!map.ok() || !map.require("name")) continue;
     const auto name = map.get("name", values::name);
@@ -203,7 +203,7 @@ void load_guests(Diagnostics& diagnostics, const SourceFiles& sources, const Raw
   for (const auto& item : raw.guests) {
     const yaml::Context ctx{diagnostics, item.file};
     const std::size_t errors_before = diagnostics.items.size();  // the reader's own errors count too
-    static const std::vector<std::string> guest_keys = with(spec_keys, {"name", "count", "flavor", "host"});
+    static const std::vector<std::string> guest_keys = with(spec_keys, {"name", "count", "flavor", "host", "replace"});
     const yaml::MapReader map(ctx, item.node, item.at, item.path, guest_keys);
     if (!map.ok()) continue;
     const bool has_name = map.require("name");

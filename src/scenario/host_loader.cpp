@@ -12,7 +12,7 @@ namespace {
 const std::vector<std::string> host_keys{
     "name",          "count",          "memory", "cpus",        "threads_per_core",
     "zone",          "zones",          "reserve",       "reserved_cpus",  "dedicated_cpus", "swap",
-    "memory_ratio",  "cpu_ratio",      "numa",   "distances",   "cost"};
+    "memory_ratio",  "cpu_ratio",      "numa",   "distances",   "cost",  "replace"};
 const std::vector<std::string> node_keys{"id", "cpus", "memory", "hugepages", "siblings"};
 
 Result<CpuSet> nonempty_cpulist(std::string_view text) {

@@ -3,6 +3,7 @@
 #include <unordered_map>
 
 #include "kvmplan/io/input_file.hpp"
+#include "kvmplan/values/values.hpp"
 #include "scenario/loader_parts.hpp"
 
 namespace kvmplan {
@@ -65,6 +66,52 @@ void collect_named(const yaml::Context& ctx, const yaml::Entry& entry, std::vect
   }
 }
 
+// `replace: true` on an entry of a later file: it takes the place of the earlier entry of its
+// name (spec section 7), which is dropped. Without it a repeated name stays an error, reported
+// by the entity readers. `kind`: "host", "flavor", "group" or "guest", for messages.
+void apply_replacements(Diagnostics& diagnostics, const SourceFiles& sources, std::vector<detail::Item>& items, const char* kind) {
+  std::vector<char> dropped(items.size(), 0);
+  for (std::size_t i = 0; i < items.size(); ++i) {
+    const yaml::Node& node = items[i].node;
+    if (!node.IsMap()) continue;
+    const yaml::Node flag = node["replace"];
+    if (!flag.IsDefined()) continue;
+    const yaml::Context ctx{diagnostics, items[i].file};
+    const SourceRef at = ctx.at(flag.Mark());
+    const std::string path = items[i].path + ".replace";
+    auto value = flag.IsScalar() ? values::boolean(flag.Scalar()) : Result<bool>(Error{"expected true or false, got " + yaml::describe(flag)});
+    if (!value) {
+      ctx.error(at, path, value.error());
+      continue;
+    }
+    if (!*value) continue;
+    const yaml::Node name = node["name"];
+    if (!name.IsScalar()) continue;  // the entity reader reports a missing or bad name
+    std::size_t earlier = i;
+    for (std::size_t j = 0; j < i; ++j) {
+      const yaml::Node other = items[j].node.IsMap() ? items[j].node["name"] : yaml::Node();
+      if (!dropped[j] && other.IsScalar() && other.Scalar() == name.Scalar()) earlier = j;
+    }
+    if (earlier == i) {
+      ctx.error(at, path, std::string("replace: true, but no earlier ") + kind + " entry is named \"" + name.Scalar() + "\"");
+      continue;
+    }
+    if (items[earlier].file == items[i].file) {
+      ctx.error(at, path, std::string("replace: true replaces an entry of an earlier file; \"") + name.Scalar() + "\" is at " +
+                              detail::where(sources, items[earlier].at, at) + " in this one: edit it there");
+      continue;
+    }
+    // The new entry takes the earlier one's place, so that the order of hosts and guests stays.
+    items[earlier] = items[i];
+    dropped[i] = 1;
+  }
+  std::size_t kept = 0;
+  for (std::size_t i = 0; i < items.size(); ++i) {
+    if (!dropped[i]) items[kept++] = items[i];
+  }
+  items.resize(kept);
+}
+
 }  // namespace
 
 Loaded load_sources(SourceFiles sources, const LoadOptions& options) {
@@ -97,6 +144,10 @@ Loaded load_sources(SourceFiles sources, const LoadOptions& options) {
       }
     }
   }
+  apply_replacements(out.diagnostics, out.sources, raw.hosts, "host");
+  apply_replacements(out.diagnostics, out.sources, raw.flavors, "flavor");
+  apply_replacements(out.diagnostics, out.sources, raw.groups, "group");
+  apply_replacements(out.diagnostics, out.sources, raw.guests, "guest");
   for (const auto& [key, text] : options.policy_overrides) {
     const PolicyKnob* knob = find_knob(key);
     const std::string problem = knob ? knob->set(scenario.policy, text) : "unknown policy key";
