@@ -46,7 +46,7 @@ TEST_CASE("every domain sample imports") {
       {"libvirt-cputune-numatune.xml", 6, MiB(128), 0, false},        // <vcpu current='2'>6: the most, 6
       {"libvirt-hugepages-memaccess.xml", 4, GiB(4), 4, false},
       {"libvirt-hugepages-numa-nodeset.xml", 4, GiB(4), 4, false},
-      {"libvirt-numatune-distances.xml", 12, GiB(8), 6, false},
+      {"libvirt-numatune-distances.xml", 12, GiB(12), 6, false},    // <memory> 8GiB, six 2GiB cells: libvirt runs 12GiB
       {"libvirt-numatune-memnode-restrictive-mode.xml", 32, KiB(24682468), 3, false},
       {"libvirt-numatune-memnode.xml", 32, KiB(24682468), 3, false},
       {"libvirt-numatune-memory.xml", 2, KiB(219136), 0, false},
@@ -112,4 +112,26 @@ TEST_CASE("round trip: exported domains import back to the same guests") {
   std::ostringstream yaml;
   write_guests_yaml(yaml, back.guests, "round trip");
   CHECK(kvmplan::test::load_text(yaml.str()).ok());
+}
+
+TEST_CASE("import: <memory> is the sum of the cells, as libvirt sets it, and unequal cells are said to be split evenly") {
+  const kvmplan::test::TempDir tmp("cells-sum");
+  const std::string file = (tmp.path() / "seed.xml").string();
+  // 8GiB of <memory> and one 4GiB cell: libvirt runs the guest with 4GiB.
+  std::ofstream(file) << "<domain type='kvm'>\n  <name>seed</name>\n  <memory unit='GiB'>8</memory>\n  <vcpu>2</vcpu>\n"
+                         "  <cpu>\n    <numa>\n      <cell id='0' cpus='0-1' memory='4' unit='GiB'/>\n    </numa>\n  </cpu>\n</domain>\n";
+  const Read r = read({file});
+  REQUIRE(r.ok);
+  CHECK(r.guests[0].spec.memory == GiB(4));
+  CHECK(r.messages.find("seed.xml:6:5: warning: domain.cpu.numa: <memory> is 8GiB but the cells add up to 4GiB, which libvirt uses: taken as 4GiB") !=
+        std::string::npos);
+  const std::string uneven = (tmp.path() / "uneven.xml").string();
+  std::ofstream(uneven) << "<domain type='kvm'>\n  <name>uneven</name>\n  <memory unit='GiB'>6</memory>\n  <vcpu>3</vcpu>\n"
+                           "  <cpu>\n    <numa>\n      <cell id='0' cpus='0' memory='1' unit='GiB'/>\n      <cell id='1' cpus='1' memory='2' unit='GiB'/>\n"
+                           "      <cell id='2' cpus='2' memory='3' unit='GiB'/>\n    </numa>\n  </cpu>\n</domain>\n";
+  const Read u = read({uneven});
+  REQUIRE(u.ok);
+  CHECK(u.guests[0].spec.memory == GiB(6));
+  CHECK(u.guests[0].spec.numa_nodes == 3);
+  CHECK(u.messages.find("warning: domain.cpu.numa: cells of unequal memory are planned as kvmplan splits the guest") != std::string::npos);
 }

@@ -92,13 +92,14 @@ guests:
 }
 
 TEST_CASE("hugepage guests that do not fit the pools") {
-  // 3 guests x 1.5GiB on 1GiB pages need 2 pages each (whole pages): 6 > 4.
+  // 3 guests x 2GiB on 1GiB pages need 2 pages each: 6 > 4. (1.5GiB on 1GiB pages is refused
+  // at load: QEMU backs a guest with whole pages.)
   const HostFigures f = size_first_host(R"(
 hosts:
   - name: h
     numa: [{cpus: "0-7", memory: 32GiB, hugepages: {1GiB: 4, 2MiB: 1024}}]
 guests:
-  - {name: huge, count: 3, vcpus: 1, memory: 1.5GiB, hugepages: 1GiB, host: h}
+  - {name: huge, count: 3, vcpus: 1, memory: 2GiB, hugepages: 1GiB, host: h}
   - {name: small, vcpus: 1, memory: 1GiB, hugepages: 2MiB, host: h}
 )");
   REQUIRE(has_warning(f, "hugepages"));

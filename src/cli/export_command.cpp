@@ -40,16 +40,25 @@ int export_files(const ExportOptions& options, std::ostream& err, const char* wh
   return 0;
 }
 
-Files domain_files(const Scenario& scenario, const PlanDocument& plan) {
-  Files files;
-  for (const DomainXml& d : export_domains(scenario, plan)) files.emplace_back(d.guest + ".xml", d.xml);
-  return files;
+// The domains, each warning printed (unless --quiet) as "kvmplan: warning: GUEST: message".
+std::vector<DomainXml> domains(const Scenario& scenario, const PlanDocument& plan, const ExportOptions& options, std::ostream& err) {
+  auto out = export_domains(scenario, plan);
+  for (const DomainXml& d : out) {
+    for (const auto& w : d.warnings) {
+      if (!options.common.quiet) err << "kvmplan: warning: " << d.guest << ": " << w << "\n";
+    }
+  }
+  return out;
 }
 
 }  // namespace
 
 int run_export_libvirt(const ExportOptions& options, std::ostream&, std::ostream& err) {
-  return export_files(options, err, "domain XML", domain_files);
+  return export_files(options, err, "domain XML", [&](const Scenario& scenario, const PlanDocument& plan) {
+    Files files;
+    for (const DomainXml& d : domains(scenario, plan, options, err)) files.emplace_back(d.guest + ".xml", d.xml);
+    return files;
+  });
 }
 
 int run_export_host(const ExportOptions& options, std::ostream&, std::ostream& err) {
@@ -64,10 +73,10 @@ int run_export_host(const ExportOptions& options, std::ostream&, std::ostream& e
 }
 
 int run_export_ansible(const ExportOptions& options, std::ostream&, std::ostream& err) {
-  return export_files(options, err, "an Ansible layout", [](const Scenario& scenario, const PlanDocument& doc) {
-    std::vector<std::pair<std::string, std::string>> domains;
-    for (const DomainXml& d : export_domains(scenario, doc)) domains.emplace_back(d.guest, d.xml);
-    return ansible_files(scenario, plan_from_document(scenario, doc), domains);
+  return export_files(options, err, "an Ansible layout", [&](const Scenario& scenario, const PlanDocument& doc) {
+    std::vector<std::pair<std::string, std::string>> xml;
+    for (const DomainXml& d : domains(scenario, doc, options, err)) xml.emplace_back(d.guest, d.xml);
+    return ansible_files(scenario, plan_from_document(scenario, doc), xml);
   });
 }
 

@@ -72,6 +72,24 @@ std::optional<ImportedGuest> import_one(const libvirt::XmlFile& xml, const std::
     if (memory && id) cell_memory[static_cast<int>(id.value())] = memory.value();
   }
   if (cell_memory.size() > 1) g.spec.numa_nodes = static_cast<int>(cell_memory.size());
+  if (!cell_memory.empty()) {
+    // libvirt sets <memory> to the sum of the cells whenever cells are given: that is what runs.
+    Bytes sum;
+    for (const auto& [id, m] : cell_memory) sum += m;
+    if (sum != g.spec.memory && g.spec.memory.value > 0 && sum.value > 0) {
+      warn(cells, "domain.cpu.numa", "<memory> is " + to_string(g.spec.memory) + " but the cells add up to " + to_string(sum) +
+                                         ", which libvirt uses: taken as " + to_string(sum));
+      g.spec.memory = sum;
+      if (g.spec.current_memory && *g.spec.current_memory >= sum) g.spec.current_memory.reset();
+    }
+    const Bytes first = cell_memory.begin()->second;
+    for (const auto& [id, m] : cell_memory) {
+      if (m != first) {
+        warn(cells, "domain.cpu.numa", "cells of unequal memory are planned as kvmplan splits the guest: as evenly as whole units allow");
+        break;
+      }
+    }
+  }
   // Memory backing.
   const auto backing = d.child("memoryBacking");
   if (const auto huge = backing.child("hugepages")) {
@@ -120,7 +138,16 @@ std::optional<ImportedGuest> import_one(const libvirt::XmlFile& xml, const std::
   g.nosharepages = static_cast<bool>(backing.child("nosharepages"));
   // CPU tuning: pinned vCPUs are dedicated; a CFS quota below the period caps each vCPU.
   const auto tune = d.child("cputune");
-  if (tune.child("vcpupin")) g.spec.cpu_policy = CpuPolicy::dedicated;
+  // A vCPU pinned to a set of CPUs (kvmplan's shared guests of several cells: the CPUs of the
+  // cell's node) is not dedicated; each vCPU on one CPU is.
+  if (tune.child("vcpupin")) {
+    bool single = true;
+    for (const auto pin : tune.children("vcpupin")) {
+      const auto set = CpuSet::parse(pin.attribute("cpuset").value());
+      single = single && set && set->count() == 1;
+    }
+    if (single) g.spec.cpu_policy = CpuPolicy::dedicated;
+  }
   // libvirt's ranges: quota -1 (none) or 1000 .. 17592186044415 us, period 1000 .. 1000000 us.
   const auto quota = values::integer(tune.child_value("quota"), -1, 17'592'186'044'415);
   const auto period = values::integer(tune.child_value("period"), 1000, 1'000'000);

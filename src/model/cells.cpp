@@ -16,7 +16,7 @@ void split_cells(const GuestSpec& spec, Bytes overhead, int cells, std::vector<C
   // Whole units (vCPUs; pages or KiB of memory; bytes of overhead), the first cells taking
   // the remainder one unit each.
   auto share = [k](std::int64_t total, std::int64_t i) { return total / k + (i < total % k ? 1 : 0); };
-  const std::int64_t unit = spec.hugepages ? spec.hugepages->value : 1024;
+  const std::int64_t unit = cell_unit(spec).value;
   const std::int64_t units = (spec.memory.value + unit - 1) / unit;
   Bytes memory_left = spec.memory;
   for (std::int64_t i = 0; i < k; ++i) {

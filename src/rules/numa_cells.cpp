@@ -1,5 +1,6 @@
 #include "rules/numa_cells.hpp"
 
+#include "kvmplan/model/cells.hpp"
 #include "rules/registry.hpp"
 
 namespace kvmplan::rules {
@@ -11,14 +12,14 @@ std::optional<int> NumaCells::cell_count(const Policy& p, const std::vector<Capa
   const int n = static_cast<int>(nodes.size());
   const GuestSpec& spec = *d.spec;
   if (spec.numa_nodes > 0) {
-    if (spec.numa_nodes > n || spec.numa_nodes > spec.vcpus) return std::nullopt;
+    if (spec.numa_nodes > n || spec.numa_nodes > max_cells(spec)) return std::nullopt;
     return spec.numa_nodes;
   }
   const Add one = cell(d, cells_of(d, 1).front());
   for (const auto& node : nodes) {
     if (fits_empty(p, node, one)) return 1;
   }
-  for (int k = 2; k <= std::min(n, spec.vcpus); ++k) {
+  for (int k = 2; k <= std::min(n, max_cells(spec)); ++k) {
     const Add largest = cell(d, cells_of(d, k).front());
     int fitting = 0;
     for (const auto& node : nodes) fitting += fits_empty(p, node, largest);
@@ -31,6 +32,12 @@ std::string NumaCells::violation(const Policy& p, const std::vector<Capacity>& n
   const GuestSpec& spec = *d.spec;
   if (p.numa == NumaMode::none) return {};
   if (cells == 0) return "not bound to any NUMA node (policy numa is not none)";
+  if (static_cast<int>(cells) > max_cells(spec)) {
+    // QEMU refuses a cell without memory; a cell without a vCPU is no cell of the plan's.
+    return "split over " + std::to_string(cells) + " nodes, but its " + std::to_string(spec.vcpus) + " vCPUs and " +
+           to_string(spec.memory) + (spec.hugepages ? " of " + to_string(*spec.hugepages) + " pages" : "") +
+           " make at most " + std::to_string(max_cells(spec)) + (max_cells(spec) == 1 ? " cell" : " cells") + " with none empty";
+  }
   if (spec.numa_nodes > 0 && static_cast<int>(cells) != spec.numa_nodes) {
     return "on " + std::to_string(cells) + (cells == 1 ? " node" : " nodes") + ", but numa_nodes is " + std::to_string(spec.numa_nodes);
   }

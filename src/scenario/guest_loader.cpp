@@ -101,6 +101,10 @@ SpecFields read_spec(const yaml::MapReader& map) {
   read(map, "cpu_quota", [](std::string_view t) -> Result<Decimal> {
     auto d = values::fraction(t);
     if (d && d->num == 0) return Error{"\"" + std::string(t) + "\" must be greater than 0"};
+    // Exported as <quota> = fraction x <period> (100000 us); libvirt refuses a quota below 1000 us.
+    if (d && *d < Decimal{1, 100}) {
+      return Error{"\"" + std::string(t) + "\" is below 0.01: libvirt's <quota> is at least 1000us of the 100000us period"};
+    }
     return d;
   }, f.cpu_quota);
   read(map, "image", image_name, f.image);
@@ -122,6 +126,39 @@ SpecFields read_spec(const yaml::MapReader& map) {
     f.groups.value = yaml::scalar_list(map.context(), *e, map.path("groups"));
   }
   return f;
+}
+
+// What QEMU refuses to start: hugepage-backed memory that is not a whole number of pages
+// ("memory size ... must be equal to or larger than page size"), and NUMA cells without memory
+// or vCPUs. Refused here rather than rounded, so that the plan sizes what the operator wrote.
+void check_cells(const yaml::Context& ctx, const yaml::MapReader& map, const SpecFields& fields, const GuestSpec& spec) {
+  if (!fields.memory.value) return;
+  // At the guest's key, or, for a value of its flavor, at the guest's `flavor:`.
+  auto report = [&](const char* key, SourceRef at, const std::string& message) {
+    if (map.find(key) || !map.find("flavor")) {
+      ctx.error(at, map.path(key), message);
+    } else {
+      ctx.error(map.find("flavor")->value_at, map.path("flavor"), "flavor " + spec.flavor + ": " + key + " " + message);
+    }
+  };
+  if (spec.hugepages && spec.memory.value % spec.hugepages->value != 0) {
+    const std::int64_t page = spec.hugepages->value;
+    const Bytes up{(spec.memory.value / page + 1) * page};
+    report("memory", fields.memory.at,
+              to_string(spec.memory) + " is not a whole number of " + to_string(*spec.hugepages) +
+                  " pages, which QEMU refuses; write " + to_string(up) +
+                  (spec.memory.value >= page ? " or " + to_string(Bytes{spec.memory.value / page * page}) : ""));
+    return;
+  }
+  if (spec.numa_nodes > 1 && spec.numa_nodes > max_cells(spec)) {
+    const std::int64_t units = spec.memory.value / cell_unit(spec).value;
+    const std::string memory = spec.hugepages ? std::to_string(units) + (units == 1 ? " page of " : " pages of ") + to_string(*spec.hugepages)
+                                              : to_string(spec.memory);
+    report("numa_nodes", fields.numa_nodes.at,
+              std::to_string(spec.numa_nodes) + " cells would leave one empty (each needs a vCPU and " +
+                  (spec.hugepages ? "a page" : "memory") + "): the guest has " + std::to_string(spec.vcpus) +
+                  (spec.vcpus == 1 ? " vCPU and " : " vCPUs and ") + memory);
+  }
 }
 
 struct Flavor {
@@ -284,6 +321,7 @@ void load_guests(Diagnostics& diagnostics, const SourceFiles& sources, const Raw
     spec.cpu_policy = fields.cpu_policy.value.value_or(CpuPolicy::shared);
     spec.cpu_quota = fields.cpu_quota.value;
     spec.numa_nodes = static_cast<int>(fields.numa_nodes.value.value_or(0));
+    check_cells(ctx, map, fields, spec);
     for (const auto& [name, at] : fields.groups.value.value_or(std::vector<std::pair<std::string, SourceRef>>{})) {
       auto it = group_index.find(name);
       if (it == group_index.end()) {

@@ -72,7 +72,28 @@ std::string set_failures(std::string_view text, int& out) {
   return {};
 }
 
-constexpr std::array<PolicyKnob, 16> knobs{{
+// "9.0.0" or "9.3": major.minor[.micro], each a number below 1000.
+std::string set_libvirt_version(Policy& p, std::string_view text) {
+  int parts[3] = {0, 0, 0};
+  int n = 0;
+  std::size_t i = 0;
+  while (n < 3) {
+    const std::size_t start = i;
+    int v = 0;
+    while (i < text.size() && text[i] >= '0' && text[i] <= '9' && i - start < 3) v = v * 10 + (text[i++] - '0');
+    if (i == start) break;
+    parts[n++] = v;
+    if (i == text.size() || text[i] != '.') break;
+    ++i;
+  }
+  if (n < 2 || i != text.size()) {
+    return "\"" + std::string(text) + "\" is not a libvirt version; write major.minor[.micro], such as 9.0.0 (Debian 12)";
+  }
+  p.libvirt_version = {parts[0], parts[1], parts[2]};
+  return {};
+}
+
+constexpr std::array<PolicyKnob, 19> knobs{{
     {"swap_baseline", "rhel5",
      "baseline swap table: rhel5 | rhel6 | rhel7 | rhel9 | none | a flat size (4GiB)",
      set_swap_baseline},
@@ -136,6 +157,21 @@ constexpr std::array<PolicyKnob, 16> knobs{{
      [](Policy& p, std::string_view t) { return set_failures(t, p.ha.host_failures); }},
     {"ha.zone_failures", "0", "the plan must survive any z whole zones failing",
      [](Policy& p, std::string_view t) { return set_failures(t, p.ha.zone_failures); }},
+    {"libvirt_version", "9.0.0",
+     "libvirt on the hosts (Debian 12: 9.0.0): before 9.3, <memory mode='preferred'> takes one node only",
+     set_libvirt_version},
+    {"emulator_threads", "share",
+     "dedicated guests' QEMU emulator and I/O threads: share (the host's shared CPUs, else its reserved CPUs)",
+     [](Policy& p, std::string_view t) {
+       if (t == "isolate") {
+         return std::string("isolate (one more dedicated CPU per guest, counted by placement) is not built yet; use share");
+       }
+       return store_choice(t, std::array<std::string_view, 1>{"share"}, p.emulator_threads);
+     }},
+    {"cpu_mode", "host-passthrough", "<cpu mode> of exported domains: host-passthrough | host-model | none (libvirt's default)",
+     [](Policy& p, std::string_view t) {
+       return store_choice(t, std::array<std::string_view, 3>{"host-passthrough", "host-model", "none"}, p.cpu_mode);
+     }},
 }};
 
 }  // namespace
@@ -146,6 +182,10 @@ std::string SwapBaseline::name() const {
     case Table::flat: return to_string(flat);
     default: return std::string(table_names[static_cast<std::size_t>(table)]);
   }
+}
+
+std::string LibvirtVersion::name() const {
+  return std::to_string(major) + "." + std::to_string(minor) + "." + std::to_string(micro);
 }
 
 std::string GuestOverhead::name() const {

@@ -1,5 +1,7 @@
 #include "kvmplan/scenario/scenario.hpp"
 
+#include <algorithm>
+
 namespace kvmplan {
 
 Bytes NumaNode::hugepage_bytes() const {
@@ -69,6 +71,13 @@ std::string shape_key(const Host& h) {
     for (const auto& p : n.hugepages) k += ":" + std::to_string(p.page_size.value) + "x" + std::to_string(p.pages);
   }
   return k;
+}
+
+Bytes cell_unit(const GuestSpec& spec) { return spec.hugepages ? *spec.hugepages : Bytes{1024}; }
+
+int max_cells(const GuestSpec& spec) {
+  const std::int64_t units = spec.memory.value / cell_unit(spec).value;
+  return static_cast<int>(std::min<std::int64_t>(spec.vcpus, units));
 }
 
 }  // namespace kvmplan

@@ -48,3 +48,28 @@ TEST_CASE("rule NUMA cells: check's verdict on a placement's node list") {
   CHECK(NumaCells::violation(p, nodes, two, 2).empty());
   CHECK(NumaCells::violation(p, nodes, two, 1) == "on 1 node, but numa_nodes is 2");
 }
+
+TEST_CASE("rule NUMA cells: no cell without a vCPU or a page") {
+  // Nodes of 16 CPUs and 1GiB pages: 1 vCPU, or 1GiB on 1GiB pages, makes one cell at most.
+  const auto l = load_text(
+      "policy: {host_reserve: 0b}\nhosts:\n  - name: kvm\n    numa: [{cpus: '0-15', memory: 16GiB, hugepages: {1GiB: 2}}, {cpus: '16-31', memory: 16GiB, hugepages: {1GiB: 2}}]\n"
+      "guests:\n  - {name: page, vcpus: 20, memory: 1GiB, hugepages: 1GiB}\n  - {name: three, vcpus: 20, memory: 3GiB, hugepages: 1GiB}\n"
+      "  - {name: one, vcpus: 1, memory: 20GiB}\n");
+  REQUIRE_MESSAGE(l.ok(), errors_of(l));
+  CHECK(max_cells(l.scenario.specs[0]) == 1);
+  CHECK(max_cells(l.scenario.specs[1]) == 3);
+  CHECK(max_cells(l.scenario.specs[2]) == 1);
+  const Policy& p = l.scenario.policy;
+  const auto nodes = rules::node_capacities(l.scenario.hosts[0]);
+  // 20 vCPUs need two nodes of 16 CPUs, but one page cannot be split: no placement on this host.
+  CHECK_FALSE(cells(l, 0).has_value());
+  // 3 pages over 2 cells: 2 + 1, each cell whole pages.
+  CHECK(cells(l, 1) == 2);
+  const auto split = split_cells(l.scenario.specs[1], {}, 2);
+  CHECK(split[0].pages == 2);
+  CHECK(split[1].pages == 1);
+  CHECK(split[1].memory == GiB(1));
+  // A plan that splits the one-page guest anyway: check says why.
+  CHECK(NumaCells::violation(p, nodes, rules::make_demand(p, l.scenario.specs[0]), 2) ==
+        "split over 2 nodes, but its 20 vCPUs and 1GiB of 1GiB pages make at most 1 cell with none empty");
+}

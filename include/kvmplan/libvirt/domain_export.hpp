@@ -13,6 +13,7 @@ namespace kvmplan {
 struct DomainXml {
   std::string guest;
   std::string xml;
+  std::vector<std::string> warnings;  // what the domain could not keep of the plan, for people
 };
 
 // The domains of every placed guest of `plan` (read from a placement document), in plan order.

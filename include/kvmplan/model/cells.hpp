@@ -17,6 +17,8 @@ struct Cell {
   std::int64_t pages = 0;       // hugepage guests: whole pages of the guest's page size
 };
 std::vector<Cell> split_cells(const GuestSpec& spec, Bytes overhead, int cells);
+// The unit a split takes (cell_unit) and the most cells without an empty one (max_cells) are
+// declared with GuestSpec (scenario.hpp): the loader refuses numa_nodes above max_cells.
 // The same into `out`, whose storage a loop over many guests reuses.
 void split_cells(const GuestSpec& spec, Bytes overhead, int cells, std::vector<Cell>& out);
 

@@ -46,6 +46,22 @@ struct HaPolicy {
   int zone_failures = 0;
 };
 
+// The libvirt release on the hosts: what the exported domain XML may use (docs/libvirt.md).
+struct LibvirtVersion {
+  int major = 9;
+  int minor = 0;
+  int micro = 0;
+
+  auto operator<=>(const LibvirtVersion&) const = default;
+  std::string name() const;  // "9.0.0"
+};
+
+// Where dedicated guests' QEMU emulator and I/O threads run: share: the host's shared CPUs (or
+// its reserved ones); isolate: one more dedicated CPU per guest (not built yet: refused).
+enum class EmulatorThreads { share, isolate };
+// <cpu mode=...> of exported domains; none: no mode (libvirt's default, a custom model).
+enum class CpuMode { host_passthrough, host_model, none };
+
 struct Policy {
   SwapBaseline swap_baseline;
   bool hibernation = false;
@@ -60,6 +76,9 @@ struct Policy {
   GuestOverhead guest_overhead;
   KsmPolicy ksm;
   HaPolicy ha;
+  LibvirtVersion libvirt_version;
+  EmulatorThreads emulator_threads = EmulatorThreads::share;
+  CpuMode cpu_mode = CpuMode::host_passthrough;
 };
 
 struct PolicyKnob {

@@ -155,6 +155,14 @@ struct Scenario {
 // read, done again after the policy changed (whatif's variants), without reading the files.
 void resolve_policy(Scenario& scenario);
 
+// The unit a guest's memory splits into NUMA cells in (model/cells.hpp): its page size on
+// hugepages (QEMU backs each cell with whole pages and refuses a cell that is not), else 1KiB.
+Bytes cell_unit(const GuestSpec& spec);
+// The most cells a guest splits into with none empty: every cell needs a vCPU and a unit of
+// memory (QEMU refuses a cell of 0 bytes). A 1GiB guest on 1GiB pages: 1. The loader refuses a
+// numa_nodes above it, placement never splits further, check reports a plan that does.
+int max_cells(const GuestSpec& spec);
+
 // QEMU's own memory for one guest, per policy.guest_overhead.
 Bytes guest_overhead(const Policy& policy, const GuestSpec& spec);
 // A guest's expected resident memory: usage x memory (rounded up), capped by current_memory;
