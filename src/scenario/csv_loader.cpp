@@ -141,6 +141,7 @@ class Reporter {
     diagnostics_.error({file_, line, col}, std::string(key), std::move(message));
   }
   std::uint32_t file() const { return file_; }
+  bool full() const { return shown_ == max_errors_per_file; }
 
  private:
   Diagnostics& diagnostics_;
@@ -532,6 +533,8 @@ void load_samples(Diagnostics& diagnostics, const SourceFiles& sources, const Ra
   const std::size_t slots = scenario.slots() == 0 ? 24 : scenario.slots();
   std::optional<GuestIndex> index;
   std::vector<std::string> guest_names;  // for suggestions, built on the first unknown name
+  int suggestions_left = 20;
+  constexpr std::size_t max_guests_to_suggest = 100'000;
   std::vector<Sample> samples;
   std::unordered_map<std::uint32_t, std::size_t> sampled_index;  // guest -> sampled
   std::vector<Sampled> sampled;
@@ -564,9 +567,16 @@ void load_samples(Diagnostics& diagnostics, const SourceFiles& sources, const Ra
       } else {
         if (!index) index.emplace(scenario.guests);
         guest = index->find(cells[1].text);
-        if (!guest && report_unknown && unknown.emplace(std::string(cells[1].text), true).second) {
-          if (guest_names.empty()) guest_names = index->names();
-          const std::string hint = nearest(std::string(cells[1].text), guest_names);
+        if (!guest && report_unknown && report.full()) {
+          report.error(line, cells[1].col, "guest", "");  // counted only
+        } else if (!guest && report_unknown && unknown.emplace(std::string(cells[1].text), true).second) {
+          // A suggestion compares the name with every guest's: for the first few names only.
+          std::string hint;
+          if (suggestions_left > 0 && scenario.guests.size() <= max_guests_to_suggest) {
+            --suggestions_left;
+            if (guest_names.empty()) guest_names = index->names();
+            hint = nearest(std::string(cells[1].text), guest_names);
+          }
           report.error(line, cells[1].col, "guest", "guest " + q(cells[1].text) + " names no guest" +
                                                         (hint.empty() ? "" : "; did you mean " + q(hint) + "?"));
         }
