@@ -395,3 +395,16 @@ TEST_CASE("size with a samples file: exit 0, the sampled guest planned at its pr
   CHECK(bad.code == 2);
   CHECK(bad.err.find("policy.profile_percentile: \"101\" must be at most 100") != std::string::npos);
 }
+
+TEST_CASE("the example samples give batch-01 and desk-001 profiles of their own") {
+  const auto l = kvmplan::load_files({"scenarios/day-night.yaml", "scenarios/day-night-samples.csv"});
+  REQUIRE(errors_of(l) == "");
+  // Two samples an hour; p95 of two is the higher. batch-01's highest, 0.66 of 64GiB at 02:00
+  // and 03:00, rounded up to millionths; desk-001's at 10:00.
+  const auto& batch = spec_of(l, "batch-01");
+  CHECK(l.scenario.profiles[static_cast<std::size_t>(batch.profile)].name == "batch-01.samples");
+  CHECK(batch.usage == dec("0.66"));
+  CHECK(spec_of(l, "desk-001").usage == dec("0.88"));
+  CHECK(spec_of(l, "batch-02").profile == profile(l, "batch") - l.scenario.profiles.data());
+  CHECK(run_cli({"size", "scenarios/day-night.yaml", "scenarios/day-night-samples.csv"}).code == 0);
+}
