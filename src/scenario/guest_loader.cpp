@@ -169,7 +169,12 @@ std::vector<Profile>::const_iterator find_profile(const Scenario& s, const std::
   return std::find_if(s.profiles.begin(), s.profiles.end(), [&](const Profile& p) { return p.name == name; });
 }
 
-void report_unknown_profile(const yaml::Context& ctx, const Scenario& s, const Field<std::string>& profile, const std::string& path) {
+void report_unknown_profile(const yaml::Context& ctx, const Scenario& s, const RawScenario& raw, const Field<std::string>& profile,
+                            const std::string& path) {
+  // A CSV profile with a bad row is not loaded; its rows' errors say why.
+  for (const auto& csv : raw.csv_profiles) {
+    if (csv.broken && csv.name == *profile.value) return;
+  }
   std::vector<std::string> names;
   for (const auto& p : s.profiles) names.push_back(p.name);
   const std::string hint = nearest(*profile.value, names);
@@ -184,7 +189,7 @@ std::string where(const SourceFiles& sources, SourceRef other, SourceRef here) {
 }
 
 void load_guests(Diagnostics& diagnostics, const SourceFiles& sources, const RawScenario& raw,
-                 Scenario& scenario) {
+                 Scenario& scenario, std::vector<OwnUsage>& own_usage) {
   std::unordered_map<std::string, std::size_t> host_index, pool_index;
   for (std::size_t i = 0; i < scenario.hosts.size(); ++i) host_index.emplace(scenario.hosts[i].name, i);
   for (std::size_t i = 0; i < scenario.auto_pools.size(); ++i) pool_index.emplace(scenario.auto_pools[i].name, i);
@@ -223,7 +228,7 @@ void load_guests(Diagnostics& diagnostics, const SourceFiles& sources, const Raw
     if (!name) continue;
     Flavor flavor{read_spec(map)};
     if (flavor.fields.profile.value && find_profile(scenario, *flavor.fields.profile.value) == scenario.profiles.end()) {
-      report_unknown_profile(ctx, scenario, flavor.fields.profile, map.path("profile"));
+      report_unknown_profile(ctx, scenario, raw, flavor.fields.profile, map.path("profile"));
     }
     if (!flavors.emplace(*name, std::move(flavor)).second) {
       ctx.error(map.find("name")->value_at, map.path("name"), "duplicate flavor name \"" + *name + "\"");
@@ -298,7 +303,7 @@ void load_guests(Diagnostics& diagnostics, const SourceFiles& sources, const Raw
     if (fields.profile.value) {
       const auto it = find_profile(scenario, *fields.profile.value);
       if (it == scenario.profiles.end()) {
-        if (map.find("profile")) report_unknown_profile(ctx, scenario, fields.profile, map.path("profile"));
+        if (map.find("profile")) report_unknown_profile(ctx, scenario, raw, fields.profile, map.path("profile"));
       } else {
         spec.profile = static_cast<std::int32_t>(it - scenario.profiles.begin());
         spec.usage = *std::max_element(it->memory.begin(), it->memory.end());
@@ -377,6 +382,10 @@ void load_guests(Diagnostics& diagnostics, const SourceFiles& sources, const Raw
     const SourceRef name_at = map.find("name")->value_at;
     const auto spec_index = static_cast<std::uint32_t>(scenario.specs.size());
     scenario.specs.push_back(std::move(spec));
+    own_usage.resize(scenario.specs.size());
+    for (const char* key : {"usage", "profile"}) {
+      if (const yaml::Entry* e = map.find(key)) own_usage.back() = {map.path(key), e->value_at};
+    }
     // Room for the whole entry at once, still growing geometrically across entries.
     if (const std::size_t want = scenario.guests.size() + static_cast<std::size_t>(count); want > scenario.guests.capacity()) {
       scenario.guests.reserve(std::max(want, 2 * scenario.guests.capacity()));

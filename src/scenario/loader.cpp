@@ -122,6 +122,10 @@ Loaded load_sources(SourceFiles sources, const LoadOptions& options) {
   detail::RawScenario raw;
 
   for (std::uint32_t f = 0; f < out.sources.files.size(); ++f) {
+    if (detail::is_csv(out.sources.files[f].path)) {
+      detail::read_csv(out.diagnostics, out.sources, f, raw);
+      continue;
+    }
     const yaml::Context ctx{out.diagnostics, f};
     yaml::Node root;
     if (!yaml::parse_document(ctx, out.sources.files[f].text, root)) continue;
@@ -177,7 +181,13 @@ Loaded load_sources(SourceFiles sources, const LoadOptions& options) {
     for (std::size_t i = pools_before; i < scenario.auto_pools.size(); ++i) check(scenario.auto_pools[i]);
   }
   detail::load_profiles(out.diagnostics, out.sources, raw, scenario);
-  detail::load_guests(out.diagnostics, out.sources, raw, scenario);
+  detail::load_csv_profiles(out.diagnostics, out.sources, raw, scenario);
+  std::vector<detail::OwnUsage> own_usage;
+  const std::size_t before_guests = out.diagnostics.items.size();
+  detail::load_guests(out.diagnostics, out.sources, raw, scenario, own_usage);
+  // A guest entry with errors adds no guests: samples that name them are not told so.
+  detail::load_samples(out.diagnostics, out.sources, raw, own_usage,
+                       out.diagnostics.items.size() == before_guests, scenario);
   out.diagnostics.sort();
   return out;
 }

@@ -93,7 +93,7 @@ std::string set_libvirt_version(Policy& p, std::string_view text) {
   return {};
 }
 
-constexpr std::array<PolicyKnob, 19> knobs{{
+constexpr std::array<PolicyKnob, 20> knobs{{
     {"swap_baseline", "rhel5",
      "baseline swap table: rhel5 | rhel6 | rhel7 | rhel9 | none | a flat size (4GiB)",
      set_swap_baseline},
@@ -136,6 +136,11 @@ constexpr std::array<PolicyKnob, 19> knobs{{
     {"usage", "1.0", "default expected resident fraction of a guest's memory",
      [](Policy& p, std::string_view t) {
        return store(values::fraction(t), [&](Decimal v) { p.usage = v; });
+     }},
+    {"profile_percentile", "95",
+     "per-guest samples (CSV) become a profile: this percentile of each slot's samples (nearest rank), 1..100",
+     [](Policy& p, std::string_view t) {
+       return store(values::integer(t, 1, 100), [&](std::int64_t v) { p.profile_percentile = static_cast<int>(v); });
      }},
     {"guest_overhead", "none",
      "QEMU memory per guest beyond <memory>: none | ovirt (memory/512 + 64MiB + 8MiB per vCPU) | a size",

@@ -1,4 +1,4 @@
-// Fuzz target: a scenario file -> load -> place -> write the plan -> read it back -> check,
+// Fuzz target: a scenario file (or a CSV of profiles or samples with a fixed scenario) -> load -> place -> write the plan -> read it back -> check,
 // and size. Properties: nothing crashes; a scenario that loads gives a plan that reads back
 // without an error and that check accepts (its violations are only those of fixed guests that
 // did not fit, or failures no plan survives); every guest is placed or unplaced once; the size report writes.
@@ -17,7 +17,21 @@
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   using namespace kvmplan;
   SourceFiles files;
-  files.add("fuzz.yaml", std::string(reinterpret_cast<const char*>(data), size));
+  std::string input(reinterpret_cast<const char*>(data), size);
+  // An input that starts like a CSV header is a profile table or samples (docs/format.md, "Usage
+  // profiles"), read with a small scenario whose guests it can name: a, b (and c-1, c-2 of one entry).
+  const std::size_t header = input.starts_with("\xEF\xBB\xBF") ? 3 : 0;
+  const bool table = input.compare(header, 5, "slot,") == 0, samples = input.compare(header, 10, "timestamp,") == 0;
+  if (table || samples) {
+    files.add("fuzz.yaml", std::string("hosts: [{name: kvm, count: auto, memory: 64GiB, cpus: 16}]\n"
+                                       "guests:\n"
+                                       "  - {name: a, vcpus: 2, memory: 4GiB") + (table ? ", profile: a}\n" : "}\n") +
+                                       "  - {name: b, vcpus: 1, memory: 1GiB, usage: 0.5}\n"
+                                       "  - {name: c, count: 2, vcpus: 1, memory: 2GiB" + (table ? ", profile: b}\n" : "}\n"));
+    files.add("fuzz.csv", std::move(input));
+  } else {
+    files.add("fuzz.yaml", std::move(input));
+  }
   Loaded loaded = load_sources(std::move(files));
   if (!loaded.ok()) {
     (void)format_all(loaded.diagnostics, loaded.sources);  // every message formats

@@ -73,6 +73,7 @@ struct Policy {
   NumaMode numa = NumaMode::strict;
   Objective objective = Objective::pack;
   Decimal usage;
+  int profile_percentile = 95;  // samples (CSV) -> a profile: this percentile per slot, nearest rank
   GuestOverhead guest_overhead;
   KsmPolicy ksm;
   HaPolicy ha;
