@@ -35,12 +35,16 @@ std::vector<int> balanced(const Scenario& s, std::vector<int> preopen) {
 // The search's budget (docs/placement.md, "Search"): 50,000 steps per guest, at least 500,000
 // and at most 10 million (up to about a second on the adversarial benchmark mixes); beyond
 // 10,000 guests fewer, where one host is a smaller part of the fleet and the greedy is close to
-// the bound: at a million guests 100,000 steps. `effort` multiplies it; 0 turns the search off.
+// the bound: at a million guests 100,000 steps. Under usage profiles of more than 24 slots a
+// step costs more (every fit adds and compares each slot): the budget is divided by slots / 24,
+// so that a week of hourly slots costs about what a day does. `effort` multiplies it; 0 turns
+// the search off.
 std::int64_t search_steps(const Scenario& s, int effort) {
   if (effort <= 0) return 0;
   constexpr std::int64_t per_guest = 50'000, least = 500'000, most = 10'000'000, full_up_to = 10'000, least_large = 100'000;
   const auto guests = static_cast<std::int64_t>(s.guests.size());
-  const std::int64_t steps = guests <= full_up_to ? std::clamp(per_guest * guests, least, most) : std::max(least_large, most * full_up_to / guests);
+  std::int64_t steps = guests <= full_up_to ? std::clamp(per_guest * guests, least, most) : std::max(least_large, most * full_up_to / guests);
+  if (const auto slots = static_cast<std::int64_t>(s.slots()); slots > 24) steps = std::max<std::int64_t>(steps * 24 / slots, least_large);
   return steps * std::min(effort, 1000);
 }
 
