@@ -35,7 +35,11 @@ guests: [{name: a, vcpus: 1, memory: 6GiB}, {name: b, vcpus: 1, memory: 6GiB}, {
   CHECK(d["removed"].size() == 0);
   // The other way round: c is removed, b moves back.
   const auto back = run_cli({"diff", second, first});
-  CHECK(back.out == "b: kvm-1 -> kvm-2\nc: kvm-1 -> (not placed)\n");
+  CHECK(back.out == "b: kvm-1 -> kvm-2\nc: kvm-1 -> (not placed)\nhost kvm-2: opened\n");
+  // kvm-2 runs b in the first plan only: emptied.
+  REQUIRE(d["emptied"].size() == 1);
+  CHECK(d["emptied"][0].as<std::string>() == "kvm-2");
+  CHECK(d["opened"].size() == 0);
   // A plan against itself: nothing.
   CHECK(run_cli({"diff", first, first}).out.empty());
   // Not a plan: located error, exit 2, no output.

@@ -9,11 +9,14 @@
 #include "kvmplan/report/problems.hpp"
 #include "kvmplan/libvirt/domain_export.hpp"
 #include "placement_util.hpp"
+#include "plan/plan_lines.hpp"
 
 namespace fs = std::filesystem;
 using namespace kvmplan;
 using kvmplan::test::read_file;
 using kvmplan::test::run_cli;
+using kvmplan::test::Placed;
+using kvmplan::test::place_text;
 
 namespace {
 
@@ -80,5 +83,27 @@ TEST_CASE("exports refuse a plan with unplaced guests, and write nothing") {
     CHECK(r.err.find("big: unplaced\n") != std::string::npos);
     CHECK(r.err.find("check rejects the plan (0 violations, 1 unplaced): nothing exported") != std::string::npos);
     CHECK_FALSE(fs::exists(tmp / what));
+  }
+}
+
+TEST_CASE("a plan as place writes it is read line by line, failures and failover included") {
+  // The line reader (plan_lines.hpp) once took `optimal` for the hosts list and `failures` for
+  // failover, and handed every plan to the YAML reader: seconds for 100k guests, not 0.1.
+  const Placed p = place_text(R"(
+policy: {numa: none, ha: {host_failures: 1}}
+hosts: [{name: kvm, count: auto, memory: 64GiB, cpus: 16}]
+guests: [{name: g, count: 4, vcpus: 2, memory: 8GiB}]
+)");
+  CheckOptions options;
+  options.evacuations = true;
+  const CheckResult checked = check_plan(p.loaded.scenario, p.plan, options);
+  REQUIRE(checked.failures);
+  for (const auto format : {PlanFormat::yaml, PlanFormat::json}) {
+    std::ostringstream text;
+    write_plan(text, p.loaded.scenario, p.plan, format, &*checked.failures);
+    PlanDocument doc;
+    REQUIRE(plan_lines::read(text.str(), 0, doc));
+    CHECK(doc.placements.size() == 4);
+    CHECK(doc.hosts.size() == p.plan.hosts.size());
   }
 }

@@ -82,6 +82,11 @@ int run_unguarded(int argc, const char* const* argv, std::ostream& out, std::ost
   add_effort(*place_cmd, place.common);
   place_cmd->add_flag("--failures", place.failures,
                       "add a failover section: where each guest restarts when its host (or zone) fails");
+  place_cmd->add_option("--from", place.from, "re-plan this plan (as kvmplan place writes it) with few moves: guests stay where every rule still holds");
+  place_cmd->add_option("--max-moves", place.max_moves, "with --from: moves allowed beyond the needed ones, to empty hosts (default 0: none)")
+      ->check(CLI::Range(0, 1'000'000'000));
+  place_cmd->add_option("--retire", place.retire, "with --from: a host taken out of service; its guests move (repeatable)");
+  place_cmd->add_option("--order", place.order, "with --from: write a migration order for the moves here (- is standard error), each step keeping the rules");
 
   DrainOptions drain;
   CLI::App* drain_cmd = app.add_subcommand("drain", "where the guests of hosts taken down go now: FILE... --placement PLAN HOST...");

@@ -33,7 +33,14 @@ struct PlaceOptions {
   std::string format = "yaml";
   std::string output = "-";
   bool failures = false;  // add the failover section: where guests restart when a host or zone fails
+  std::string from;       // --from PLAN: re-plan it with few moves ("" : place from scratch)
+  int max_moves = 0;      // --max-moves: moves allowed to empty hosts
+  std::vector<std::string> retire;  // --retire HOST: hosts taken out of service
+  std::string order;      // --order FILE: a migration order for the moves
 };
+
+// kvmplan place --from (place_from_command.cpp).
+int run_place_from(const PlaceOptions& options, std::ostream& out, std::ostream& err);
 
 int run_place(const PlaceOptions& options, std::ostream& out, std::ostream& err);
 

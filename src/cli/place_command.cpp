@@ -10,6 +10,11 @@
 namespace kvmplan::cli {
 
 int run_place(const PlaceOptions& options, std::ostream& out, std::ostream& err) {
+  if (!options.from.empty()) return run_place_from(options, out, err);
+  if (options.max_moves > 0 || !options.retire.empty() || !options.order.empty()) {
+    err << "kvmplan: error: place: --max-moves, --retire and --order re-plan a plan: give it with --from PLAN\n";
+    return 2;
+  }
   Loaded loaded;
   if (!load(options.common, loaded, err)) return 2;
   kvmplan::PlaceOptions place_options;

@@ -70,7 +70,7 @@ double Engine::cost_used() const {
 }
 
 void Engine::place(const std::vector<int>& preopen) {
-  plan_.placements.resize(s_.guests.size());
+  plan_.placements.resize(s_.guests.size());  // guests kept by a re-plan (replan.cpp) are placed already
   // Pools take turns, so that hosts filled in order alternate between pools (and their zones).
   for (int i = 0, most = preopen.empty() ? 0 : *std::max_element(preopen.begin(), preopen.end()); i < most; ++i) {
     for (std::size_t pool = 0; pool < preopen.size(); ++pool) {
@@ -81,6 +81,7 @@ void Engine::place(const std::vector<int>& preopen) {
   // that does not fit is put there anyway, on the roomiest nodes, and check says what it breaks.
   std::vector<std::uint32_t> free_guests;
   for (std::uint32_t g = 0; g < s_.guests.size(); ++g) {
+    if (plan_.placements[g].host >= 0) continue;
     const auto fixed = rules::FixedHost::host_of(s_.guests[g]);
     if (!fixed) {
       free_guests.push_back(g);
@@ -148,7 +149,7 @@ rules::GroupCheck Engine::check_groups(std::uint32_t g, std::size_t h, bool soft
 void Engine::commit(std::uint32_t g, std::size_t h, Fit f, bool update_index) {
   ++commits_;
   HostState& state = fleet_.state(h);
-  f.pins = choose_pins(state, demand(g), f.nodes);
+  if (f.pins.empty()) f.pins = choose_pins(state, demand(g), f.nodes);  // a re-plan keeps the plan's pins
   reserve(state, demand(g), f);
   fleet_.changed(h, update_index);
   Placement& pl = plan_.placements[g];

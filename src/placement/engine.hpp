@@ -35,6 +35,22 @@ class Engine {
   // Hosts opened per pool, once run.
   const std::vector<int>& opened() const { return opened_; }
 
+  // Re-planning (replan.cpp), before place(): the pool hosts of the earlier plan, under their
+  // names; the guests that stay, each where the plan has it when every rule still holds there
+  // (its nodes and pins too when they still fit; else others on that host). False: it moves.
+  std::size_t reopen(const Host& host, int pool) { return fleet_.reopen(host, pool); }
+  void number_from(std::size_t pool, std::size_t next, std::size_t width) { fleet_.number_from(pool, next, width); }
+  bool keep(std::uint32_t g, std::size_t h, const NodeList& nodes, const Placement::Pins& pins);
+  // After place(): empties hosts in use, those with the fewest guests first, each only when all
+  // its guests go to other hosts in use and the moves it costs fit in `budget` (a guest costs
+  // one when it is still on `home[g]`, where the plan had it). Returns the moves made; the hosts
+  // emptied go to `emptied`.
+  int empty_hosts(int budget, const std::vector<std::int32_t>& home, std::vector<std::size_t>& emptied);
+  // Pool hosts that run no guest leave the plan in finish() (a re-plan without failures).
+  void drop_idle_pool_hosts() { emptied_.assign(fleet_.size(), 1); }
+  const std::string& host_name(std::size_t h) const { return fleet_.state(h).host->name; }
+  const Placement& placement(std::uint32_t g) const { return plan_.placements[g]; }
+
  private:
   // engine.cpp: guest by guest.
   const Demand& demand(std::uint32_t g) const { return demands_.of(g); }
@@ -66,6 +82,9 @@ class Engine {
 
   // search.cpp.
   struct Search;
+  // replan.cpp: one host emptied onto the others in use, or nothing changed.
+  bool empty_one(std::size_t t, std::vector<std::vector<std::uint32_t>>& on, const std::vector<char>& closed);
+  bool pins_free(const HostState& state, std::uint32_t g, const NodeList& nodes, const Placement::Pins& pins) const;
 
   // why_not.cpp: the reasons of a guest that fits nowhere.
   Unplaced why_not(std::uint32_t g);

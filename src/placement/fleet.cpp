@@ -14,6 +14,7 @@ Fleet::Fleet(const Scenario& s, bool spread, std::size_t expected) : s_(s), p_(s
   loads_.reserve(expected);
   for (const auto& pool : s.auto_pools) pool_shapes_.push_back(make_shape(pool, p_));
   pool_opened_.assign(s.auto_pools.size(), 0);
+  numbering_.assign(s.auto_pools.size(), {1, 0});
   for (const auto& h : s.hosts) open(h, -1);
 }
 
@@ -39,6 +40,7 @@ std::size_t Fleet::open(const Host& proto, int pool) {
   }
   states_.push_back(make_host_state(hosts_.back(), shape_for(proto, pool), p_));
   pool_of_.push_back(pool);
+  named_.push_back(0);
   const Host& host = hosts_.back();
   // A host without a zone is a zone of its own.
   zones_.push_back(host.zone.empty() ? -1 - static_cast<std::int64_t>(h)
@@ -50,6 +52,16 @@ std::size_t Fleet::open(const Host& proto, int pool) {
   return h;
 }
 
+std::size_t Fleet::reopen(const Host& host, int pool) {
+  Host copy = host;
+  copy.zones.clear();  // the zone is the plan's: no rotation
+  const std::size_t h = open(copy, pool);
+  named_[h] = 1;
+  return h;
+}
+
+void Fleet::number_from(std::size_t pool, std::size_t next, std::size_t width) { numbering_[pool] = {next, width}; }
+
 void Fleet::drop_last() {
   const std::size_t h = states_.size() - 1;
   if (spread_) by_load_.erase({loads_[h], h});
@@ -57,6 +69,7 @@ void Fleet::drop_last() {
   hosts_.pop_back();
   states_.pop_back();
   pool_of_.pop_back();
+  named_.pop_back();
   zones_.pop_back();
   full_.pop_back();
   loads_.pop_back();
@@ -73,6 +86,7 @@ std::vector<std::int32_t> Fleet::drop(const std::vector<char>& drop) {
       hosts_[kept] = std::move(hosts_[h]);
       states_[kept] = std::move(states_[h]);
       pool_of_[kept] = pool_of_[h];
+      named_[kept] = named_[h];
       zones_[kept] = zones_[h];
       full_[kept] = full_[h];
       loads_[kept] = loads_[h];
@@ -82,6 +96,7 @@ std::vector<std::int32_t> Fleet::drop(const std::vector<char>& drop) {
   hosts_.resize(kept);
   states_.resize(kept);
   pool_of_.resize(kept);
+  named_.resize(kept);
   zones_.resize(kept);
   full_.resize(kept);
   loads_.resize(kept);
@@ -123,17 +138,20 @@ HostState Fleet::prototype(std::size_t pool) const {
 
 std::vector<int> Fleet::finish(Plan& plan) {
   std::vector<int> opened(s_.auto_pools.size(), 0), seen(s_.auto_pools.size(), 0);
-  for (int pool : pool_of_) {
-    if (pool >= 0) ++opened[static_cast<std::size_t>(pool)];
+  for (std::size_t h = 0; h < hosts_.size(); ++h) {
+    if (pool_of_[h] >= 0 && !named_[h]) ++opened[static_cast<std::size_t>(pool_of_[h])];
   }
   for (std::size_t h = 0; h < hosts_.size(); ++h) {
     const int pool = pool_of_[h];
     if (pool < 0) continue;
     const auto p = static_cast<std::size_t>(pool);
-    std::string number = std::to_string(++seen[p]);
-    const std::size_t width = std::to_string(opened[p]).size();
-    hosts_[h].name = s_.auto_pools[p].name + "-" + std::string(width - std::min(width, number.size()), '0') + number;
     hosts_[h].auto_pool = false;
+    if (named_[h]) continue;
+    const auto [first, fixed_width] = numbering_[p];
+    const std::size_t n = first + static_cast<std::size_t>(seen[p]++);
+    std::string number = std::to_string(n);
+    const std::size_t width = fixed_width > 0 ? fixed_width : std::to_string(first - 1 + static_cast<std::size_t>(opened[p])).size();
+    hosts_[h].name = s_.auto_pools[p].name + "-" + std::string(width - std::min(width, number.size()), '0') + number;
   }
   for (const auto& st : states_) plan.hosts_used += st.guests > 0;
   // The states that point into hosts_ are done with: the plan takes the hosts.

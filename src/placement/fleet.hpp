@@ -22,6 +22,12 @@ class Fleet {
   std::size_t size() const { return states_.size(); }
   // Appends a copy of `proto` (a scenario host, or a pool's prototype when pool >= 0).
   std::size_t open(const Host& proto, int pool);
+  // Re-planning: a pool host an earlier plan opened, under its name and zone (`host`, from
+  // pool_host()); finish() keeps the name.
+  std::size_t reopen(const Host& host, int pool);
+  // Re-planning: hosts finish() names anew in `pool` take numbers from `next` on, zero-padded
+  // to `width` digits (after the plan's own, so that no name is taken twice).
+  void number_from(std::size_t pool, std::size_t next, std::size_t width);
   // Takes back the last host opened, while it runs no guest.
   void drop_last();
   // Takes out the hosts opened from pools that `drop` marks (they run no guest): what each
@@ -63,6 +69,8 @@ class Fleet {
   std::vector<HostState> states_;
   std::vector<int> pool_of_;
   std::vector<std::size_t> pool_opened_;  // hosts opened per pool: the next takes its zone from the rotation
+  std::vector<char> named_;               // per host: reopened, keeps its name
+  std::vector<std::pair<std::size_t, std::size_t>> numbering_;  // per pool: first number, width (0: by count)
   std::vector<std::int64_t> zones_;
   std::vector<Keys> full_;
   std::vector<std::int64_t> loads_;

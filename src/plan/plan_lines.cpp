@@ -320,9 +320,13 @@ bool read(std::string_view text, std::uint32_t file, PlanDocument& doc) {
     if (k == std::size(top_keys) || (seen & (1u << k))) return false;
     seen |= 1u << k;
     list = List::none;
-    if (k == 3 || k == 4 || k == 7 || k == 9) {
-      const List which = k == 3 ? List::placements : k == 4 ? List::unplaced : k == 7 ? List::hosts : List::failover;
-      has_placements = has_placements || k == 3;
+    // The lists, by their place in top_keys (placements 3, unplaced 4, hosts 8, failover 10).
+    constexpr std::size_t placements_key = 3, unplaced_key = 4, hosts_key = 8, failover_key = 10;
+    static_assert(top_keys[placements_key] == "placements" && top_keys[unplaced_key] == "unplaced" && top_keys[hosts_key] == "hosts" &&
+                  top_keys[failover_key] == "failover");
+    if (k == placements_key || k == unplaced_key || k == hosts_key || k == failover_key) {
+      const List which = k == placements_key ? List::placements : k == unplaced_key ? List::unplaced : k == hosts_key ? List::hosts : List::failover;
+      has_placements = has_placements || k == placements_key;
       if (l.eat('[')) {
         if (l.eat(']')) {  // empty
           if (json) l.eat(',');
