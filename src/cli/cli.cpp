@@ -5,6 +5,7 @@
 #include <new>
 
 #include "kvmplan/io/atomic_file.hpp"
+#include "kvmplan/report/size_report.hpp"
 #include "kvmplan/values/diagnostics.hpp"
 #include "kvmplan/scenario/policy.hpp"
 #include "kvmplan/version.hpp"
@@ -64,8 +65,16 @@ int run_unguarded(int argc, const char* const* argv, std::ostream& out, std::ost
   SizeOptions size;
   CLI::App* size_cmd = app.add_subcommand("size", "how much swap each host needs, and how overcommitted it is");
   add_common(*size_cmd, size.common);
-  size_cmd->add_option("--format", size.format, "text | json | markdown")
-      ->check(CLI::IsMember({"text", "json", "markdown"}));
+  size_cmd->add_option("--format", size.format, "text | json | markdown | csv | html")
+      ->check(CLI::IsMember({"text", "json", "markdown", "csv", "html"}));
+  size_cmd->add_option("--per", size.per, "csv: one row per host (default) or per guest")->check(CLI::IsMember({"host", "guest"}));
+  size_cmd->add_option("--sort", size.sort, "order of the host tables (text, markdown, csv): name (default), swap, committed, "
+                                             "memory-ratio, cpu-ratio, guests, ram (largest first), headroom (tightest first)")
+      ->check(CLI::IsMember(size_sort_keys()));
+  size_cmd->add_option("--top", size.top, "list only the first N hosts once sorted (text, markdown, csv)")->check(CLI::Range(1, 1 << 30));
+  size_cmd->add_option("--host", size.host_pattern, "list only the hosts whose name matches this glob, e.g. 'kvm-0*' (text, markdown, csv)");
+  size_cmd->add_option("--hosts", size.hosts, "auto: hosts of identical figures share a row when more than 20 are listed; all: a row each")
+      ->check(CLI::IsMember({"auto", "all"}));
   size_cmd->add_option("-o,--output", size.output, "write the report here, atomically (- is standard output)");
   auto add_effort = [](CLI::App& sub, CommonOptions& o) {
     sub.add_option("--effort", o.effort, "how long to search for fewer hosts after the greedy plan: 0 none, 1 the default budget, N times it (counted in steps: the same plan on any machine)")

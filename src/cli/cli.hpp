@@ -24,6 +24,11 @@ struct SizeOptions {
   std::string placement;  // size this plan instead of placing ("" when not given)
   std::string format = "text";
   std::string output = "-";
+  std::string per = "host";     // csv: one row per host or per guest
+  std::string sort = "name";    // text, markdown, csv: --sort KEY
+  int top = 0;                  // --top N; 0: every host
+  std::string host_pattern;     // --host GLOB
+  std::string hosts = "auto";   // auto: grouped when many; all: one row each
 };
 
 int run_size(const SizeOptions& options, std::ostream& out, std::ostream& err);
