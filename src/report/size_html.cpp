@@ -20,8 +20,9 @@ constexpr std::size_t list_rows = 200;    // unplaced guests, failure cases
 
 const char* const style = R"(body{font:14px/1.4 system-ui,sans-serif;margin:24px;color:#212529;max-width:1200px}
 h1{font-size:22px}h2{font-size:18px;margin-top:32px;border-bottom:1px solid #dee2e6}
-table{border-collapse:collapse}td,th{padding:3px 8px;border-bottom:1px solid #eee;text-align:right}
-td:first-child,th:first-child{text-align:left}table.summary th{text-align:left;font-weight:600}
+table{border-collapse:collapse}td,th{padding:3px 8px;border-bottom:1px solid #eee;text-align:right;white-space:nowrap}
+td:first-child,th:first-child{text-align:left}table.summary th{text-align:left;font-weight:600}table.summary td{text-align:left}
+td.text,th.text{text-align:left;white-space:normal}.wide{overflow-x:auto}
 table.sortable th{cursor:pointer;background:#f8f9fa;position:sticky;top:0}table.sortable th:hover{background:#e9ecef}
 svg text{font:12px system-ui,sans-serif}svg text.small{font-size:11px}.note{color:#6c757d}
 .bad{color:#c0392b;font-weight:600}.good{color:#2e7d32;font-weight:600})";
@@ -83,7 +84,7 @@ void host_table(std::ostream& out, const SizeReport& report) {
   out << "<section id=\"hosts\"><h2>Hosts</h2>";
   if (report.hosts.size() > table_rows) out << "<p class=\"note\">" << report.hosts.size() << " hosts in " << groups.size() << " rows: hosts of the same figures share a row.</p>";
   if (groups.size() > table_rows) out << "<p class=\"note\">The first " << table_rows << " rows; <code>--format csv</code> lists every host.</p>";
-  out << "<table id=\"host-table\" class=\"sortable\"><thead><tr><th>host</th><th>hosts</th><th>RAM</th><th>hugepages</th><th>locked</th>"
+  out << "<div class=\"wide\"><table id=\"host-table\" class=\"sortable\"><thead><tr><th>host</th><th>hosts</th><th>RAM</th><th>hugepages</th><th>locked</th>"
          "<th>committed</th><th>mem ratio</th><th>swap</th><th>expected</th><th>KSM saves</th><th>headroom</th><th>vCPUs</th>"
          "<th>pCPUs</th><th>cpu ratio</th><th>dedicated</th><th>guests</th><th>warnings</th></tr></thead><tbody>\n";
   for (std::size_t g = 0; g < std::min(groups.size(), table_rows); ++g) {
@@ -151,11 +152,11 @@ void findings(std::ostream& out, const SizeReport& report) {
   if (!report.unplaced.empty()) {
     out << "<section id=\"unplaced\"><h2>Unplaced guests (" << report.unplaced.size() << ")</h2>";
     if (report.unplaced.size() > list_rows) out << "<p class=\"note\">The first " << list_rows << "; <code>--format json</code> lists all.</p>";
-    out << "<table class=\"sortable\"><thead><tr><th>guest</th><th>why</th></tr></thead><tbody>\n";
+    out << "<table class=\"sortable\"><thead><tr><th>guest</th><th class=\"text\">why</th></tr></thead><tbody>\n";
     for (std::size_t i = 0; i < std::min(report.unplaced.size(), list_rows); ++i) {
       const auto& u = report.unplaced[i];
       const std::string& name = report.scenario->guests[u.guest].name;
-      out << "<tr>" << cell(name, name) << "<td style=\"text-align:left\">" << html_escape(u.summary) << "</td></tr>\n";
+      out << "<tr>" << cell(name, name) << "<td class=\"text\">" << html_escape(u.summary) << "</td></tr>\n";
     }
     out << "</tbody></table></section>\n";
   }
@@ -171,14 +172,14 @@ void findings(std::ostream& out, const SizeReport& report) {
     }
   }
   if (by_code.empty()) return;
-  out << "<section id=\"warnings\"><h2>Warnings</h2><table><thead><tr><th>code</th><th>hosts</th><th>for example</th></tr></thead><tbody>\n";
+  out << "<section id=\"warnings\"><h2>Warnings</h2><table><thead><tr><th>code</th><th>hosts</th><th class=\"text\">for example</th></tr></thead><tbody>\n";
   for (const auto& [code, list] : by_code) {
     std::vector<std::string_view> names;
     for (const auto& [h, w] : list) {
       if (names.empty() || names.back() != report.hosts[h].name) names.emplace_back(report.hosts[h].name);
     }
     out << "<tr><td>" << html_escape(code) << "</td><td>" << names.size() << ": " << html_escape(host_range(names))
-        << "</td><td style=\"text-align:left\">" << html_escape(report.hosts[list.front().first].name + ": " + list.front().second->message)
+        << "</td><td class=\"text\">" << html_escape(report.hosts[list.front().first].name + ": " + list.front().second->message)
         << "</td></tr>\n";
   }
   out << "</tbody></table></section>\n";

@@ -21,7 +21,7 @@ std::string label_of(const SizeReport& report, const std::vector<std::size_t>& h
   if (hosts.size() == 1) return report.hosts[hosts.front()].name;
   std::vector<std::string_view> names;
   for (const std::size_t h : hosts) names.emplace_back(report.hosts[h].name);
-  return host_range(names, 1) + " (" + std::to_string(hosts.size()) + ")";
+  return host_range(names, 2) + " (" + std::to_string(hosts.size()) + " hosts)";
 }
 
 // Hosts of identical figures, by the text of the figures a chart draws.
