@@ -129,6 +129,13 @@ int run_unguarded(int argc, const char* const* argv, std::ostream& out, std::ost
   headroom_cmd->add_option("-o,--output", headroom.output, "write the counts here, atomically (- is standard output)");
   headroom_cmd->add_flag("--no-tiered", headroom.no_tiered, "leave out the tiered allocation (largest flavor first, then the next)");
 
+  ShowOptions show;
+  CLI::App* show_cmd = app.add_subcommand("show", "a plan host by host: each host's guests with their NUMA nodes, CPUs, vCPUs and memory");
+  show_cmd->add_option("plan", show.plan, "the plan (as kvmplan place writes it)")->required();
+  show_cmd->add_option("--host", show.host_pattern, "only the hosts whose name matches this glob, e.g. 'compute-1*'");
+  show_cmd->add_option("-o,--output", show.output, "write it here, atomically (- is standard output)");
+  show_cmd->add_flag("-q,--quiet", show.quiet, "print nothing but the output and errors");
+
   CheckOptions check;
   CLI::App* check_cmd = app.add_subcommand("check", "verify a placement against the model, one line per violation");
   add_common(*check_cmd, check.common);
@@ -201,6 +208,7 @@ int run_unguarded(int argc, const char* const* argv, std::ostream& out, std::ost
   if (whatif_cmd->parsed()) return run_whatif(whatif, out, err);
   if (headroom_cmd->parsed()) return run_headroom(headroom, out, err);
   if (check_cmd->parsed()) return run_check(check, out, err);
+  if (show_cmd->parsed()) return run_show(show, out, err);
   if (drain_cmd->parsed()) return run_drain(drain, out, err);
   if (diff_cmd->parsed()) return run_diff(diff, out, err);
   if (caps_cmd->parsed()) return run_import_capabilities(caps, out, err);

@@ -84,6 +84,15 @@ struct HeadroomOptions {
 
 int run_headroom(const HeadroomOptions& options, std::ostream& out, std::ostream& err);
 
+struct ShowOptions {
+  std::string plan;
+  std::string host_pattern;  // --host GLOB
+  std::string output = "-";
+  bool quiet = false;
+};
+
+int run_show(const ShowOptions& options, std::ostream& out, std::ostream& err);
+
 struct CheckOptions {
   CommonOptions common;
   std::string placement;
