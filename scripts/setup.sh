@@ -2,12 +2,15 @@
 # Installs the Debian 12 packages kvmplan needs (only those missing), then configures and
 # builds it in ./build. Run it from anywhere; as root, or as a user with sudo.
 #   KVMPLAN_WERROR=ON   compiler warnings are errors (developers and CI: .ci/run sets it)
+#   KVMPLAN_HTML_TESTS=ON  also install chromium, for the test that renders the HTML report in
+#                       headless Chromium (over 300 MB; without it that test is skipped)
 set -eu
 cd "$(dirname "$0")/.."
 
 say() { echo "kvmplan setup: $*" >&2; }
 
 packages="g++ make cmake libyaml-cpp-dev libcli11-dev libboost-graph-dev libeigen3-dev libpugixml-dev libjemalloc-dev doctest-dev libvirt-clients"
+if [ "${KVMPLAN_HTML_TESTS:-OFF}" = "ON" ]; then packages="$packages chromium"; fi
 
 missing=""
 for p in $packages; do

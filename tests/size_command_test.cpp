@@ -46,13 +46,16 @@ TEST_CASE("size --format json on the book example, field by field (spec section 
   CHECK(r.out.find("\"memory_overcommit\": 2.286,") != std::string::npos);
 }
 
-TEST_CASE("the text report is a table with totals") {
+TEST_CASE("the text report is a summary, then a table per host") {
   const auto r = run_cli({"size", "scenarios/book-example.yaml"});
   REQUIRE(r.code == 0);
-  CHECK(r.out.find("kvmplan 0.1.0: swap sizing, baseline rhel5\n") == 0);
+  CHECK(r.out.find("kvmplan 0.1.0: swap sizing, baseline rhel5\n\nsummary:\n") == 0);
   CHECK(r.out.find("kvm01  32GiB") != std::string::npos);
   CHECK(r.out.find("  44GiB  ") != std::string::npos);
-  CHECK(r.out.find("totals: 1 host, 1 used (lower bound 1, optimal), 64 guests placed, 0 unplaced, swap to create 44GiB\n") != std::string::npos);
+  CHECK(r.out.find("  hosts         1 needed, 1 in the plan (lower bound 1, optimal)\n"
+                   "  guests        64 placed, 0 unplaced\n"
+                   "  swap          44GiB in all; per host min 44GiB, median 44GiB, max 44GiB\n") != std::string::npos);
+  CHECK(r.out.find("summary:") < r.out.find("hosts:\nhost "));
 }
 
 TEST_CASE("markdown has a header row, an alignment row and one row per host") {

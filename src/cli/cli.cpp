@@ -5,6 +5,7 @@
 #include <new>
 
 #include "kvmplan/io/atomic_file.hpp"
+#include "kvmplan/report/size_report.hpp"
 #include "kvmplan/values/diagnostics.hpp"
 #include "kvmplan/scenario/policy.hpp"
 #include "kvmplan/version.hpp"
@@ -64,8 +65,16 @@ int run_unguarded(int argc, const char* const* argv, std::ostream& out, std::ost
   SizeOptions size;
   CLI::App* size_cmd = app.add_subcommand("size", "how much swap each host needs, and how overcommitted it is");
   add_common(*size_cmd, size.common);
-  size_cmd->add_option("--format", size.format, "text | json | markdown")
-      ->check(CLI::IsMember({"text", "json", "markdown"}));
+  size_cmd->add_option("--format", size.format, "text | json | markdown | csv | html")
+      ->check(CLI::IsMember({"text", "json", "markdown", "csv", "html"}));
+  size_cmd->add_option("--per", size.per, "csv: one row per host (default) or per guest")->check(CLI::IsMember({"host", "guest"}));
+  size_cmd->add_option("--sort", size.sort, "order of the host tables (text, markdown, csv): name (default), swap, committed, "
+                                             "memory-ratio, cpu-ratio, guests, ram (largest first), headroom (tightest first)")
+      ->check(CLI::IsMember(size_sort_keys()));
+  size_cmd->add_option("--top", size.top, "list only the first N hosts once sorted (text, markdown, csv)")->check(CLI::Range(1, 1 << 30));
+  size_cmd->add_option("--host", size.host_pattern, "list only the hosts whose name matches this glob, e.g. 'kvm-0*' (text, markdown, csv)");
+  size_cmd->add_option("--hosts", size.hosts, "auto: hosts of identical figures share a row when more than 20 are listed; all: a row each")
+      ->check(CLI::IsMember({"auto", "all"}));
   size_cmd->add_option("-o,--output", size.output, "write the report here, atomically (- is standard output)");
   auto add_effort = [](CLI::App& sub, CommonOptions& o) {
     sub.add_option("--effort", o.effort, "how long to search for fewer hosts after the greedy plan: 0 none, 1 the default budget, N times it (counted in steps: the same plan on any machine)")
@@ -124,6 +133,13 @@ int run_unguarded(int argc, const char* const* argv, std::ostream& out, std::ost
   headroom_cmd->add_option("--format", headroom.format, "text | json")->check(CLI::IsMember({"text", "json"}));
   headroom_cmd->add_option("-o,--output", headroom.output, "write the counts here, atomically (- is standard output)");
   headroom_cmd->add_flag("--no-tiered", headroom.no_tiered, "leave out the tiered allocation (largest flavor first, then the next)");
+
+  ShowOptions show;
+  CLI::App* show_cmd = app.add_subcommand("show", "a plan host by host: each host's guests with their NUMA nodes, CPUs, vCPUs and memory");
+  show_cmd->add_option("plan", show.plan, "the plan (as kvmplan place writes it)")->required();
+  show_cmd->add_option("--host", show.host_pattern, "only the hosts whose name matches this glob, e.g. 'compute-1*'");
+  show_cmd->add_option("-o,--output", show.output, "write it here, atomically (- is standard output)");
+  show_cmd->add_flag("-q,--quiet", show.quiet, "print nothing but the output and errors");
 
   CheckOptions check;
   CLI::App* check_cmd = app.add_subcommand("check", "verify a placement against the model, one line per violation");
@@ -197,6 +213,7 @@ int run_unguarded(int argc, const char* const* argv, std::ostream& out, std::ost
   if (whatif_cmd->parsed()) return run_whatif(whatif, out, err);
   if (headroom_cmd->parsed()) return run_headroom(headroom, out, err);
   if (check_cmd->parsed()) return run_check(check, out, err);
+  if (show_cmd->parsed()) return run_show(show, out, err);
   if (drain_cmd->parsed()) return run_drain(drain, out, err);
   if (diff_cmd->parsed()) return run_diff(diff, out, err);
   if (caps_cmd->parsed()) return run_import_capabilities(caps, out, err);

@@ -24,6 +24,11 @@ struct SizeOptions {
   std::string placement;  // size this plan instead of placing ("" when not given)
   std::string format = "text";
   std::string output = "-";
+  std::string per = "host";     // csv: one row per host or per guest
+  std::string sort = "name";    // text, markdown, csv: --sort KEY
+  int top = 0;                  // --top N; 0: every host
+  std::string host_pattern;     // --host GLOB
+  std::string hosts = "auto";   // auto: grouped when many; all: one row each
 };
 
 int run_size(const SizeOptions& options, std::ostream& out, std::ostream& err);
@@ -85,6 +90,15 @@ struct HeadroomOptions {
 };
 
 int run_headroom(const HeadroomOptions& options, std::ostream& out, std::ostream& err);
+
+struct ShowOptions {
+  std::string plan;
+  std::string host_pattern;  // --host GLOB
+  std::string output = "-";
+  bool quiet = false;
+};
+
+int run_show(const ShowOptions& options, std::ostream& out, std::ostream& err);
 
 struct CheckOptions {
   CommonOptions common;

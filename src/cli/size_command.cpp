@@ -9,7 +9,25 @@
 
 namespace kvmplan::cli {
 
+namespace {
+
+// Options that do not go with the format: the message, or "" when they all do.
+std::string misfit(const SizeOptions& o) {
+  if (o.per == "guest" && o.format != "csv") return "--per guest needs --format csv";
+  const bool chosen = o.sort != "name" || o.top > 0 || !o.host_pattern.empty() || o.hosts != "auto";
+  if (chosen && (o.format == "json" || o.format == "html")) {
+    return "--sort, --top, --host and --hosts choose the rows of text, markdown and csv; --format " + o.format + " always has every host";
+  }
+  return "";
+}
+
+}  // namespace
+
 int run_size(const SizeOptions& options, std::ostream& out, std::ostream& err) {
+  if (const std::string problem = misfit(options); !problem.empty()) {
+    err << "kvmplan: error: " << problem << "\n";
+    return 2;
+  }
   Loaded loaded;
   if (!load(options.common, loaded, err)) return 2;
   SizeReport report;
@@ -34,12 +52,20 @@ int run_size(const SizeOptions& options, std::ostream& out, std::ostream& err) {
     if (loaded.scenario.policy.ha.host_failures > 0 || loaded.scenario.policy.ha.zone_failures > 0) {
       plan.hosts_used = static_cast<int>(plan.hosts.size());  // spares count, as place counts them
     }
-    report = size_plan(loaded.scenario, plan);
+    report = size_plan(loaded.scenario, std::move(plan));
   }
+  SizeView view;
+  view.sort = options.sort;
+  view.top = options.top;
+  view.host_pattern = options.host_pattern;
+  view.all_hosts = options.hosts == "all";
   const auto written = write_atomically(options.output, out, [&](std::ostream& s) {
     if (options.format == "json") write_size_json(s, report);
-    else if (options.format == "markdown") write_size_markdown(s, report);
-    else write_size_text(s, report);
+    else if (options.format == "markdown") write_size_markdown(s, report, view);
+    else if (options.format == "csv" && options.per == "guest") write_size_csv_guests(s, report, view);
+    else if (options.format == "csv") write_size_csv(s, report, view);
+    else if (options.format == "html") write_size_html(s, report);
+    else write_size_text(s, report, view);
   });
   if (!written) {
     err << "kvmplan: error: " << written.error() << "\n";

@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <map>
-#include <cstdio>
 #include <string_view>
 #include <unordered_map>
 
@@ -15,64 +14,10 @@
 namespace kvmplan {
 namespace {
 
-// How many unplaced guests the text formats list before summing up the rest.
-constexpr std::size_t unplaced_shown = 20;
-
-std::string ratio_or_dash(const std::optional<double>& r) { return r ? format_ratio(*r) : "-"; }
-
-std::string mib_text(std::int64_t mib) {
-  if (mib == 0) return "0";
-  if (mib % 1024 == 0) return std::to_string(mib / 1024) + "GiB";
-  return std::to_string(mib) + "MiB";
-}
-
-std::string seconds_text(double s) {
-  char buf[32];
-  if (s < 60) std::snprintf(buf, sizeof buf, "%.0fs", s);
-  else if (s < 3600) std::snprintf(buf, sizeof buf, "%.1fmin", s / 60);
-  else std::snprintf(buf, sizeof buf, "%.1fh", s / 3600);
-  return buf;
-}
-
-// The second table: the expected case, what KSM and ksmtuned do, and the risk beyond RAM.
 // Under usage profiles, the first slot of the highest and of the lowest value.
 std::pair<std::size_t, std::size_t> peak_and_valley(const std::vector<Bytes>& by_slot) {
   const auto peak = std::max_element(by_slot.begin(), by_slot.end()), valley = std::min_element(by_slot.begin(), by_slot.end());
   return {static_cast<std::size_t>(peak - by_slot.begin()), static_cast<std::size_t>(valley - by_slot.begin())};
-}
-
-// The second table: the expected case, what KSM and ksmtuned do, and the risk beyond RAM. Under
-// usage profiles, "expected" and "headroom" are the peak slot's, which the table names, with the
-// valley beside it.
-std::vector<std::vector<std::string>> expected_table(const SizeReport& report) {
-  const bool profiles = report.scenario && report.scenario->slots() > 0;
-  std::vector<std::vector<std::string>> rows{{"host", "expected", "KSM saves", "headroom", "ksmtuned", "pages/scan",
-                                              "full scan", "beyond RAM", "swap covers"}};
-  if (profiles) rows.front().insert(rows.front().begin() + 2, {"peak slot", "valley"});
-  auto slot_columns = [&](std::vector<std::string>& row, const std::vector<Bytes>& by_slot) {
-    if (!profiles) return;
-    if (by_slot.empty()) {
-      row.insert(row.begin() + 2, {"-", "-"});
-      return;
-    }
-    const auto [peak, valley] = peak_and_valley(by_slot);
-    row.insert(row.begin() + 2, {std::to_string(peak), to_human(by_slot[valley]) + " @" + std::to_string(valley)});
-  };
-  for (const auto& h : report.hosts) {
-    const HostFigures& f = h.figures;
-    rows.push_back({h.name, to_human(f.expected_resident), to_human(f.ksm_savings), mib_text(mib_floor(f.headroom)),
-                    f.ksmtuned.active ? "runs" : "idle", f.ksmtuned.active ? std::to_string(f.ksmtuned.pages_to_scan) : "-",
-                    f.ksmtuned.active ? seconds_text(f.ksmtuned.full_scan_seconds) : "-", to_human(f.beyond_ram),
-                    to_human(f.swap_covers)});
-    slot_columns(rows.back(), f.resident_by_slot);
-    // A node short of memory in the expected case, under its host.
-    for (const auto& n : f.nodes.size() > 1 ? f.nodes : std::vector<NodeFigures>{}) {
-      if (n.headroom.value >= 0) continue;
-      rows.push_back({"  node " + std::to_string(n.id), to_human(n.expected_resident), "", mib_text(mib_floor(n.headroom)), "", "", "", "", ""});
-      slot_columns(rows.back(), n.resident_by_slot);
-    }
-  }
-  return rows;
 }
 
 // Under usage profiles: the peak and valley slots and the expected resident memory in each.
@@ -85,128 +30,6 @@ void write_slots(JsonWriter& w, const std::vector<Bytes>& by_slot) {
   w.key("resident_by_slot").begin_array();
   for (const Bytes b : by_slot) w.value(mib_ceil(b));
   w.end_array();
-}
-
-void write_aligned(std::ostream& out, const std::vector<std::vector<std::string>>& rows) {
-  std::vector<std::size_t> width(rows.front().size(), 0);
-  for (const auto& row : rows) {
-    for (std::size_t c = 0; c < row.size(); ++c) width[c] = std::max(width[c], row[c].size());
-  }
-  for (const auto& row : rows) {
-    std::string line;
-    for (std::size_t c = 0; c < row.size(); ++c) {
-      // Names to the left, figures to the right, two spaces between columns.
-      const std::string pad(width[c] - row[c].size(), ' ');
-      line += c == 0 ? row[c] + pad : "  " + pad + row[c];
-    }
-    out << line << "\n";
-  }
-}
-
-void write_markdown_table(std::ostream& out, const std::vector<std::vector<std::string>>& rows) {
-  for (std::size_t r = 0; r < rows.size(); ++r) {
-    out << "|";
-    for (const auto& cell : rows[r]) out << " " << cell << " |";
-    out << "\n";
-    if (r == 0) {
-      out << "|";
-      for (std::size_t c = 0; c < rows[r].size(); ++c) out << (c == 0 ? " --- |" : " ---: |");
-      out << "\n";
-    }
-  }
-}
-
-// The table both text and Markdown print: header, then one row per host.
-std::vector<std::vector<std::string>> table(const SizeReport& report) {
-  std::vector<std::vector<std::string>> rows{{"host", "RAM", "reserve", "hugepages", "locked", "committed",
-                                              "mem ratio", "guest swap", "baseline", "swap", "vCPUs",
-                                              "pCPUs", "cpu ratio", "guests"}};
-  for (const auto& h : report.hosts) {
-    const HostFigures& f = h.figures;
-    rows.push_back({h.name, to_human(f.ram), to_human(f.reserve), to_human(f.hugepages), to_human(f.pinned),
-                    to_human(f.committed), ratio_or_dash(f.memory_overcommit), to_human(f.guest_swap),
-                    to_human(f.baseline_swap), to_human(f.swap), std::to_string(f.vcpus + f.dedicated_vcpus),
-                    std::to_string(f.pcpus), ratio_or_dash(f.cpu_overcommit), std::to_string(f.guests)});
-    // A node's row where it matters: a host of several nodes, one of which needs swap of its
-    // own or breaks a rule.
-    for (const auto& n : f.nodes.size() > 1 ? f.nodes : std::vector<NodeFigures>{}) {
-      const std::string subject = h.name + " node " + std::to_string(n.id);
-      const bool broken = std::any_of(f.warnings.begin(), f.warnings.end(), [&](const Diagnostic& w) { return w.path == subject; });
-      if (n.guest_swap.value == 0 && !broken) continue;
-      rows.push_back({"  node " + std::to_string(n.id), "", "", "", to_human(n.locked), to_human(n.committed),
-                      ratio_or_dash(n.memory_overcommit), to_human(n.guest_swap), "", "", "", "", "", ""});
-    }
-  }
-  return rows;
-}
-
-std::string plural(std::size_t n, const char* one, const char* many) {
-  return std::to_string(n) + " " + (n == 1 ? one : many);
-}
-
-void write_findings(std::ostream& out, const SizeReport& report, const char* bullet) {
-  bool declared = false;
-  for (const auto& h : report.hosts) {
-    const HostFigures& f = h.figures;
-    if (!f.declared_swap) continue;
-    if (!declared) out << "\ndeclared swap:\n";
-    declared = true;
-    const Bytes spare = MiB(f.swap_surplus.value >> 20);  // whole MiB, rounded down
-    std::string verdict = to_human(spare) + " to spare";
-    if (f.swap_deficit.value > 0) verdict = to_human(f.swap_deficit) + " short";
-    else if (spare.value == 0) verdict = "just enough";
-    out << bullet << h.name << ": has " << to_human(*f.declared_swap) << ", needs " << to_human(f.swap) << ": " << verdict << "\n";
-  }
-  if (report.failures) {
-    out << "\nfailures: " << failures_line(*report.failures) << "\n";
-    // Where each failed host's (or zone's) guests restart, by host, most first.
-    bool header = false;
-    for (const FailureCase& c : report.failures->evacuations) {
-      if (!header) out << "if one fails alone, its guests restart on:\n";
-      header = true;
-      std::map<std::string, int> on;
-      for (const auto& r : c.restarts) ++on[r.host];
-      std::vector<std::pair<int, std::string>> sorted;
-      for (const auto& [host, n] : on) sorted.emplace_back(-n, host);
-      std::sort(sorted.begin(), sorted.end());
-      out << bullet << (c.zones.empty() ? c.hosts.front() : "zone " + c.zones.front()) << " ("
-          << plural(c.restarts.size() + c.stranded.size(), "guest", "guests") << "):";
-      for (std::size_t i = 0; i < sorted.size(); ++i) out << (i ? ", " : " ") << sorted[i].second << " " << -sorted[i].first;
-      if (!c.stranded.empty()) out << (sorted.empty() ? " " : "; ") << c.stranded.size() << " nowhere";
-      out << "\n";
-    }
-  }
-  if (!report.violations.empty()) {
-    out << "\nviolations (kvmplan check rejects this plan):\n";
-    for (const auto& v : report.violations) out << bullet << violation_line(v, SourceFiles{}) << "\n";
-  }
-  bool any = false;
-  for (const auto& h : report.hosts) {
-    for (const auto& w : h.figures.warnings) {
-      if (w.severity != Severity::warning) continue;  // violations are listed above
-      if (!any) out << "\nwarnings:\n";
-      any = true;
-      out << bullet << h.name << ": " << w.code << ": " << w.message << "\n";
-    }
-  }
-  if (!report.unplaced.empty()) {
-    out << "\nunplaced guests (" << report.unplaced.size() << "):\n";
-    for (std::size_t i = 0; i < std::min(report.unplaced.size(), unplaced_shown); ++i) {
-      const auto& u = report.unplaced[i];
-      out << bullet << report.scenario->guests[u.guest].name << ": " << u.summary << "\n";
-    }
-    if (report.unplaced.size() > unplaced_shown) {
-      out << bullet << "... and " << report.unplaced.size() - unplaced_shown << " more (--format json lists all)\n";
-    }
-  }
-}
-
-std::string totals_line(const SizeReport& report) {
-  return "totals: " + plural(report.hosts.size(), "host", "hosts") + ", " + std::to_string(report.hosts_used) +
-         " used (" + bound_text(report.hosts_used, report.lower_bound_hosts, report.optimal) + "), " +
-         plural(static_cast<std::size_t>(report.placed_guests), "guest", "guests") + " placed, " +
-         plural(report.unplaced.size(), "unplaced", "unplaced") + ", swap to create " +
-         to_human(MiB(report.total_swap_mib()));
 }
 
 }  // namespace
@@ -223,9 +46,12 @@ std::string bound_text(int hosts_used, int lower_bound, bool optimal) {
   return hosts_used > lower_bound ? text + ", gap " + std::to_string(hosts_used - lower_bound) : text;
 }
 
-SizeReport size_plan(const Scenario& scenario, const Plan& plan) {
+SizeReport size_plan(const Scenario& scenario, Plan plan_in) {
+  const auto shared = std::make_shared<const Plan>(std::move(plan_in));
+  const Plan& plan = *shared;
   SizeReport report;
   report.scenario = &scenario;
+  report.plan = shared;
   report.swap_baseline = scenario.policy.swap_baseline.name();
   report.hosts_used = plan.hosts_used;
   report.lower_bound_hosts = plan.lower_bound_hosts;
@@ -256,24 +82,6 @@ SizeReport size_plan(const Scenario& scenario, const Plan& plan) {
 SizeReport size_scenario(const Scenario& scenario, const PlaceOptions& options) {
   // Guests without a host are placed first, by the same engine as `kvmplan place`.
   return size_plan(scenario, place(scenario, options));
-}
-
-void write_size_text(std::ostream& out, const SizeReport& report) {
-  out << "kvmplan " << version << ": swap sizing, baseline " << report.swap_baseline << "\n\n";
-  write_aligned(out, table(report));
-  out << "\nexpected case, KSM and risk:\n";
-  write_aligned(out, expected_table(report));
-  out << "\n" << totals_line(report) << "\n";
-  write_findings(out, report, "  ");
-}
-
-void write_size_markdown(std::ostream& out, const SizeReport& report) {
-  out << "# kvmplan " << version << ": swap sizing, baseline " << report.swap_baseline << "\n\n";
-  write_markdown_table(out, table(report));
-  out << "\n## Expected case, KSM and risk\n\n";
-  write_markdown_table(out, expected_table(report));
-  out << "\n" << totals_line(report) << "\n";
-  write_findings(out, report, "- ");
 }
 
 void write_size_json(std::ostream& out, const SizeReport& report) {

@@ -62,8 +62,10 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   KVMPLAN_FUZZ_EXPECT(!plan.unplaced.empty() || !survives || plan.hosts_used >= plan.lower_bound_hosts, "fewer hosts than the lower bound");
   KVMPLAN_FUZZ_EXPECT(!plan.optimal() || (plan.hosts_used >= plan.lower_bound_hosts && survives), "optimal, yet below the bound or not surviving");
   const SizeReport report = size_scenario(loaded.scenario);
-  std::ostringstream text, json;
+  std::ostringstream text, json, csv, html;
   write_size_text(text, report);
   write_size_json(json, report);
+  write_size_csv_guests(csv, report);
+  write_size_html(html, report);
   return 0;
 }
