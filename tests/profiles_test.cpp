@@ -166,3 +166,33 @@ TEST_CASE("scenarios/day-night.yaml places on fewer hosts than every guest at it
   CHECK(flat.plan.hosts_used == 11);
   CHECK(p.plan.hosts_used <= 8);
 }
+
+TEST_CASE("place, check and size count the same KSM savings for profiled guests of one image") {
+  // Two 10GiB guests using 100% in slot 0 and 20% in slot 1, half shareable, one image, on a
+  // 20GiB host (4GiB reserve: 16 usable). KSM counts on the valley: 2GiB shared each, 2GiB
+  // saved; slot 0: 20 - 2 = 18GiB > 16. A plan with both on the host breaks the resident rule
+  // for check as for place (which uses two hosts), and size's figures say the same.
+  const std::string s = R"(
+policy: {memory_limit: resident, numa: none, host_reserve: 4GiB}
+profiles:
+  p: {memory: [1.0, 0.2]}
+hosts: [{name: h, count: auto, memory: 20GiB, cpus: 8}]
+guests:
+  - {name: a, count: 2, vcpus: 1, memory: 10GiB, profile: p, image: img, ksm_shareable: 0.5}
+)";
+  const auto p = place_text(s);
+  CHECK(p.plan.hosts_used == 2);
+  CHECK(p.plan.lower_bound_hosts == 2);
+  Loaded loaded = load_text(std::string(s).replace(s.find("count: auto, "), 13, ""));
+  REQUIRE(!loaded.diagnostics.has_errors());
+  const std::string plan = R"(placements:
+  - {guest: a-1, host: h, cpuset: "0-7"}
+  - {guest: a-2, host: h, cpuset: "0-7"}
+)";
+  Diagnostics problems;
+  const PlanDocument doc = read_plan_text("plan.yaml", plan, loaded.sources, problems);
+  REQUIRE_MESSAGE(!problems.has_errors(), format_all(problems, loaded.sources));
+  const CheckResult r = check_plan(loaded.scenario, doc, loaded.sources);
+  REQUIRE(r.violations.size() == 1);
+  CHECK(r.violations[0].message.find("expected resident memory 18GiB exceeds usable memory 16GiB in slot 0") != std::string::npos);
+}

@@ -4,6 +4,7 @@
 #include <yaml-cpp/yaml.h>
 
 #include <fstream>
+#include <set>
 
 #include "kvmplan/scenario/growth.hpp"
 #include "test_util.hpp"
@@ -254,4 +255,31 @@ guests:
     CHECK(row["hosts_used"].as<int>() == totals["hosts_used"].as<int>());
     CHECK(row["swap_mib"].as<std::int64_t>() == totals["swap_mib"].as<std::int64_t>());
   }
+}
+
+TEST_CASE("whatif refuses to sweep profile_percentile, which only loading the samples applies") {
+  const TempDir tmp("whatif-percentile");
+  const std::string file = write(tmp, "s.yaml", small);
+  const auto r = run_cli({"whatif", file, "--sweep", "profile_percentile=50,99"});
+  CHECK(r.code == 2);
+  CHECK(r.out.empty());
+  CHECK(r.err.find("--sweep profile_percentile=50,99: profile_percentile shapes the profiles while the sample files load") != std::string::npos);
+}
+
+TEST_CASE("growth of an entry some of whose guests have sampled profiles: one entry, one numbering") {
+  SourceFiles files;
+  files.add("s.yaml", "hosts: [{name: kvm, memory: 64GiB, cpus: 16}]\nguests: [{name: web, count: 3, vcpus: 1, memory: 4GiB}]\n");
+  files.add("s.csv", "timestamp,guest,memory_bytes\n0,web-1,1073741824\n3600,web-1,2147483648\n");
+  const Loaded loaded = load_sources(std::move(files));
+  REQUIRE_MESSAGE(loaded.ok(), errors_of(loaded));
+  REQUIRE(loaded.scenario.specs.size() == 2);  // web-1 has a spec of its own
+  auto g = Growth::parse("count=2@guest=web");
+  REQUIRE(g);
+  const auto s = grow(loaded.scenario, {*g});
+  REQUIRE(s);
+  // 3 guests of the entry -> 6, numbered on after web-3, every name once.
+  REQUIRE(s->guests.size() == 6);
+  std::set<std::string> names;
+  for (const auto& guest : s->guests) names.insert(guest.name);
+  CHECK(names == std::set<std::string>{"web-1", "web-2", "web-3", "web-4", "web-5", "web-6"});
 }

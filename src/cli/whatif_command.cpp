@@ -51,6 +51,12 @@ std::string parse_sweep(const std::string& text, std::string& key, std::vector<s
     const std::string hint = nearest(key, keys);
     return "\"" + key + "\" is no policy key" + (hint.empty() ? "" : "; did you mean \"" + hint + "\"?") + " (kvmplan --help lists them)";
   }
+  // Reduced into the sampled guests' profiles while the CSV files load: a variant that copies
+  // the loaded scenario cannot change it (resolve_policy covers the knobs it can).
+  if (key == "profile_percentile") {
+    return "profile_percentile shapes the profiles while the sample files load; run kvmplan size --set profile_percentile=N "
+           "once per value";
+  }
   const std::string list = text.substr(eq + 1);
   if (list.find(':') != std::string::npos) {
     if (std::string problem = range_values(list, values); !problem.empty()) return problem;

@@ -260,7 +260,9 @@ void Checker::placement(const Resolved& r) {
   ++hc.guests;
   hc.load.add(rules::whole(d));
   const bool merges = p_.ksm.enabled && !spec.image.empty() && d.memory == rules::Demand::Memory::shared;
-  const Bytes share = min(spec.ksm_shareable, d.use);
+  // What KSM can count on merging: its share of what it holds in its valley slot (as placement,
+  // the bound and the model count it; d.use is the peak's).
+  const Bytes share = min(spec.ksm_shareable, d.use_low);
   if (merges && (p_.ksm.merge_across_nodes || nodes.empty())) {
     hc.shares.push_back({spec.image, -1, share, p_.ksm.merge_across_nodes ? 1 : static_cast<int>(hc.host->nodes.size())});
   }

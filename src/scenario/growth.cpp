@@ -4,7 +4,9 @@
 #include "kvmplan/scenario/growth.hpp"
 
 #include <algorithm>
+#include <map>
 #include <memory>
+#include <tuple>
 #include <set>
 
 #include "kvmplan/values/diagnostics.hpp"
@@ -21,31 +23,44 @@ Wide times_up(std::int64_t n, const Decimal& f) {
   return (p + f.den - 1) / f.den;
 }
 
-// A guest entry as growth sees it: the guests of one spec (the loader gives each entry its own).
+// A guest entry as growth sees it: the guests loaded from one entry (one `name:` in a file),
+// which share a spec unless per-guest samples gave some of them one of their own (csv_loader);
+// those specs share the entry's name and numbering.
 struct Entry {
   std::string base;    // the entry's name: "web" for web-001 .. web-120
-  std::shared_ptr<std::int64_t> next;  // the number the next added guest takes (shared by its split parts)
+  std::shared_ptr<std::int64_t> next;  // the number the next added guest takes (shared by the entry's specs)
   std::size_t width = 1;  // digits of its numbers (those of the count it was loaded with)
 };
 
+// Per spec, the entry of its guests (the first guest's entry, found by where its name is).
 std::vector<Entry> entries_of(const Scenario& s) {
-  std::vector<std::int64_t> count(s.specs.size(), 0);
+  using At = std::tuple<std::uint32_t, std::uint32_t, std::uint32_t>;
+  std::map<At, std::pair<std::int64_t, std::size_t>> by_entry;  // entry -> (guests, first guest)
   std::vector<std::int64_t> first(s.specs.size(), -1);
   for (std::size_t g = 0; g < s.guests.size(); ++g) {
-    const auto spec = s.guests[g].spec;
-    if (first[spec] < 0) first[spec] = static_cast<std::int64_t>(g);
-    ++count[spec];
+    const Guest& guest = s.guests[g];
+    auto& [count, first_guest] = by_entry.try_emplace(At{guest.at.file, guest.at.line, guest.at.col}, 0, g).first->second;
+    ++count;
+    if (first[guest.spec] < 0) first[guest.spec] = static_cast<std::int64_t>(g);
   }
+  std::map<At, Entry> made;
   std::vector<Entry> entries(s.specs.size());
   for (std::size_t spec = 0; spec < s.specs.size(); ++spec) {
     if (first[spec] < 0) continue;
-    const std::string& name = s.guests[static_cast<std::size_t>(first[spec])].name;
-    Entry& e = entries[spec];
-    e.next = std::make_shared<std::int64_t>(count[spec] + 1);
-    e.width = std::to_string(count[spec]).size();
-    // count: n > 1 names its guests NAME-001 .. NAME-n (expanded_name): the base is before the '-'.
-    const std::size_t dash = name.rfind('-');
-    e.base = count[spec] > 1 && dash != std::string::npos ? name.substr(0, dash) : name;
+    const Guest& guest = s.guests[static_cast<std::size_t>(first[spec])];
+    const At at{guest.at.file, guest.at.line, guest.at.col};
+    auto [it, fresh] = made.try_emplace(at);
+    if (fresh) {
+      const auto [count, first_guest] = by_entry.at(at);
+      const std::string& name = s.guests[first_guest].name;
+      Entry& e = it->second;
+      e.next = std::make_shared<std::int64_t>(count + 1);
+      e.width = std::to_string(count).size();
+      // count: n > 1 names its guests NAME-001 .. NAME-n (expanded_name): the base is before the '-'.
+      const std::size_t dash = name.rfind('-');
+      e.base = count > 1 && dash != std::string::npos ? name.substr(0, dash) : name;
+    }
+    entries[spec] = it->second;
   }
   return entries;
 }
