@@ -8,6 +8,7 @@
 #include "kvmplan/placement/headroom.hpp"
 
 #include <algorithm>
+#include <map>
 #include <set>
 
 #include "kvmplan/plan/check.hpp"
@@ -197,12 +198,17 @@ std::int64_t fill_surviving(const Scenario& s, const Plan& plan, std::uint32_t m
 }  // namespace
 
 Result<HeadroomReport> headroom(const Scenario& scenario, const Plan& plan, const std::vector<std::string>& flavors, bool tiered) {
-  // Each flavor's model: the first guest of the first entry of that flavor.
+  // Each flavor's model: the first guest of the first entry of that flavor, of the entry's own
+  // spec (the lowest: a guest given a profile by its samples has a spec of its own, added after
+  // every entry's, and added guests should not take one guest's samples).
   std::vector<std::pair<std::string, std::uint32_t>> models;
-  std::set<std::string> seen;
+  std::map<std::string, std::size_t> seen;  // flavor -> its position in models
   for (std::uint32_t g = 0; g < scenario.guests.size(); ++g) {
     const std::string& f = scenario.spec(scenario.guests[g]).flavor;
-    if (!f.empty() && seen.insert(f).second) models.emplace_back(f, g);
+    if (f.empty()) continue;
+    auto [it, fresh] = seen.emplace(f, models.size());
+    if (fresh) models.emplace_back(f, g);
+    else if (scenario.guests[g].spec < scenario.guests[models[it->second].second].spec) models[it->second].second = g;
   }
   std::vector<std::pair<std::string, std::uint32_t>> asked;
   if (flavors.empty()) asked = models;
