@@ -145,6 +145,12 @@ TEST_CASE("place on a terminal prints a summary and no plan unless -o asks") {
   CHECK(read_file(plan) == piped.out);
 }
 
+TEST_CASE("docs/cli.md shows the summary place prints on a terminal") {
+  const auto summary = run_on(stdout_terminal, {"place", "scenarios/cluster.yaml"});
+  REQUIRE(summary.code == 0);
+  CHECK(read_file("docs/cli.md").find("$ kvmplan place scenarios/cluster.yaml\n" + summary.out + "```\n") != std::string::npos);
+}
+
 TEST_CASE("place --from on a terminal writes no plan without -o either") {
   TempDir dir("place-from-terminal");
   const std::string plan = (dir / "plan.yaml").string();
