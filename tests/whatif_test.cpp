@@ -184,7 +184,7 @@ TEST_CASE("whatif: bad options are errors that name the option, exit 2, nothing 
       {{"--grow", "count=10000000"}, "kvmplan: error: --grow count=10000000: the scenario would have more than 10000000 guests, the most kvmplan plans\n"},
       {{"--grow", "memory=1000000000"}, "kvmplan: error: --grow memory=1000000000: a guest's memory would be more than 1EiB, the most kvmplan takes\n"},
       {{"--grow", "vcpus=10000"}, "kvmplan: error: --grow vcpus=10000: a guest would have more than 8192 vCPUs, the most kvmplan takes\n"},
-      {{"--sweep", "memory_raito=1,2"}, "kvmplan: error: --sweep memory_raito=1,2: \"memory_raito\" is no policy key; did you mean \"memory_ratio\"? (kvmplan --help lists them)\n"},
+      {{"--sweep", "memory_raito=1,2"}, "kvmplan: error: --sweep memory_raito=1,2: \"memory_raito\" is no policy key; did you mean \"memory_ratio\"? (kvmplan help policy lists them)\n"},
       {{"--sweep", "memory_ratio=1,x"}, "kvmplan: error: --sweep memory_ratio=1,x: memory_ratio=x: "},
       {{"--sweep", "memory_ratio=2:1:0.5"}, "kvmplan: error: --sweep memory_ratio=2:1:0.5: the range ends (1) before it starts (2)\n"},
       {{"--sweep", "memory_ratio=1:2:0"}, "kvmplan: error: --sweep memory_ratio=1:2:0: the step 0 is not more than 0\n"},

@@ -9,8 +9,11 @@ int run_check(const CheckOptions& options, std::ostream& out, std::ostream& err)
   Loaded loaded;
   if (!load(options.common, loaded, err)) return 2;
   PlanDocument plan;
+  stage(options.common, "reading " + options.placement);
   if (!read_plan_file(options.placement, loaded, plan, err)) return 2;
+  stage(options.common, "checking " + counted(plan.placements.size(), "placement", "placements"));
   const CheckResult result = check_plan(loaded.scenario, plan, loaded.sources);
+  writing(options.common, "-", "");
   for (const auto& v : result.violations) out << violation_line(v, loaded.sources) << "\n";
   for (const auto& u : result.unplaced) out << u << "\n";
   if (!options.common.quiet) {

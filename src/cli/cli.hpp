@@ -7,7 +7,15 @@
 
 namespace kvmplan::cli {
 
-int run(int argc, const char* const* argv, std::ostream& out, std::ostream& err);
+class Progress;
+
+// What main() knows of its standard streams (isatty). Tests leave both false, as in a pipe.
+struct Terminal {
+  bool out = false;  // standard output: place writes no plan there unless -o asks
+  bool err = false;  // standard error: long commands show their stage (progress.hpp)
+};
+
+int run(int argc, const char* const* argv, std::ostream& out, std::ostream& err, Terminal terminal = {});
 
 // Options every subcommand shares.
 struct CommonOptions {
@@ -17,6 +25,7 @@ struct CommonOptions {
   std::vector<std::string> sets;  // --set KEY=VALUE, in order
   bool quiet = false;
   int effort = 1;          // the search's budget, in defaults (size and place)
+  Progress* progress = nullptr;  // stages for a terminal (progress.hpp); null: none
 };
 
 struct SizeOptions {
@@ -37,6 +46,8 @@ struct PlaceOptions {
   CommonOptions common;
   std::string format = "yaml";
   std::string output = "-";
+  bool output_given = false;  // -o was given (even -o -): the plan is written wherever it goes
+  bool terminal = false;      // standard output is a terminal: without -o, a summary, not the plan
   bool failures = false;  // add the failover section: where guests restart when a host or zone fails
   std::string from;       // --from PLAN: re-plan it with few moves ("" : place from scratch)
   int max_moves = 0;      // --max-moves: moves allowed to empty hosts

@@ -1,6 +1,7 @@
 #include "common.hpp"
 
 #include "kvmplan/report/problems.hpp"
+#include "progress.hpp"
 
 namespace kvmplan::cli {
 
@@ -24,6 +25,20 @@ bool overrides(const CommonOptions& o, LoadOptions& lo, std::ostream* err) {
 
 }  // namespace
 
+void stage(const CommonOptions& o, std::string_view text) {
+  if (o.progress && !o.quiet) o.progress->stage(text);
+}
+
+void writing(const CommonOptions& o, const std::string& output, std::string_view text) {
+  if (!o.progress) return;
+  if (output == "-") o.progress->clear();
+  else stage(o, text);
+}
+
+std::string counted(std::size_t n, std::string_view one, std::string_view many) {
+  return count_text(n) + " " + std::string(n == 1 ? one : many);
+}
+
 LoadOptions load_options(const CommonOptions& o) {
   LoadOptions lo;
   overrides(o, lo, nullptr);
@@ -33,8 +48,17 @@ LoadOptions load_options(const CommonOptions& o) {
 bool load(const CommonOptions& o, Loaded& loaded, std::ostream& err) {
   LoadOptions lo;
   if (!overrides(o, lo, &err)) return false;
+  if (o.progress && o.progress->enabled() && !o.quiet) {
+    std::string files;
+    for (const auto& f : o.files) files += (files.empty() ? "" : " ") + (f == "-" ? std::string("standard input") : f);
+    stage(o, "loading " + files);
+  }
   loaded = load_files(o.files, lo);
-  if (loaded.ok()) return true;
+  if (loaded.ok()) {
+    stage(o, "loaded " + counted(loaded.scenario.guests.size(), "guest", "guests") + ", " +
+                 counted(loaded.scenario.hosts.size(), "host", "hosts"));
+    return true;
+  }
   err << format_all(loaded.diagnostics, loaded.sources);
   return false;
 }

@@ -1,12 +1,26 @@
 #pragma once
 // Wiring the subcommands share.
 #include <ostream>
+#include <string>
+#include <string_view>
 
 #include "cli.hpp"
 #include "kvmplan/scenario/loader.hpp"
 #include "kvmplan/plan/plan_reader.hpp"
 
 namespace kvmplan::cli {
+
+// Shows the stage a command is in on a terminal (progress.hpp); nothing otherwise.
+void stage(const CommonOptions& options, std::string_view text);
+// The stage before output is written: shown when it goes to a file; cleared when it goes to
+// standard output ("-"), which may be a pager or the terminal itself, so that no stage line
+// sits among the output.
+void writing(const CommonOptions& options, const std::string& output, std::string_view text);
+// "187 guests", "1 host": a count for a stage line, with thousands separators.
+std::string counted(std::size_t n, std::string_view one, std::string_view many);
+
+// place, on a terminal without -o: why there is no plan, and how to get it.
+extern const char* const plan_not_written_note;
 
 // Loads the scenario files with the options' policy overrides; prints the problems and
 // returns false when there are any.

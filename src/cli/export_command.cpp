@@ -20,7 +20,9 @@ int export_files(const ExportOptions& options, std::ostream& err, const char* wh
   Loaded loaded;
   if (!load(options.common, loaded, err)) return 2;
   PlanDocument plan;
+  stage(options.common, "reading " + options.placement);
   if (!read_plan_file(options.placement, loaded, plan, err)) return 2;
+  stage(options.common, "checking " + counted(plan.placements.size(), "placement", "placements"));
   // Deployment files only for a plan `check` accepts: every guest placed, no violation.
   const CheckResult checked = check_plan(loaded.scenario, plan, loaded.sources);
   if (!checked.ok()) {
@@ -30,7 +32,9 @@ int export_files(const ExportOptions& options, std::ostream& err, const char* wh
         << " unplaced): nothing exported\n";
     return 1;
   }
+  stage(options.common, std::string("making ") + what);
   const Files files = make(loaded.scenario, plan);
+  stage(options.common, "writing " + counted(files.size(), "file", "files") + " to " + options.output);
   const auto written = write_directory_atomically(options.output, files);
   if (!written) {
     err << "kvmplan: error: " << written.error() << "\n";

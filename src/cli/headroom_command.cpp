@@ -79,11 +79,14 @@ int run_headroom(const HeadroomOptions& options, std::ostream& out, std::ostream
   if (options.placement.empty()) {
     kvmplan::PlaceOptions place_options;
     place_options.effort = options.common.effort;
+    stage(options.common, "placing " + counted(loaded.scenario.guests.size(), "guest", "guests"));
     plan = place(loaded.scenario, place_options);
   } else {
     // As size --placement: a plan check rejects is refused.
     PlanDocument doc;
+    stage(options.common, "reading " + options.placement);
     if (!read_plan_file(options.placement, loaded, doc, err)) return 2;
+    stage(options.common, "checking the plan");
     const CheckResult checked = check_plan(loaded.scenario, doc, loaded.sources);
     if (!checked.violations.empty()) {
       for (const auto& v : checked.violations) err << violation_line(v, loaded.sources) << "\n";
@@ -93,11 +96,13 @@ int run_headroom(const HeadroomOptions& options, std::ostream& out, std::ostream
     }
     plan = plan_from_document(loaded.scenario, doc);
   }
+  stage(options.common, "adding guests to " + counted(plan.hosts.size(), "host", "hosts") + ", flavor by flavor");
   const auto report = headroom(loaded.scenario, plan, options.flavors, !options.no_tiered);
   if (!report) {
     err << "kvmplan: error: --flavor: " << report.error() << "\n";
     return 2;
   }
+  writing(options.common, options.output, "writing the counts");
   const auto written = write_atomically(options.output, out, [&](std::ostream& s) {
     if (options.format == "json") write_json(s, *report);
     else write_text(s, *report);

@@ -2,12 +2,16 @@
 #include <cstring>
 #include <iostream>
 
+#include <unistd.h>
+
 #include "cli.hpp"
 
 int main(int argc, char** argv) {
   int code = 2;
   try {
-    code = kvmplan::cli::run(argc, argv, std::cout, std::cerr);
+    // A person at a terminal gets place's summary instead of the plan, and progress on stderr.
+    const kvmplan::cli::Terminal terminal{::isatty(STDOUT_FILENO) == 1, ::isatty(STDERR_FILENO) == 1};
+    code = kvmplan::cli::run(argc, argv, std::cout, std::cerr, terminal);
   } catch (...) {  // run() catches what the library throws; this is the last line of defence
     std::cerr << "kvmplan: internal error\n";
     return 2;

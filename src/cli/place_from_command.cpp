@@ -38,6 +38,7 @@ int run_place_from(const PlaceOptions& options, std::ostream& out, std::ostream&
   Loaded loaded;
   if (!load(options.common, loaded, err)) return 2;
   PlanDocument doc;
+  stage(options.common, "reading " + options.from);
   if (!read_plan_file(options.from, loaded, doc, err)) return 2;
   // Hosts to retire: the scenario's leave it; the plan's pool hosts are not reopened.
   ReplanOptions replan_options;
@@ -54,13 +55,19 @@ int run_place_from(const PlaceOptions& options, std::ostream& out, std::ostream&
     }
   }
   const Scenario& scenario = retired.value();
+  stage(options.common, "re-planning " + counted(scenario.guests.size(), "guest", "guests") + " from " + counted(doc.placements.size(), "placement", "placements"));
   const Replanned r = replan(scenario, doc, replan_options);
   kvmplan::CheckOptions check_options;
   check_options.evacuations = options.failures;
+  stage(options.common, "checking the plan");
   const CheckResult checked = check_plan(scenario, r.plan, check_options);
   const auto format = options.format == "json" ? PlanFormat::json : PlanFormat::yaml;
   const FailureReport* failures = checked.failures ? &*checked.failures : nullptr;
-  const auto written = write_atomically(options.output, out, [&](std::ostream& s) { write_plan(s, scenario, r.plan, format, failures); });
+  // On a terminal without -o, no plan (standard error says what changed): as place.
+  const bool summary_only = options.terminal && !options.output_given;
+  if (!summary_only) writing(options.common, options.output, "writing the plan: " + counted(scenario.guests.size(), "guest", "guests"));
+  const auto written = summary_only ? Result<bool>(true)
+                                    : write_atomically(options.output, out, [&](std::ostream& s) { write_plan(s, scenario, r.plan, format, failures); });
   if (!written) {
     err << "kvmplan: error: " << written.error() << "\n";
     return 2;
@@ -95,6 +102,7 @@ int run_place_from(const PlaceOptions& options, std::ostream& out, std::ostream&
     if (!r.emptied.empty()) err << "kvmplan: emptied: " << some(r.emptied) << "\n";
     if (failures && (failures->host_failures > 0 || failures->zone_failures > 0)) err << "kvmplan: " << failures_line(*failures) << "\n";
   }
+  if (summary_only) out << plan_not_written_note;
   return r.plan.unplaced.empty() && checked.violations.empty() ? 0 : 1;
 }
 

@@ -34,12 +34,15 @@ int run_size(const SizeOptions& options, std::ostream& out, std::ostream& err) {
   if (options.placement.empty()) {
     kvmplan::PlaceOptions place_options;
     place_options.effort = options.common.effort;
+    stage(options.common, "placing and sizing " + counted(loaded.scenario.guests.size(), "guest", "guests") + " (greedy, then the search for fewer hosts)");
     report = size_scenario(loaded.scenario, place_options);
   } else {
     // A given plan, sized as it is: one check accepts (guests it leaves unplaced are listed as
     // size lists its own); one check rejects is refused, as the exports refuse it.
     PlanDocument doc;
+    stage(options.common, "reading " + options.placement);
     if (!read_plan_file(options.placement, loaded, doc, err)) return 2;
+    stage(options.common, "checking the plan");
     const CheckResult checked = check_plan(loaded.scenario, doc, loaded.sources);
     if (!checked.violations.empty()) {
       for (const auto& v : checked.violations) err << violation_line(v, loaded.sources) << "\n";
@@ -52,6 +55,7 @@ int run_size(const SizeOptions& options, std::ostream& out, std::ostream& err) {
     if (loaded.scenario.policy.ha.host_failures > 0 || loaded.scenario.policy.ha.zone_failures > 0) {
       plan.hosts_used = static_cast<int>(plan.hosts.size());  // spares count, as place counts them
     }
+    stage(options.common, "sizing " + counted(plan.hosts.size(), "host", "hosts"));
     report = size_plan(loaded.scenario, std::move(plan));
   }
   SizeView view;
@@ -59,6 +63,7 @@ int run_size(const SizeOptions& options, std::ostream& out, std::ostream& err) {
   view.top = options.top;
   view.host_pattern = options.host_pattern;
   view.all_hosts = options.hosts == "all";
+  writing(options.common, options.output, "writing the " + options.format + " report");
   const auto written = write_atomically(options.output, out, [&](std::ostream& s) {
     if (options.format == "json") write_size_json(s, report);
     else if (options.format == "markdown") write_size_markdown(s, report, view);

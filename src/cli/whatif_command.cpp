@@ -49,7 +49,7 @@ std::string parse_sweep(const std::string& text, std::string& key, std::vector<s
     std::vector<std::string> keys;
     for (const auto& k : policy_knobs()) keys.emplace_back(k.key);
     const std::string hint = nearest(key, keys);
-    return "\"" + key + "\" is no policy key" + (hint.empty() ? "" : "; did you mean \"" + hint + "\"?") + " (kvmplan --help lists them)";
+    return "\"" + key + "\" is no policy key" + (hint.empty() ? "" : "; did you mean \"" + hint + "\"?") + " (kvmplan help policy lists them)";
   }
   // Reduced into the sampled guests' profiles while the CSV files load: a variant that copies
   // the loaded scenario cannot change it (resolve_policy covers the knobs it can).
@@ -131,11 +131,14 @@ int run_whatif(const WhatifOptions& options, std::ostream& out, std::ostream& er
   job.scenario = &loaded.scenario;
   job.place.effort = options.common.effort;
   job.threads = options.jobs > 0 ? static_cast<unsigned>(options.jobs) : std::max(1u, std::thread::hardware_concurrency());
+  stage(options.common, "running " + counted(job.variants.size(), "variant", "variants") + " (each loaded, placed and sized) on " +
+                            counted(job.threads, "thread", "threads"));
   const WhatifResult result = run_whatif(job);
   if (!result.ok()) {
     err << result.error;
     return 2;
   }
+  writing(options.common, options.output, "writing " + counted(result.rows.size(), "row", "rows"));
   const auto written = write_atomically(options.output, out, [&](std::ostream& s) {
     if (options.format == "json") write_whatif_json(s, result.rows, job.growths);
     else if (options.format == "csv") write_whatif_csv(s, result.rows, job.growths);
