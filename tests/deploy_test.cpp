@@ -336,3 +336,15 @@ TEST_CASE("export host and export ansible on the command line") {
             "Options=pagesize=1G\n"));
   CHECK(fs::exists(dir / "tune" / ".kvmplan-output"));
 }
+
+TEST_CASE("docs/libvirt.md shows the host tuning text export host writes for two-node-hugepages") {
+  const auto p = kvmplan::test::place_text(kvmplan::test::read_file("scenarios/two-node-hugepages.yaml"));
+  const auto tuning = host_tuning(p.scenario(), p.plan);
+  REQUIRE(tuning.size() == 1);
+  const std::string doc = kvmplan::test::read_file("docs/libvirt.md");
+  const std::size_t from = doc.find("# numa01: host tuning for the plan (kvmplan)\n");
+  REQUIRE(from != std::string::npos);
+  const std::size_t to = doc.find("```", from);
+  REQUIRE(to != std::string::npos);
+  CHECK(doc.substr(from, to - from) == tuning_text(tuning[0]));
+}
