@@ -4,6 +4,9 @@
 #   KVMPLAN_WERROR=ON   compiler warnings are errors (developers and CI: .ci/run sets it)
 #   KVMPLAN_HTML_TESTS=ON  also install chromium, for the test that renders the HTML report in
 #                       headless Chromium (over 300 MB; without it that test is skipped)
+#   KVMPLAN_DEPLOY_TESTS=ON  also install ansible and ansible-lint, for the test that runs
+#                       ansible-playbook --syntax-check and ansible-lint on an exported Ansible
+#                       layout (about 150 MB; without them that test is skipped)
 set -eu
 cd "$(dirname "$0")/.."
 
@@ -11,6 +14,7 @@ say() { echo "kvmplan setup: $*" >&2; }
 
 packages="g++ make cmake libyaml-cpp-dev libcli11-dev libboost-graph-dev libeigen3-dev libpugixml-dev libjemalloc-dev doctest-dev libvirt-clients"
 if [ "${KVMPLAN_HTML_TESTS:-OFF}" = "ON" ]; then packages="$packages chromium"; fi
+if [ "${KVMPLAN_DEPLOY_TESTS:-OFF}" = "ON" ]; then packages="$packages ansible ansible-lint"; fi
 
 missing=""
 for p in $packages; do

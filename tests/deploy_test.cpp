@@ -2,7 +2,12 @@
 #include <doctest/doctest.h>
 #include <yaml-cpp/yaml.h>
 
+#include <sys/wait.h>
+
+#include <algorithm>
+#include <cstdio>
 #include <filesystem>
+#include <fstream>
 
 #include "kvmplan/deploy/ansible.hpp"
 #include "kvmplan/deploy/host_tuning.hpp"
@@ -12,23 +17,191 @@
 namespace fs = std::filesystem;
 using namespace kvmplan;
 
-TEST_CASE("host tuning: swap, pools per node as sysfs writes and kernel command line, KSM") {
+namespace {
+
+const TuningFile* file_at(const HostTuning& t, const std::string& path) {
+  for (const auto& f : t.files) {
+    if (f.path == path) return &f;
+  }
+  return nullptr;
+}
+
+bool has(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
+
+// Runs a shell command, its output (stdout and stderr) and exit status.
+std::pair<int, std::string> shell(const std::string& cmd) {
+  FILE* pipe = popen((cmd + " 2>&1").c_str(), "r");
+  if (!pipe) return {-1, ""};
+  std::string out;
+  char buf[512];
+  while (std::fgets(buf, sizeof buf, pipe)) out += buf;
+  const int status = pclose(pipe);
+  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, out};
+}
+
+}  // namespace
+
+TEST_CASE("host tuning: swap commands, pools per node on the kernel command line, hugetlbfs mount, KSM unit") {
   const auto p = kvmplan::test::place_text(kvmplan::test::read_file("scenarios/two-node-hugepages.yaml"));
   const auto tuning = host_tuning(p.scenario(), p.plan);
   REQUIRE(tuning.size() == 1);
   const HostTuning& t = tuning[0];
   CHECK(t.figures.swap == GiB(120));  // the scenario's worked example: 104 + 16
+  CHECK(t.swap_to_create == GiB(120));  // the host declares no swap
   REQUIRE(t.pools.size() == 2);
   CHECK(t.pools[0].node_id == 0);
   CHECK(t.pools[0].pages == 16);
   CHECK(t.pools[0].used == 16);  // a 16GiB database on 1GiB pages per node
-  CHECK(t.kernel_cmdline == "hugepagesz=1G hugepages=0:16,1:16");
+  CHECK(t.per_node_cmdline);     // kernel_version 6.1 by default
+  CHECK(t.kernel_cmdline == "default_hugepagesz=1G hugepagesz=1G hugepages=0:16,1:16");
+  const TuningFile* grub = file_at(t, "/etc/default/grub.d/kvmplan.cfg");
+  REQUIRE(grub != nullptr);
+  CHECK(has(grub->content, "GRUB_CMDLINE_LINUX_DEFAULT=\"$GRUB_CMDLINE_LINUX_DEFAULT default_hugepagesz=1G\"\n"));
+  CHECK(has(grub->content, "GRUB_CMDLINE_LINUX_DEFAULT=\"$GRUB_CMDLINE_LINUX_DEFAULT hugepagesz=1G hugepages=0:16,1:16\"\n"));
+  // libvirt needs a hugetlbfs mount of the guest's page size.
+  const TuningFile* mount = file_at(t, "/etc/systemd/system/dev-hugepages1G.mount");
+  REQUIRE(mount != nullptr);
+  CHECK(has(mount->content, "Where=/dev/hugepages1G\n"));
+  CHECK(has(mount->content, "Type=hugetlbfs\n"));
+  CHECK(has(mount->content, "Options=pagesize=1G\n"));
+  CHECK(file_at(t, "/etc/systemd/system/kvmplan-hugepages.service") == nullptr);  // the command line does it
+  const TuningFile* ksm = file_at(t, "/etc/systemd/system/kvmplan-ksm.service");
+  REQUIRE(ksm != nullptr);
+  CHECK(has(ksm->content, "echo 2 > run && echo 1 > merge_across_nodes"));
+  CHECK(has(ksm->content, "Type=oneshot\n"));
+  const TuningFile* ksmtuned = file_at(t, "/etc/ksmtuned.conf");
+  REQUIRE(ksmtuned != nullptr);
+  CHECK(has(ksmtuned->content, "KSM_THRES_COEF=20\n"));
+  const TuningFile* sysctl = file_at(t, "/etc/sysctl.d/90-kvmplan.conf");
+  REQUIRE(sysctl != nullptr);
+  CHECK(has(sysctl->content, "vm.swappiness = 10\n"));
+  CHECK(t.units == std::vector<std::string>{"dev-hugepages1G.mount", "kvmplan-ksm.service"});
+  CHECK(swap_commands(t) == std::vector<std::string>{"fallocate -l 122880M /swapfile.kvmplan", "chmod 600 /swapfile.kvmplan",
+                                                     "mkswap /swapfile.kvmplan", "swapon --priority 10 /swapfile.kvmplan",
+                                                     "echo '/swapfile.kvmplan none swap sw,pri=10 0 0' >> /etc/fstab"});
   const std::string text = tuning_text(t);
-  CHECK(text.find("echo 16 > /sys/devices/system/node/node1/hugepages/hugepages-1048576kB/nr_hugepages") != std::string::npos);
+  CHECK(has(text, "  fallocate -l 122880M /swapfile.kvmplan\n"));
+  CHECK(has(text, "  kernel command line: default_hugepagesz=1G hugepagesz=1G hugepages=0:16,1:16\n"));
+  CHECK(has(text, "systemctl daemon-reload && systemctl enable --now dev-hugepages1G.mount kvmplan-ksm.service\n"));
   const YAML::Node y = YAML::Load(tuning_yaml(t));
   CHECK(y["swap_mib"].as<long>() == 122880);
+  CHECK(y["swap"]["create_mib"].as<long>() == 122880);
+  CHECK(y["swap"]["swappiness"].as<int>() == 10);
   CHECK(y["hugepages"][1]["node"].as<int>() == 1);
   CHECK(y["ksm"]["ksmtuned"]["KSM_THRES_COEF"].as<int>() == 20);
+  CHECK(y["files"].size() == t.files.size());
+  CHECK(y["files"][0]["path"].as<std::string>() == "/etc/default/grub.d/kvmplan.cfg");
+  CHECK(y["files"][0]["content"].as<std::string>() == grub->content);  // a literal block, read back whole
+}
+
+TEST_CASE("host tuning before Linux 5.16: a boot unit writes the per-node pools, the command line keeps the page size") {
+  const std::string scenario = kvmplan::test::read_file("scenarios/two-node-hugepages.yaml");
+  for (const std::string version : {"5.15.0-91-generic", "5.10"}) {
+    CAPTURE(version);
+    const auto p = kvmplan::test::place_text("policy: {kernel_version: " + version + "}\n" + scenario.substr(scenario.find("hosts:")));
+    const auto tuning = host_tuning(p.scenario(), p.plan);
+    REQUIRE(tuning.size() == 1);
+    const HostTuning& t = tuning[0];
+    CHECK_FALSE(t.per_node_cmdline);
+    CHECK(t.kernel_cmdline == "default_hugepagesz=1G hugepagesz=1G");
+    const TuningFile* unit = file_at(t, "/etc/systemd/system/kvmplan-hugepages.service");
+    REQUIRE(unit != nullptr);
+    CHECK(has(unit->content, "ExecStart=/bin/sh -c 'echo 16 > /sys/devices/system/node/node0/hugepages/hugepages-1048576kB/nr_hugepages'\n"));
+    CHECK(has(unit->content, "ExecStart=/bin/sh -c 'echo 16 > /sys/devices/system/node/node1/hugepages/hugepages-1048576kB/nr_hugepages'\n"));
+    CHECK(has(unit->content, "DefaultDependencies=no\n"));
+    CHECK(has(unit->content, "Before=sysinit.target libvirtd.service\n"));
+    CHECK(t.units == std::vector<std::string>{"dev-hugepages1G.mount", "kvmplan-hugepages.service", "kvmplan-ksm.service"});
+  }
+  // 5.16 is the first with the per-node form.
+  const auto p = kvmplan::test::place_text("policy: {kernel_version: 5.16}\n" + scenario.substr(scenario.find("hosts:")));
+  CHECK(host_tuning(p.scenario(), p.plan)[0].kernel_cmdline == "default_hugepagesz=1G hugepagesz=1G hugepages=0:16,1:16");
+  const auto bad = kvmplan::test::load_text("policy: {kernel_version: six}\nhosts: [{name: h, memory: 8GiB, cpus: 2}]\n");
+  CHECK(has(kvmplan::test::errors_of(bad), "\"six\" is not a kernel version"));
+}
+
+TEST_CASE("host tuning writes pools only as large as the plan uses, the host's whole pool under ha") {
+  const std::string hosts = R"(
+hosts:
+  - name: h1
+    numa:
+      - {cpus: '0-7', memory: 64GiB, hugepages: {1GiB: 16, 2MiB: 1024}}
+      - {cpus: '8-15', memory: 64GiB, hugepages: {1GiB: 16}}
+  - name: h2
+    numa:
+      - {cpus: '0-7', memory: 64GiB, hugepages: {1GiB: 16, 2MiB: 1024}}
+      - {cpus: '8-15', memory: 64GiB, hugepages: {1GiB: 16}}
+guests:
+  - {name: big, vcpus: 2, memory: 4GiB, hugepages: 1GiB, host: h1}
+  - {name: other, vcpus: 2, memory: 4GiB, hugepages: 1GiB, host: h2}
+)";
+  const auto p = kvmplan::test::place_text(hosts);
+  const auto tuning = host_tuning(p.scenario(), p.plan);
+  REQUIRE(tuning.size() == 2);
+  const HostTuning& t = tuning[0];
+  REQUIRE(t.pools.size() == 1);  // the 2MiB pool and node 1's 1GiB pool go unused: not written
+  CHECK(t.pools[0].pages == 4);
+  CHECK(t.pools[0].declared == 16);
+  CHECK(t.page_sizes == std::vector<Bytes>{GiB(1)});
+  CHECK(has(t.kernel_cmdline, " hugepages=") == true);
+  CHECK(t.kernel_cmdline == "default_hugepagesz=1G hugepagesz=1G hugepages=" + std::to_string(t.pools[0].node_id) + ":4");
+  CHECK(file_at(t, "/etc/systemd/system/dev-hugepages2M.mount") == nullptr);
+  // Under ha the failure check counts on the whole pools for guests that restart here.
+  const auto ha = kvmplan::test::place_text("policy: {ha: {host_failures: 1}}\n" + hosts);
+  const auto ha_tuning = host_tuning(ha.scenario(), ha.plan);
+  REQUIRE(ha_tuning.size() == 2);
+  CHECK(ha_tuning[0].kernel_cmdline == "default_hugepagesz=1G hugepagesz=2M hugepages=0:1024 hugepagesz=1G hugepages=0:16,1:16");
+  CHECK(ha_tuning[0].units == std::vector<std::string>{"dev-hugepages2M.mount", "dev-hugepages1G.mount", "kvmplan-ksm.service"});
+  // A host without hugepage guests has no command line, no mount and no grub file.
+  const auto none = kvmplan::test::place_text("hosts: [{name: h, numa: [{cpus: '0-3', memory: 16GiB, hugepages: {1GiB: 4}}]}]\n"
+                                              "guests: [{name: g, vcpus: 1, memory: 1GiB}]\n");
+  const auto none_tuning = host_tuning(none.scenario(), none.plan);
+  REQUIRE(none_tuning.size() == 1);
+  const HostTuning& n = none_tuning[0];
+  CHECK(n.pools.empty());
+  CHECK(n.kernel_cmdline.empty());
+  CHECK(file_at(n, "/etc/default/grub.d/kvmplan.cfg") == nullptr);
+  CHECK(n.units == std::vector<std::string>{"kvmplan-ksm.service"});
+}
+
+TEST_CASE("host tuning: KSM merge_across_nodes false unmerges first, KSM off writes no ksmtuned.conf, declared swap needs no commands") {
+  const std::string host = "hosts: [{name: h, swap: 64GiB, numa: [{cpus: '0-3', memory: 16GiB}, {cpus: '4-7', memory: 16GiB}]}]\n"
+                           "guests: [{name: g, vcpus: 1, memory: 1GiB}]\n";
+  const auto p = kvmplan::test::place_text("policy: {ksm: {merge_across_nodes: false}, swappiness: 1}\n" + host);
+  const auto tuning = host_tuning(p.scenario(), p.plan);
+  REQUIRE(tuning.size() == 1);
+  const HostTuning& t = tuning[0];
+  const TuningFile* ksm = file_at(t, "/etc/systemd/system/kvmplan-ksm.service");
+  REQUIRE(ksm != nullptr);
+  CHECK(has(ksm->content,
+            "ExecStart=/bin/sh -c 'cd /sys/kernel/mm/ksm && if [ \"$(cat merge_across_nodes)\" != 0 ]; then echo 2 > run && echo 0 > merge_across_nodes; fi'\n"));
+  CHECK(t.swap_to_create == Bytes{0});  // 64GiB declared covers the rhel5 baseline of 8GiB
+  CHECK(swap_commands(t).empty());
+  CHECK(has(tuning_text(t), " Nothing to create.\n"));
+  CHECK(has(file_at(t, "/etc/sysctl.d/90-kvmplan.conf")->content, "vm.swappiness = 1\n"));
+  const auto off = kvmplan::test::place_text("policy: {ksm: {enabled: false}}\n" + host);
+  const auto off_tuning = host_tuning(off.scenario(), off.plan);
+  REQUIRE(off_tuning.size() == 1);
+  const HostTuning& o = off_tuning[0];
+  CHECK(file_at(o, "/etc/ksmtuned.conf") == nullptr);
+  CHECK(file_at(o, "/etc/systemd/system/kvmplan-ksm.service") == nullptr);
+  CHECK(o.units.empty());
+  CHECK(has(tuning_text(o), "KSM: disabled (systemctl disable --now ksmtuned; echo 2 > /sys/kernel/mm/ksm/run)\n"));
+}
+
+TEST_CASE("a host's address: an IP address or a host name, one host per entry") {
+  for (const std::string ok : {"10.0.0.5", "fe80::1", "kvm01.example.com", "kvm-01"}) {
+    CAPTURE(ok);
+    const auto l = kvmplan::test::load_text("hosts: [{name: h, memory: 8GiB, cpus: 2, address: '" + ok + "'}]\n");
+    REQUIRE_MESSAGE(l.ok(), kvmplan::test::errors_of(l));
+    CHECK(l.scenario.hosts[0].address == ok);
+  }
+  for (const std::string bad : {"10.0.0.300", "bad_name", "-kvm", "a..b", "kvm01.example.com."}) {
+    CAPTURE(bad);
+    const auto l = kvmplan::test::load_text("hosts: [{name: h, memory: 8GiB, cpus: 2, address: '" + bad + "'}]\n");
+    CHECK(has(kvmplan::test::errors_of(l), "\"" + bad + "\" is not an IP address or a host name"));
+  }
+  const auto copies = kvmplan::test::load_text("hosts: [{name: h, count: 2, memory: 8GiB, cpus: 2, address: 10.0.0.5}]\n");
+  CHECK(has(kvmplan::test::errors_of(copies), "an address names one host: not with count"));
 }
 
 TEST_CASE("host tuning keeps ksmtuned's default where its free-memory term starts KSM") {
@@ -58,18 +231,90 @@ TEST_CASE("the Ansible layout: inventory, host_vars, domains, a playbook for com
   std::map<std::string, std::string> by_name(files.begin(), files.end());
   const YAML::Node inventory = YAML::Load(by_name.at("inventory.yml"));
   CHECK(inventory["all"]["children"]["kvm_hosts"]["hosts"].size() == 6);
+  CHECK_FALSE(inventory["all"]["children"]["kvm_hosts"]["hosts"]["compute-1"]["ansible_host"]);  // no address: the name
   const YAML::Node vars = YAML::Load(by_name.at("host_vars/compute-1.yml"));
   REQUIRE(vars["kvmplan_guests"].IsSequence());
   for (const auto& g : vars["kvmplan_guests"]) CHECK(by_name.count("domains/" + g.as<std::string>() + ".xml") == 1);
   CHECK(vars["kvmplan_tuning"]["host"].as<std::string>() == "compute-1");
   const YAML::Node site = YAML::Load(by_name.at("site.yml"));
+  CHECK(site[0]["name"].as<std::string>() == "Apply the host tuning and define the planned guests");
+  CHECK(site[0]["become"].as<bool>());
+  CHECK(site[0]["roles"][0]["role"].as<std::string>() == "kvmplan");
   const YAML::Node task = site[0]["tasks"][0];
   CHECK(task["community.libvirt.virt"]["command"].as<std::string>() == "define");
-  CHECK(task["community.libvirt.virt"]["xml"].as<std::string>() == "{{ lookup('file', 'domains/' + item + '.xml') }}");
+  CHECK(task["community.libvirt.virt"]["xml"].as<std::string>() == "{{ lookup('ansible.builtin.file', 'domains/' + item + '.xml') }}");
   CHECK(task["loop"].as<std::string>() == "{{ kvmplan_guests }}");
   std::size_t guests = 0;
   for (const auto& [name, text] : by_name) guests += name.rfind("domains/", 0) == 0;
   CHECK(guests == 187);
+  // The role applies the tuning: files by kind, handlers, units started.
+  const YAML::Node tasks = YAML::Load(by_name.at("roles/kvmplan/tasks/main.yml"));
+  std::vector<std::string> names;
+  for (const auto& t : tasks) names.push_back(t["name"].as<std::string>());
+  CHECK(std::count(names.begin(), names.end(), "Enable and start the units") == 1);
+  CHECK(std::count(names.begin(), names.end(), "Allocate the swap file") == 1);
+  const YAML::Node handlers = YAML::Load(by_name.at("roles/kvmplan/handlers/main.yml"));
+  std::vector<std::string> handler_names;
+  for (const auto& h : handlers) handler_names.push_back(h["name"].as<std::string>());
+  CHECK(handler_names == std::vector<std::string>{"Update grub", "Flag reboot required", "Reload systemd", "Apply sysctl", "Restart ksmtuned",
+                                                  "Restart libvirtd", "Format the swap file", "Enable the swap file"});
+  CHECK(vars["kvmplan_tuning"]["files"].IsSequence());
+  CHECK(vars["kvmplan_tuning"]["units"].IsSequence());
+}
+
+TEST_CASE("the inventory takes ansible_host from the host's address") {
+  const auto p = kvmplan::test::place_text("hosts: [{name: h1, memory: 16GiB, cpus: 4, address: 192.0.2.10}, "
+                                           "{name: h2, memory: 16GiB, cpus: 4}]\n"
+                                           "guests: [{name: a, vcpus: 1, memory: 1GiB, host: h1}, {name: b, vcpus: 1, memory: 1GiB, host: h2}]\n");
+  const auto files = ansible_files(p.scenario(), p.plan, {});
+  std::map<std::string, std::string> by_name(files.begin(), files.end());
+  const YAML::Node hosts = YAML::Load(by_name.at("inventory.yml"))["all"]["children"]["kvm_hosts"]["hosts"];
+  CHECK(hosts["h1"]["ansible_host"].as<std::string>() == "192.0.2.10");
+  CHECK(hosts["h2"].IsMap());
+  CHECK(hosts["h2"].size() == 0);
+}
+
+TEST_CASE("the exported Ansible layout passes ansible-playbook --syntax-check and ansible-lint (production profile)") {
+  const bool playbook = shell("command -v ansible-playbook").first == 0;
+  const bool lint = shell("command -v ansible-lint").first == 0;
+  if (!playbook || !lint) {
+    const std::string missing = playbook ? "ansible-lint" : "ansible-playbook";
+    MESSAGE("SKIPPED: " << missing << " is not installed (Debian: ansible and ansible-lint; KVMPLAN_DEPLOY_TESTS=ON ./scripts/setup.sh installs them)");
+    return;
+  }
+  const kvmplan::test::TempDir tmp("ansible-lint");
+  const std::string plan = (tmp / "plan.yaml").string();
+  const std::string scenario = (tmp / "scenario.yaml").string();
+  // Hugepages, an address, KSM unmerging and a swap file: every part of the role has values.
+  {
+    std::ofstream out(scenario);
+    out << "policy: {ksm: {merge_across_nodes: false}, kernel_version: '5.10'}\n"
+        << kvmplan::test::read_file("scenarios/two-node-hugepages.yaml").substr(
+               kvmplan::test::read_file("scenarios/two-node-hugepages.yaml").find("hosts:"));
+  }
+  std::string text = kvmplan::test::read_file(scenario);
+  text.insert(text.find("    threads_per_core"), "    address: numa01.example.com\n");
+  std::ofstream(scenario) << text;
+  REQUIRE(kvmplan::test::run_cli({"place", scenario, "-o", plan, "-q"}).code == 0);
+  const fs::path dir = tmp / "ansible";
+  REQUIRE(kvmplan::test::run_cli({"export", "ansible", scenario, "--placement", plan, "-o", dir.string(), "-q"}).code == 0);
+  REQUIRE(has(kvmplan::test::read_file((dir / "inventory.yml").string()), "ansible_host: \"numa01.example.com\""));
+  const std::string cd = "cd '" + dir.string() + "' && ";
+  const auto syntax = shell(cd + "ansible-playbook -i inventory.yml --syntax-check site.yml");
+  CHECK_MESSAGE(syntax.first == 0, syntax.second);
+  CHECK(has(syntax.second, "playbook: site.yml"));
+  const auto linted = shell(cd + "ANSIBLE_NOCOLOR=1 NO_COLOR=1 ansible-lint --offline --nocolor --profile production");
+  CHECK_MESSAGE(linted.first == 0, linted.second);
+  CHECK_MESSAGE(has(linted.second, "Passed with production profile: 0 failure(s), 0 warning(s)"), linted.second);
+  // Not a fake pass: the linter fails a play without a name.
+  std::string site = kvmplan::test::read_file((dir / "site.yml").string());
+  const std::string named = "- name: Apply the host tuning and define the planned guests\n  hosts:";
+  REQUIRE(site.find(named) != std::string::npos);
+  site.replace(site.find(named), named.size(), "- hosts:");
+  std::ofstream(dir / "site.yml") << site;
+  const auto unnamed = shell(cd + "ANSIBLE_NOCOLOR=1 NO_COLOR=1 ansible-lint --offline --nocolor --profile production");
+  CHECK(unnamed.first != 0);
+  CHECK(has(unnamed.second, "name[play]"));
 }
 
 TEST_CASE("export host and export ansible on the command line") {
@@ -86,6 +331,20 @@ TEST_CASE("export host and export ansible on the command line") {
   CHECK(fs::exists(dir / "ansible" / "site.yml"));
   // Written again: the directory is replaced whole.
   CHECK(kvmplan::test::run_cli({"export", "host", "scenarios/two-node-hugepages.yaml", "--placement", plan, "-o", (dir / "tune").string()}).code == 0);
-  CHECK(std::distance(fs::directory_iterator(dir / "tune"), fs::directory_iterator{}) == 3);  // and the marker
+  CHECK(std::distance(fs::directory_iterator(dir / "tune"), fs::directory_iterator{}) == 4);  // numa01/ and the marker
+  CHECK(has(kvmplan::test::read_file((dir / "tune" / "numa01" / "etc" / "systemd" / "system" / "dev-hugepages1G.mount").string()),
+            "Options=pagesize=1G\n"));
   CHECK(fs::exists(dir / "tune" / ".kvmplan-output"));
+}
+
+TEST_CASE("docs/libvirt.md shows the host tuning text export host writes for two-node-hugepages") {
+  const auto p = kvmplan::test::place_text(kvmplan::test::read_file("scenarios/two-node-hugepages.yaml"));
+  const auto tuning = host_tuning(p.scenario(), p.plan);
+  REQUIRE(tuning.size() == 1);
+  const std::string doc = kvmplan::test::read_file("docs/libvirt.md");
+  const std::size_t from = doc.find("# numa01: host tuning for the plan (kvmplan)\n");
+  REQUIRE(from != std::string::npos);
+  const std::size_t to = doc.find("```", from);
+  REQUIRE(to != std::string::npos);
+  CHECK(doc.substr(from, to - from) == tuning_text(tuning[0]));
 }

@@ -71,6 +71,8 @@ int run_export_host(const ExportOptions& options, std::ostream&, std::ostream& e
     for (const HostTuning& t : host_tuning(scenario, plan_from_document(scenario, doc))) {
       files.emplace_back(t.host + ".txt", tuning_text(t));
       files.emplace_back(t.host + ".yaml", tuning_yaml(t));
+      // The files to install, under HOST/ at their paths: HOST/etc/ksmtuned.conf.
+      for (const TuningFile& f : t.files) files.emplace_back(t.host + f.path, f.content);
     }
     return files;
   });

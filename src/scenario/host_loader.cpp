@@ -2,6 +2,8 @@
 #include <algorithm>
 #include <map>
 
+#include <arpa/inet.h>
+
 #include "kvmplan/values/limits.hpp"
 #include "kvmplan/values/values.hpp"
 #include "scenario/loader_parts.hpp"
@@ -12,7 +14,7 @@ namespace {
 const std::vector<std::string> host_keys{
     "name",          "count",          "memory", "cpus",        "threads_per_core",
     "zone",          "zones",          "reserve",       "reserved_cpus",  "dedicated_cpus", "swap",
-    "memory_ratio",  "cpu_ratio",      "numa",   "distances",   "cost",  "replace"};
+    "memory_ratio",  "cpu_ratio",      "numa",   "distances",   "cost",  "replace", "address"};
 const std::vector<std::string> node_keys{"id", "cpus", "memory", "hugepages", "siblings"};
 
 Result<CpuSet> nonempty_cpulist(std::string_view text) {
@@ -194,6 +196,31 @@ std::vector<std::vector<int>> read_distances(const yaml::Context& ctx, const yam
   return d;
 }
 
+// A host's address for Ansible's ansible_host: an IPv4 or IPv6 address, or a DNS name (RFC 1123
+// labels of letters, digits and '-', each 1 to 63 characters, 253 in all).
+std::string check_address(const std::string& text) {
+  unsigned char buf[sizeof(in6_addr)];
+  if (inet_pton(AF_INET, text.c_str(), buf) == 1 || inet_pton(AF_INET6, text.c_str(), buf) == 1) return {};
+  const std::string problem = "\"" + text + "\" is not an IP address or a host name (letters, digits, '-' and '.')";
+  if (text.empty() || text.size() > 253) return problem;
+  std::size_t start = 0;
+  bool all_digits = true;
+  while (start <= text.size()) {
+    std::size_t end = text.find('.', start);
+    if (end == std::string::npos) end = text.size();
+    const std::string_view label(text.data() + start, end - start);
+    if (label.empty() || label.size() > 63 || label.front() == '-' || label.back() == '-') return problem;
+    for (char c : label) {
+      const bool alnum = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
+      if (!alnum && c != '-') return problem;
+      all_digits = all_digits && c >= '0' && c <= '9';
+    }
+    start = end + 1;
+  }
+  if (all_digits) return problem;  // "10.0.0.300": a mistyped IPv4 address, not a name
+  return {};
+}
+
 }  // namespace
 
 std::string check_name(const std::string& name) {
@@ -263,6 +290,16 @@ void load_host(const yaml::Context& ctx, const Item& item, Scenario& scenario, s
   host.cpu_ratio = map.get("cpu_ratio", values::ratio).value_or(scenario.policy.cpu_ratio);
   host.from_policy = {!map.find("reserve"), !map.find("memory_ratio"), !map.find("cpu_ratio")};
   host.cost = map.get("cost", values::ratio).value_or(Decimal::of(1));
+  if (const yaml::Entry* address = map.find("address")) {
+    if (auto text = map.text("address")) {
+      if (std::string problem = check_address(*text); !problem.empty()) {
+        ctx.error(address->value_at, map.path("address"), problem);
+      } else if (count != 1 || host.auto_pool) {
+        ctx.error(address->value_at, map.path("address"), "an address names one host: not with count; give each host its own entry");
+      }
+      host.address = *text;
+    }
+  }
 
   // NUMA nodes: as listed, or one node holding the whole host.
   std::vector<CpuSet> siblings;

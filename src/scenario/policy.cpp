@@ -93,7 +93,26 @@ std::string set_libvirt_version(Policy& p, std::string_view text) {
   return {};
 }
 
-constexpr std::array<PolicyKnob, 20> knobs{{
+// "6.1" or "5.15.0-91-generic": major.minor, then anything (a release string as uname -r gives it).
+std::string set_kernel_version(Policy& p, std::string_view text) {
+  int parts[2] = {0, 0};
+  std::size_t i = 0;
+  for (int n = 0; n < 2; ++n) {
+    const std::size_t start = i;
+    int v = 0;
+    while (i < text.size() && text[i] >= '0' && text[i] <= '9' && i - start < 3) v = v * 10 + (text[i++] - '0');
+    const bool digits = i > start && (i == text.size() || text[i] < '0' || text[i] > '9');
+    if (!digits || (n == 0 && (i == text.size() || text[i] != '.'))) {
+      return "\"" + std::string(text) + "\" is not a kernel version; write major.minor, such as 6.1 (Debian 12) or 5.15.0-91-generic";
+    }
+    parts[n] = v;
+    if (n == 0) ++i;
+  }
+  p.kernel_version = {parts[0], parts[1]};
+  return {};
+}
+
+constexpr std::array<PolicyKnob, 22> knobs{{
     {"swap_baseline", "rhel5",
      "baseline swap table: rhel5 | rhel6 | rhel7 | rhel9 | none | a flat size (4GiB)",
      set_swap_baseline},
@@ -176,6 +195,13 @@ constexpr std::array<PolicyKnob, 20> knobs{{
     {"cpu_mode", "host-passthrough", "<cpu mode> of exported domains: host-passthrough | host-model | none (libvirt's default)",
      [](Policy& p, std::string_view t) {
        return store_choice(t, std::array<std::string_view, 3>{"host-passthrough", "host-model", "none"}, p.cpu_mode);
+     }},
+    {"kernel_version", "6.1",
+     "Linux on the hosts (Debian 12: 6.1): from 5.16 hugepages are reserved per node on the kernel command line, before by a boot unit",
+     set_kernel_version},
+    {"swappiness", "10", "vm.swappiness host tuning writes (0..200; the kernel's default is 60)",
+     [](Policy& p, std::string_view t) {
+       return store(values::integer(t, 0, 200), [&](std::int64_t v) { p.swappiness = static_cast<int>(v); });
      }},
 }};
 

@@ -4,6 +4,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <utility>
 
 #include "kvmplan/values/bytes.hpp"
 #include "kvmplan/values/decimal.hpp"
@@ -80,6 +81,9 @@ struct Policy {
   LibvirtVersion libvirt_version;
   EmulatorThreads emulator_threads = EmulatorThreads::share;
   CpuMode cpu_mode = CpuMode::host_passthrough;
+  // The Linux release on the hosts (major, minor): how host tuning reserves hugepages at boot.
+  std::pair<int, int> kernel_version{6, 1};
+  int swappiness = 10;  // vm.swappiness written by host tuning (docs/libvirt.md)
 };
 
 struct PolicyKnob {

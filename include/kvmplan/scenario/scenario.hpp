@@ -73,6 +73,7 @@ struct Host {
   Decimal memory_ratio;                    // resolved: own value or policy's
   Decimal cpu_ratio;
   Decimal cost = Decimal::of(1);           // what one host of the entry costs (any unit); pools open by it
+  std::string address;                     // where Ansible reaches the host (ansible_host); empty: its name
   // Which of reserve, memory_ratio and cpu_ratio the entry left to the policy (resolve_policy).
   struct FromPolicy {
     bool reserve = false, memory_ratio = false, cpu_ratio = false;
