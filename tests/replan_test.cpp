@@ -141,7 +141,7 @@ TEST_CASE("place --from --max-moves: a fragmented plan drops hosts within the bu
   }
 }
 
-TEST_CASE("place --from: a guest whose place breaks a rule now moves; guests gone from the scenario are dropped") {
+TEST_CASE("place --from: a guest whose place breaks a rule now moves, and guests gone from the scenario are dropped") {
   const TempDir tmp("replan-rule");
   const std::string s = (tmp / "s.yaml").string(), a = (tmp / "a.yaml").string(), b = (tmp / "b.yaml").string();
   write(s, std::string(pool_policy) + "guests: [{name: g, count: 3, vcpus: 1, memory: 4GiB}]\n");
@@ -168,7 +168,7 @@ TEST_CASE("place --from: a guest whose place breaks a rule now moves; guests gon
   CHECK(run_cli({"place", s, "--max-moves", "3"}).code == 2);
 }
 
-TEST_CASE("migration order: a move waits for the one that makes room; a swap has no safe order") {
+TEST_CASE("migration order: a move waits for the one that makes room, and a swap has no safe order") {
   // Three 10GiB hosts (ratio 1.0): a 6GiB guest fits a host only once the other 6GiB one left.
   const Loaded loaded = load_text(R"(
 policy: {memory_ratio: 1.0, host_reserve: 0b, numa: none}
