@@ -174,10 +174,12 @@ int run_unguarded(int argc, const char* const* argv, std::ostream& out, std::ost
   };
   CLI::App* lv_cmd = add_export(lv, "libvirt", "one domain XML per guest, carrying its placement",
                                 "the directory to write, atomically: GUEST.xml per guest");
+  lv_cmd->add_option("--domains", lv.domains, "a directory of existing domain XML (virsh dumpxml, *.xml): patched, not replaced");
   CLI::App* ht_cmd = add_export(ht, "host", "each host's tuning: swap, hugepage pools, KSM",
                                 "the directory to write, atomically: HOST.txt and HOST.yaml per host");
   CLI::App* an_cmd = add_export(an, "ansible", "inventory, host_vars, domain XML and a playbook for community.libvirt",
                                 "the directory to write, atomically");
+  an_cmd->add_option("--domains", an.domains, "a directory of existing domain XML (virsh dumpxml, *.xml): patched, not replaced");
 
   // A mistyped command gets the nearest one (CLI11 would only say a subcommand is required).
   if (argc > 1 && argv[1][0] != '-') {

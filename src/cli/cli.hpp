@@ -122,6 +122,7 @@ struct ExportOptions {
   CommonOptions common;
   std::string placement;
   std::string output;  // a directory
+  std::string domains;  // libvirt, ansible: the operator's domain XML to patch ("": none)
 };
 
 int run_export_libvirt(const ExportOptions& options, std::ostream& out, std::ostream& err);
