@@ -159,6 +159,7 @@ int run_unguarded(int argc, const char* const* argv, std::ostream& out, std::ost
   ImportOptions doms;
   CLI::App* dom_cmd = import_cmd->add_subcommand("domain", "guests from libvirt domain XML");
   dom_cmd->add_option("files", doms.files, "domain XML files, one guest each")->required();
+  dom_cmd->add_option("--host", doms.host, "the host these domains run on: each guest gets host: NAME (a fixed guest)");
   dom_cmd->add_option("-o,--output", doms.output, "write the guests here, atomically (- is standard output)");
   dom_cmd->add_flag("-q,--quiet", doms.quiet, "print nothing but the output and errors");
 

@@ -111,6 +111,7 @@ struct ImportOptions {
   std::vector<std::string> files;
   std::string name;         // capabilities: the host's name ("" : from the file name)
   std::string node_memory;  // capabilities: memory of cells that give none
+  std::string host;         // domain: the host the domains run on ("": none, the guests are placed)
   std::string output = "-";
   bool quiet = false;
 };
