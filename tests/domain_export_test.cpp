@@ -576,3 +576,41 @@ TEST_CASE("hostile domain XML is refused quickly: too large, too deep") {
   CHECK(messages.find("error: elements nest more than 64 deep") != std::string::npos);
   CHECK(messages.find("huge.xml: error: the text has 4194362 bytes; domain XML of more than 4MiB is not read") != std::string::npos);
 }
+
+TEST_CASE("virsh define of a re-plan's domain updates the domain (same uuid), where one without a uuid is refused") {
+  if (!have_virsh()) {
+    MESSAGE("SKIPPED: " << virsh() << " is not installed (Debian: libvirt-clients, which scripts/setup.sh installs)");
+    return;
+  }
+  auto before = kvmplan::test::place_text(every_element());
+  std::string replanned = every_element();
+  replanned.replace(replanned.find("{name: web, vcpus: 2"), 20, "{name: web, vcpus: 3");
+  auto after = kvmplan::test::place_text(replanned);
+  const kvmplan::test::TempDir tmp("redefine");
+  const fs::path& dir = tmp.path();
+  const std::string first = domain_of(export_domains(before.scenario(), document(before)), "web");
+  const std::string second = domain_of(export_domains(after.scenario(), document(after)), "web");
+  REQUIRE(second.find(">3</vcpu>") != std::string::npos);
+  std::ofstream(dir / "1.xml") << first;
+  std::ofstream(dir / "2.xml") << second;
+  // The test driver keeps domains for one connection: both defines in one virsh run.
+  auto run = [&](const std::string& a, const std::string& b) {
+    const std::string log = (dir / "virsh.log").string();
+    const std::string cmd = "'" + virsh() + "' -q -c test:///default 'define " + a + "; define " + b + "; vcpucount web --maximum --config' >'" + log +
+                            "' 2>&1";
+    const int code = std::system(cmd.c_str());
+    return std::make_pair(code, kvmplan::test::read_file(log));
+  };
+  const auto [code, out] = run((dir / "1.xml").string(), (dir / "2.xml").string());
+  CHECK(code == 0);
+  CHECK(out.find("error") == std::string::npos);
+  CHECK(out.rfind("3\n", 0) == 0);  // the maximum vCPUs of the one domain "web": the re-plan's
+  // Without <uuid>, as kvmplan wrote domains before: the second define fails (virsh's exit code
+  // is its last command's, so the message tells).
+  auto strip = [](std::string xml) { return xml.erase(xml.find("  <uuid>"), xml.find("</uuid>") + 8 - xml.find("  <uuid>")); };
+  std::ofstream(dir / "1n.xml") << strip(first);
+  std::ofstream(dir / "2n.xml") << strip(second);
+  const auto [code_n, out_n] = run((dir / "1n.xml").string(), (dir / "2n.xml").string());
+  CHECK(code_n == 0);
+  CHECK(out_n.find("domain 'web' already exists with uuid") != std::string::npos);
+}
