@@ -55,6 +55,9 @@ _kvmplan() {
     --set | --top | --host | --retire | --effort | --max-moves | --grow | --sweep | --flavor | -j | --jobs | --name | --node-memory)
       COMPREPLY=()
       return 0 ;;
+    --domains)
+      mapfile -t COMPREPLY < <(compgen -d -- "$cur")
+      return 0 ;;
     -o | --output)
       if [[ "$cmd" == export ]]; then
         mapfile -t COMPREPLY < <(compgen -d -- "$cur")
@@ -82,12 +85,13 @@ _kvmplan() {
         "") [[ "$cur" != -* ]] && { mapfile -t COMPREPLY < <(compgen -W "capabilities domain" -- "$cur"); return 0; }
             options="-h --help" ;;
         capabilities) options="--name --node-memory -o --output -q --quiet -h --help" ;;
-        domain) options="-o --output -q --quiet -h --help" ;;
+        domain) options="--host -o --output -q --quiet -h --help" ;;
       esac ;;
     export)
       case "$sub" in
         "") [[ "$cur" != -* ]] && { mapfile -t COMPREPLY < <(compgen -W "libvirt host ansible" -- "$cur"); return 0; }
             options="-h --help" ;;
+        libvirt | ansible) options="$common --placement --domains -o --output" ;;
         *) options="$common --placement -o --output" ;;
       esac ;;
     help)

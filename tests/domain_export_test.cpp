@@ -4,12 +4,14 @@
 
 #include <pugixml.hpp>
 
+#include <algorithm>
 #include <cstdlib>
 #include <filesystem>
 #include <numeric>
 
 #include "kvmplan/libvirt/capabilities.hpp"
 #include "kvmplan/libvirt/domain_export.hpp"
+#include "kvmplan/libvirt/domain_import.hpp"
 #include "placement_util.hpp"
 
 namespace fs = std::filesystem;
@@ -381,4 +383,234 @@ TEST_CASE("export libvirt refuses a plan that fails check, and writes the direct
   CHECK(bad.code == 1);
   CHECK_FALSE(fs::exists(dir / "bad"));
   CHECK(bad.err.find("nothing exported") != std::string::npos);
+}
+
+// ---- Patching the operator's domain XML (export libvirt --domains) ----
+
+namespace {
+
+ExistingDomains existing_of(const std::vector<std::string>& files, std::string* messages = nullptr) {
+  SourceFiles sources;
+  Diagnostics problems;
+  std::vector<XmlText> inputs;
+  for (const auto& f : files) inputs.push_back({f, std::nullopt});
+  ExistingDomains out = read_existing_domains(inputs, sources, problems);
+  if (messages) *messages = format_all(problems, sources);
+  REQUIRE_FALSE(problems.has_errors());
+  return out;
+}
+
+// The text of the first element `name` in `xml`, from its '<' to its end tag, as it is.
+std::string element_text(const std::string& xml, const std::string& name) {
+  const auto from = std::min(xml.find("<" + name + " "), xml.find("<" + name + ">"));
+  const auto end = xml.find("</" + name + ">", from);
+  REQUIRE(from != std::string::npos);
+  REQUIRE(end != std::string::npos);
+  return xml.substr(from, end + name.size() + 3 - from);
+}
+
+}  // namespace
+
+TEST_CASE("uuid_v5 is RFC 4122 version 5: the known value of python.org in the DNS namespace") {
+  CHECK(uuid_v5("6ba7b810-9dad-11d1-80b4-00c04fd430c8", "python.org") == "886313e1-3b8a-5372-9b90-0c9aee199e5d");
+  CHECK(uuid_v5(kvmplan_uuid_namespace, "web") != uuid_v5(kvmplan_uuid_namespace, "web-1"));
+}
+
+TEST_CASE("a new guest's uuid is stable across exports and re-plans, and differs between guests") {
+  auto a = kvmplan::test::place_text(every_element());
+  const auto first = export_domains(a.scenario(), document(a));
+  // A re-plan of another scenario (a guest more): the same guest, the same uuid.
+  auto b = kvmplan::test::place_text(every_element() + "  - {name: extra, vcpus: 1, memory: 1GiB}\n");
+  const auto second = export_domains(b.scenario(), document(b));
+  const std::string web = uuid_v5(kvmplan_uuid_namespace, "web");
+  CHECK(web == "335537a5-3b84-527e-98e9-e7212edca213");
+  CHECK(domain_of(first, "web").find("<uuid>" + web + "</uuid>") != std::string::npos);
+  CHECK(domain_of(second, "web").find("<uuid>" + web + "</uuid>") != std::string::npos);
+  CHECK(domain_of(first, "db").find("<uuid>" + uuid_v5(kvmplan_uuid_namespace, "db") + "</uuid>") != std::string::npos);
+  CHECK(uuid_v5(kvmplan_uuid_namespace, "db") != web);
+  const auto again = export_domains(a.scenario(), document(a));
+  for (const auto& d : first) CHECK(d.xml == domain_of(again, d.guest));
+}
+
+TEST_CASE("patching keeps the operator's uuid, disk, NIC, metadata and comments byte for byte, and changes vcpu and memory per the plan") {
+  const std::string dir = "tests/data/domains/";
+  const std::string web_in = kvmplan::test::read_file(dir + "web.xml");
+  const std::string db_in = kvmplan::test::read_file(dir + "db.xml");
+  const ExistingDomains existing = existing_of({dir + "web.xml", dir + "db.xml", dir + "retired.xml"});
+  REQUIRE(existing.size() == 3);
+  auto p = kvmplan::test::place_text(every_element());
+  const auto domains = export_domains(p.scenario(), document(p), existing);
+  REQUIRE(domains.size() == 4);
+
+  const std::string web = domain_of(domains, "web");
+  CHECK(web.find("<uuid>3f2a9c1e-7b4d-4e8a-9c6f-1d2e3f4a5b6c</uuid>") != std::string::npos);
+  for (const std::string kept : {"disk", "interface", "metadata", "features", "console"}) {
+    CAPTURE(kept);
+    CHECK(element_text(web, kept) == element_text(web_in, kept));
+  }
+  CHECK(web.find("<!-- the system disk: kept as it is -->") != std::string::npos);
+  CHECK(web.find("<cpu mode='host-model' check='partial'/>") != std::string::npos);  // the operator's CPU mode
+  CHECK(web.find("<shares>2048</shares>") != std::string::npos);                      // cputune beside the plan's
+  // The plan's: 2 vCPUs (was 1), 4GiB (was 1GiB), balloon 3GiB, quota 0.25.
+  CHECK(web.find("  <memory unit='KiB'>4194304</memory>\n  <currentMemory unit='KiB'>3145728</currentMemory>\n") != std::string::npos);
+  CHECK(web.find("<vcpu placement='static' cpuset='" + p.cpuset("web") + "'>2</vcpu>") != std::string::npos);
+  CHECK(web.find("<quota>25000</quota>") != std::string::npos);
+  CHECK(web.find("1048576") == std::string::npos);
+  CHECK(web.find("<numatune>\n    <memory mode='strict' nodeset='" + std::to_string(p.node_ids("web").at(0)) + "'/>\n  </numatune>") !=
+        std::string::npos);
+  // Everything outside the planned elements is the input's, in order: the tail from <os> on.
+  CHECK(web.substr(web.find("  <os>")) == web_in.substr(web_in.find("  <os>")));
+
+  const std::string db = domain_of(domains, "db");
+  CHECK(db.find("<uuid>a1b2c3d4-e5f6-4a7b-8c9d-0e1f2a3b4c5d</uuid>") != std::string::npos);
+  CHECK(element_text(db, "disk") == element_text(db_in, "disk"));
+  CHECK(element_text(db, "interface") == element_text(db_in, "interface"));
+  // memoryBacking: the plan's 1GiB pages instead of 2MiB, the memfd source and shared access kept.
+  CHECK(db.find("<page size='1048576' unit='KiB'/>") != std::string::npos);
+  CHECK(db.find("size='2048'") == std::string::npos);
+  CHECK(db.find("<source type='memfd'/>") != std::string::npos);
+  CHECK(db.find("<access mode='shared'/>") != std::string::npos);
+  // cputune: the plan's 4 pins and emulator threads; the iothread pin kept.
+  const auto& pins = p.at("db").vcpupin;
+  REQUIRE(pins.size() == 4);
+  CHECK(db.find("<vcpupin vcpu='3' cpuset='" + std::to_string(pins[3]) + "'/>") != std::string::npos);
+  CHECK(std::count(db.begin(), db.end(), '\n') == std::count(db_in.begin(), db_in.end(), '\n') + 5);  // 4 pins for 2, a numatune of 3 lines
+  std::size_t pin_count = 0;
+  for (auto at = db.find("<vcpupin "); at != std::string::npos; at = db.find("<vcpupin ", at + 1)) ++pin_count;
+  CHECK(pin_count == 4);
+  CHECK(db.find("<iothreadpin iothread='1' cpuset='4'/>") != std::string::npos);
+  CHECK(db.find("current='2'") == std::string::npos);
+  CHECK(db.find(">4</vcpu>") != std::string::npos);
+  // The CPU: the operator's mode and attributes, the plan's topology (4 vCPUs, not 8).
+  CHECK(db.find("<cpu mode='host-passthrough' check='none' migratable='on'>\n    <topology sockets='1' dies='1' cores='2' threads='2'/>\n  </cpu>") !=
+        std::string::npos);
+
+  // big has no domain of its own: the minimal one, with its stable uuid.
+  CHECK(domain_of(domains, "big").find("<uuid>" + uuid_v5(kvmplan_uuid_namespace, "big") + "</uuid>") != std::string::npos);
+  CHECK(start_problems(domains) == std::vector<std::string>{});
+  CHECK(rejected_by_libvirt(domains, "patched") == std::vector<std::string>{});
+  if (!have_virsh()) {
+    MESSAGE("SKIPPED: " << virsh() << " is not installed (Debian: libvirt-clients, which scripts/setup.sh installs)");
+    return;
+  }
+  CHECK(refused_by_virsh_define(domains, "patched") == std::vector<std::string>{});
+}
+
+TEST_CASE("patched domains import back to the plan's guests") {
+  const std::string dir = "tests/data/domains/";
+  auto p = kvmplan::test::place_text(every_element());
+  const auto domains = export_domains(p.scenario(), document(p), existing_of({dir + "web.xml", dir + "db.xml"}));
+  std::vector<XmlText> texts;
+  for (const auto& d : domains) texts.push_back({d.guest + ".xml", d.xml});
+  SourceFiles sources;
+  Diagnostics problems;
+  const auto back = import_domains_texts(texts, sources, problems);
+  REQUIRE_FALSE(problems.has_errors());
+  REQUIRE(back.size() == 4);
+  for (const ImportedGuest& g : back) {
+    CAPTURE(g.name);
+    const GuestSpec& was = p.scenario().spec(p.scenario().guests[p.guest(g.name)]);
+    CHECK(g.spec.vcpus == was.vcpus);
+    CHECK(g.spec.memory == was.memory);
+    CHECK(g.spec.current_memory == was.current_memory);
+    CHECK(g.spec.hugepages == was.hugepages);
+    CHECK(g.spec.cpu_policy == was.cpu_policy);
+    CHECK(g.spec.cpu_quota == was.cpu_quota);
+    CHECK(g.spec.numa_nodes == was.numa_nodes);
+  }
+}
+
+TEST_CASE("export libvirt --domains: errors in the given XML are located, all reported, exit 2, nothing written") {
+  const kvmplan::test::TempDir tmp("domains-bad");
+  const fs::path& dir = tmp.path();
+  const std::string plan = (dir / "plan.yaml").string();
+  const std::string scenario = (dir / "every.yaml").string();
+  std::ofstream(scenario) << every_element();
+  REQUIRE(kvmplan::test::run_cli({"place", scenario, "-o", plan, "-q"}).code == 0);
+  fs::create_directory(dir / "in");
+  std::ofstream(dir / "in" / "a-broken.xml") << "<domain type='kvm'>\n  <name>web</name>\n  <memory unit='KiB'>1</memory\n</domain>\n";
+  std::ofstream(dir / "in" / "b-entities.xml") << "<?xml version='1.0'?>\n<!DOCTYPE d [<!ENTITY a 'aaaaaaaaaa'><!ENTITY b '&a;&a;&a;&a;'>]>\n"
+                                                  "<domain><name>&b;</name></domain>\n";
+  std::ofstream(dir / "in" / "c-noname.xml") << "<domain type='kvm'>\n  <vcpu>1</vcpu>\n</domain>\n";
+  std::ofstream(dir / "in" / "d-db.xml") << "<domain type='kvm'><name>db</name></domain>\n";
+  std::ofstream(dir / "in" / "e-db-again.xml") << "<domain type='kvm'>\n<name>db</name></domain>\n";
+  std::ofstream(dir / "in" / "notes.txt") << "not read: not .xml";
+  const std::string in = (dir / "in").string() + "/";
+  const auto r = kvmplan::test::run_cli({"export", "libvirt", scenario, "--placement", plan, "--domains", (dir / "in").string(), "-o",
+                                         (dir / "out").string()});
+  CHECK(r.code == 2);
+  CHECK_FALSE(fs::exists(dir / "out"));
+  CHECK(r.err.find(in + "a-broken.xml:4:1: error: ") != std::string::npos);
+  CHECK(r.err.find(in + "b-entities.xml:2:1: error: a <!DOCTYPE> (entity declarations) has no place in domain XML") != std::string::npos);
+  CHECK(r.err.find(in + "c-noname.xml:1:1: error: domain.name: a domain needs a <name>") != std::string::npos);
+  CHECK(r.err.find(in + "e-db-again.xml:2:1: error: domain.name: guest \"db\" is also the domain of " + in + "d-db.xml:1; one domain per guest") !=
+        std::string::npos);
+  CHECK(r.err.find("nothing exported") != std::string::npos);
+  CHECK(r.err.find("notes.txt") == std::string::npos);
+
+  // The good files alone: written, and the one that names no guest is said to be left out.
+  for (const char* bad : {"a-broken.xml", "b-entities.xml", "c-noname.xml", "e-db-again.xml"}) fs::remove(dir / "in" / bad);
+  fs::copy_file("tests/data/domains/retired.xml", dir / "in" / "retired.xml");
+  const auto ok = kvmplan::test::run_cli({"export", "libvirt", scenario, "--placement", plan, "--domains", (dir / "in").string(), "-o",
+                                          (dir / "out").string()});
+  CHECK(ok.code == 0);
+  CHECK(ok.err.find("kvmplan: warning: " + in + "retired.xml: domain \"retired\" is no guest of the plan: not written") != std::string::npos);
+  // A domain written on one line stays on one line: the uuid and the plan's elements appended.
+  CHECK(kvmplan::test::read_file((dir / "out" / "db.xml").string()).find("<domain type='kvm'><name>db</name><uuid>" + uuid_v5(kvmplan_uuid_namespace, "db") +
+                                                                         "</uuid><memory unit='KiB'>8388608</memory>") == 0);
+  CHECK_FALSE(fs::exists(dir / "out" / "retired.xml"));
+}
+
+TEST_CASE("hostile domain XML is refused quickly: too large, too deep") {
+  SourceFiles sources;
+  Diagnostics problems;
+  std::string deep = "<domain><name>x</name>";
+  for (int i = 0; i < 100000; ++i) deep += "<a>";
+  for (int i = 0; i < 100000; ++i) deep += "</a>";
+  deep += "</domain>";
+  const std::string huge = "<domain><name>y</name><description>" + std::string(max_domain_bytes, 'x') + "</description></domain>";
+  const auto got = read_existing_domains({{"deep.xml", deep}, {"huge.xml", huge}}, sources, problems);
+  CHECK(got.empty());
+  const std::string messages = format_all(problems, sources);
+  CHECK(messages.find("deep.xml:1:") != std::string::npos);
+  CHECK(messages.find("error: elements nest more than 64 deep") != std::string::npos);
+  CHECK(messages.find("huge.xml: error: the text has 4194362 bytes; domain XML of more than 4MiB is not read") != std::string::npos);
+}
+
+TEST_CASE("virsh define of a re-plan's domain updates the domain (same uuid), where one without a uuid is refused") {
+  if (!have_virsh()) {
+    MESSAGE("SKIPPED: " << virsh() << " is not installed (Debian: libvirt-clients, which scripts/setup.sh installs)");
+    return;
+  }
+  auto before = kvmplan::test::place_text(every_element());
+  std::string replanned = every_element();
+  replanned.replace(replanned.find("{name: web, vcpus: 2"), 20, "{name: web, vcpus: 3");
+  auto after = kvmplan::test::place_text(replanned);
+  const kvmplan::test::TempDir tmp("redefine");
+  const fs::path& dir = tmp.path();
+  const std::string first = domain_of(export_domains(before.scenario(), document(before)), "web");
+  const std::string second = domain_of(export_domains(after.scenario(), document(after)), "web");
+  REQUIRE(second.find(">3</vcpu>") != std::string::npos);
+  std::ofstream(dir / "1.xml") << first;
+  std::ofstream(dir / "2.xml") << second;
+  // The test driver keeps domains for one connection: both defines in one virsh run.
+  auto run = [&](const std::string& a, const std::string& b) {
+    const std::string log = (dir / "virsh.log").string();
+    const std::string cmd = "'" + virsh() + "' -q -c test:///default 'define " + a + "; define " + b + "; vcpucount web --maximum --config' >'" + log +
+                            "' 2>&1";
+    const int code = std::system(cmd.c_str());
+    return std::make_pair(code, kvmplan::test::read_file(log));
+  };
+  const auto [code, out] = run((dir / "1.xml").string(), (dir / "2.xml").string());
+  CHECK(code == 0);
+  CHECK(out.find("error") == std::string::npos);
+  CHECK(out.rfind("3\n", 0) == 0);  // the maximum vCPUs of the one domain "web": the re-plan's
+  // Without <uuid>, as kvmplan wrote domains before: the second define fails (virsh's exit code
+  // is its last command's, so the message tells).
+  auto strip = [](std::string xml) { return xml.erase(xml.find("  <uuid>"), xml.find("</uuid>") + 8 - xml.find("  <uuid>")); };
+  std::ofstream(dir / "1n.xml") << strip(first);
+  std::ofstream(dir / "2n.xml") << strip(second);
+  const auto [code_n, out_n] = run((dir / "1n.xml").string(), (dir / "2n.xml").string());
+  CHECK(code_n == 0);
+  CHECK(out_n.find("domain 'web' already exists with uuid") != std::string::npos);
 }

@@ -135,3 +135,23 @@ TEST_CASE("import: <memory> is the sum of the cells, as libvirt sets it, and une
   CHECK(u.guests[0].spec.numa_nodes == 3);
   CHECK(u.messages.find("warning: domain.cpu.numa: cells of unequal memory are planned as kvmplan splits the guest") != std::string::npos);
 }
+
+TEST_CASE("import domain --host records where the VMs run: each guest fixed on that host") {
+  const kvmplan::test::TempDir tmp("import-host");
+  const std::string out = (tmp.path() / "guests.yaml").string();
+  const auto r = kvmplan::test::run_cli({"import", "domain", dir + "libvirt-cputune.xml", dir + "libvirt-numatune-distances.xml", "--host", "kvm-a",
+                                         "-o", out, "-q"});
+  REQUIRE(r.code == 0);
+  const std::string yaml = kvmplan::test::read_file(out);
+  CHECK(yaml.find("  - name: QEMUGuest1\n    host: kvm-a\n    vcpus: 2\n") != std::string::npos);
+  CHECK(yaml.find("  - name: QEMUGuest\n    host: kvm-a\n    vcpus: 12\n") != std::string::npos);
+  // Beside that host, the guests load and stay where they run.
+  const auto loaded = kvmplan::test::load_text("hosts: [{name: kvm-a, memory: 64GiB, cpus: 32}, {name: kvm-b, memory: 64GiB, cpus: 32}]\n" + yaml);
+  REQUIRE(loaded.ok());
+  for (const auto& g : loaded.scenario.guests) CHECK(g.host == 0);
+  // Without a host of that name the file names a host that is not there, as any fixed guest would.
+  CHECK_FALSE(kvmplan::test::load_text("hosts: [{name: kvm-b, memory: 64GiB, cpus: 32}]\n" + yaml).ok());
+  const auto bad = kvmplan::test::run_cli({"import", "domain", dir + "libvirt-cputune.xml", "--host", "kvm a"});
+  CHECK(bad.code == 2);
+  CHECK(bad.err.find("kvmplan: error: --host: ") != std::string::npos);
+}

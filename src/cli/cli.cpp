@@ -249,6 +249,7 @@ int run_unguarded(int argc, const char* const* argv, std::ostream& out_stream, s
   ImportOptions doms;
   CLI::App* dom_cmd = import_cmd->add_subcommand("domain", "guests from libvirt domain XML");
   dom_cmd->add_option("files", doms.files, "domain XML files, one guest each")->required();
+  dom_cmd->add_option("--host", doms.host, "the host these domains run on: each guest gets host: NAME (a fixed guest)");
   dom_cmd->add_option("-o,--output", doms.output, "write the guests here, atomically (- is standard output)");
   dom_cmd->add_flag("-q,--quiet", doms.quiet, "print nothing but the output and errors");
   dom_cmd->footer(examples_footer({"virsh dumpxml web-01 > web-01.xml && kvmplan import domain web-01.xml -o guests.yaml",
@@ -271,12 +272,14 @@ int run_unguarded(int argc, const char* const* argv, std::ostream& out_stream, s
   CLI::App* lv_cmd = add_export(lv, "libvirt", "one domain XML per guest, carrying its placement",
                                 "the directory to write, atomically: GUEST.xml per guest",
                                 "kvmplan export libvirt scenarios/cluster.yaml --placement plan.yaml -o domains/");
+  lv_cmd->add_option("--domains", lv.domains, "a directory of existing domain XML (virsh dumpxml, *.xml): patched, not replaced");
   CLI::App* ht_cmd = add_export(ht, "host", "each host's tuning: swap, hugepage pools, KSM",
                                 "the directory to write, atomically: HOST.txt and HOST.yaml per host",
                                 "kvmplan export host scenarios/cluster.yaml --placement plan.yaml -o tuning/");
   CLI::App* an_cmd = add_export(an, "ansible", "inventory, host_vars, domain XML and a playbook for community.libvirt",
                                 "the directory to write, atomically",
                                 "kvmplan export ansible scenarios/cluster.yaml --placement plan.yaml -o deploy/");
+  an_cmd->add_option("--domains", an.domains, "a directory of existing domain XML (virsh dumpxml, *.xml): patched, not replaced");
 
   std::vector<std::string> help_topic;
   CLI::App* help_cmd = app.add_subcommand("help", "help on a command (kvmplan help size), or every policy key with its default (kvmplan help policy)");

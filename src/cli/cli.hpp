@@ -122,6 +122,7 @@ struct ImportOptions {
   std::vector<std::string> files;
   std::string name;         // capabilities: the host's name ("" : from the file name)
   std::string node_memory;  // capabilities: memory of cells that give none
+  std::string host;         // domain: the host the domains run on ("": none, the guests are placed)
   std::string output = "-";
   bool quiet = false;
 };
@@ -133,6 +134,7 @@ struct ExportOptions {
   CommonOptions common;
   std::string placement;
   std::string output;  // a directory
+  std::string domains;  // libvirt, ansible: the operator's domain XML to patch ("": none)
 };
 
 int run_export_libvirt(const ExportOptions& options, std::ostream& out, std::ostream& err);

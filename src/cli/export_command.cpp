@@ -1,5 +1,8 @@
 // kvmplan export libvirt | host | ansible: a plan that passes check -> deployment files.
+#include <algorithm>
+#include <filesystem>
 #include <functional>
+#include <set>
 
 #include "common.hpp"
 #include "kvmplan/report/problems.hpp"
@@ -44,13 +47,51 @@ int export_files(const ExportOptions& options, std::ostream& err, const char* wh
   return 0;
 }
 
-// The domains, each warning printed (unless --quiet) as "kvmplan: warning: GUEST: message".
-std::vector<DomainXml> domains(const Scenario& scenario, const PlanDocument& plan, const ExportOptions& options, std::ostream& err) {
-  auto out = export_domains(scenario, plan);
+// --domains DIR: every *.xml file in it (by name), read and checked; every problem printed,
+// false on any (exit 2: nothing is written).
+bool read_domains(const ExportOptions& options, ExistingDomains& existing, std::ostream& err) {
+  if (options.domains.empty()) return true;
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  if (!fs::is_directory(options.domains, ec)) {
+    err << "kvmplan: error: --domains: " << options.domains << " is not a directory\n";
+    return false;
+  }
+  std::vector<std::string> paths;
+  for (fs::directory_iterator it(options.domains, ec), end; !ec && it != end; it.increment(ec)) {
+    if (it->path().extension() == ".xml" && it->is_regular_file(ec)) paths.push_back(it->path().string());
+  }
+  if (ec) {
+    err << "kvmplan: error: --domains: " << options.domains << ": " << ec.message() << "\n";
+    return false;
+  }
+  std::sort(paths.begin(), paths.end());
+  std::vector<XmlText> inputs;
+  for (const auto& p : paths) inputs.push_back({p, std::nullopt});
+  SourceFiles sources;
+  Diagnostics problems;
+  existing = read_existing_domains(inputs, sources, problems);
+  problems.sort();
+  if (problems.has_errors()) {
+    err << format_all(problems, sources) << "kvmplan: error: --domains: the domain XML has errors: nothing exported\n";
+    return false;
+  }
+  return true;
+}
+
+// The domains, each warning printed (unless --quiet) as "kvmplan: warning: GUEST: message";
+// an existing domain that names no placed guest is said to be left out.
+std::vector<DomainXml> domains(const Scenario& scenario, const PlanDocument& plan, const ExistingDomains& existing,
+                               const ExportOptions& options, std::ostream& err) {
+  auto out = export_domains(scenario, plan, existing);
+  if (options.common.quiet) return out;
+  std::set<std::string> exported;
   for (const DomainXml& d : out) {
-    for (const auto& w : d.warnings) {
-      if (!options.common.quiet) err << "kvmplan: warning: " << d.guest << ": " << w << "\n";
-    }
+    exported.insert(d.guest);
+    for (const auto& w : d.warnings) err << "kvmplan: warning: " << d.guest << ": " << w << "\n";
+  }
+  for (const auto& [guest, d] : existing) {
+    if (!exported.count(guest)) err << "kvmplan: warning: " << d.file << ": domain \"" << d.name << "\" is no guest of the plan: not written\n";
   }
   return out;
 }
@@ -58,9 +99,11 @@ std::vector<DomainXml> domains(const Scenario& scenario, const PlanDocument& pla
 }  // namespace
 
 int run_export_libvirt(const ExportOptions& options, std::ostream&, std::ostream& err) {
+  ExistingDomains existing;
+  if (!read_domains(options, existing, err)) return 2;
   return export_files(options, err, "domain XML", [&](const Scenario& scenario, const PlanDocument& plan) {
     Files files;
-    for (const DomainXml& d : domains(scenario, plan, options, err)) files.emplace_back(d.guest + ".xml", d.xml);
+    for (const DomainXml& d : domains(scenario, plan, existing, options, err)) files.emplace_back(d.guest + ".xml", d.xml);
     return files;
   });
 }
@@ -79,9 +122,11 @@ int run_export_host(const ExportOptions& options, std::ostream&, std::ostream& e
 }
 
 int run_export_ansible(const ExportOptions& options, std::ostream&, std::ostream& err) {
+  ExistingDomains existing;
+  if (!read_domains(options, existing, err)) return 2;
   return export_files(options, err, "an Ansible layout", [&](const Scenario& scenario, const PlanDocument& doc) {
     std::vector<std::pair<std::string, std::string>> xml;
-    for (const DomainXml& d : domains(scenario, doc, options, err)) xml.emplace_back(d.guest, d.xml);
+    for (const DomainXml& d : domains(scenario, doc, existing, options, err)) xml.emplace_back(d.guest, d.xml);
     return ansible_files(scenario, plan_from_document(scenario, doc), xml);
   });
 }

@@ -17,7 +17,7 @@ namespace {
 // Writes what `write` produces, once the scenario loader accepts it: an import never writes a
 // file kvmplan would reject.
 int write_loadable(const ImportOptions& options, std::ostream& out, std::ostream& err, std::size_t count, const char* what,
-                   const std::function<void(std::ostream&, const std::string&)>& write) {
+                   const std::function<void(std::ostream&, const std::string&)>& write, const std::string& fixed_host = {}) {
   std::string from;
   for (const auto& f : options.files) from += " " + f;
   std::ostringstream yaml;
@@ -26,6 +26,8 @@ int write_loadable(const ImportOptions& options, std::ostream& out, std::ostream
   // still does not load is kvmplan's bug, said as such.
   SourceFiles check;
   check.add(std::string("<imported ") + what + ">", yaml.str());
+  // Guests fixed on a host load only beside it: a stand-in of that name, for this check alone.
+  if (!fixed_host.empty()) check.add("<host " + fixed_host + ">", "hosts: [{name: '" + fixed_host + "', memory: 1TiB, cpus: 1024}]\n");
   const Loaded loaded = load_sources(std::move(check));
   if (!loaded.ok()) {
     err << "kvmplan: internal error: the imported " << what << " do not load:\n" << format_all(loaded.diagnostics, loaded.sources);
@@ -81,13 +83,19 @@ int run_import_capabilities(const ImportOptions& options, std::ostream& out, std
 }
 
 int run_import_domains(const ImportOptions& options, std::ostream& out, std::ostream& err) {
+  if (!options.host.empty()) {
+    if (auto name = values::name(options.host); !name) {
+      err << "kvmplan: error: --host: " << name.error() << "\n";
+      return 2;
+    }
+  }
   SourceFiles sources;
   Diagnostics problems;
   const std::vector<ImportedGuest> guests = import_domains(options.files, sources, problems);
   if (!report(problems, sources, options, err)) return 2;
   return write_loadable(options, out, err, guests.size(), "guests", [&](std::ostream& yaml, const std::string& comment) {
-    write_guests_yaml(yaml, guests, comment);
-  });
+    write_guests_yaml(yaml, guests, comment, options.host);
+  }, options.host);
 }
 
 }  // namespace kvmplan::cli

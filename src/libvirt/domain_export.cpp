@@ -5,7 +5,11 @@
 #include <pugixml.hpp>
 
 #include <algorithm>
+#include <array>
+#include <cstdint>
+#include <filesystem>
 #include <sstream>
+#include <string_view>
 #include <unordered_map>
 
 #include "kvmplan/libvirt/domain_export.hpp"
@@ -13,6 +17,7 @@
 #include "kvmplan/model/model.hpp"
 #include "kvmplan/plan/plan.hpp"
 #include "kvmplan/plan/plan_reader.hpp"
+#include "libvirt/xml_source.hpp"
 
 namespace kvmplan {
 namespace {
@@ -216,9 +221,339 @@ void cpu_element(pugi::xml_node domain, const Target& t, const Policy& policy, c
   }
 }
 
+// ---- SHA-1 (FIPS 180-4), for UUID v5 only ----
+std::array<std::uint8_t, 20> sha1(const std::string& message) {
+  std::uint32_t h[5] = {0x67452301u, 0xEFCDAB89u, 0x98BADCFEu, 0x10325476u, 0xC3D2E1F0u};
+  std::string m = message;
+  const std::uint64_t bits = static_cast<std::uint64_t>(message.size()) * 8;
+  m.push_back(static_cast<char>(0x80));
+  while (m.size() % 64 != 56) m.push_back('\0');
+  for (int i = 7; i >= 0; --i) m.push_back(static_cast<char>((bits >> (8 * i)) & 0xff));
+  auto rol = [](std::uint32_t x, int n) { return (x << n) | (x >> (32 - n)); };
+  for (std::size_t block = 0; block < m.size(); block += 64) {
+    std::uint32_t w[80];
+    for (int i = 0; i < 16; ++i) {
+      w[i] = 0;
+      for (int b = 0; b < 4; ++b) w[i] = (w[i] << 8) | static_cast<std::uint8_t>(m[block + static_cast<std::size_t>(4 * i + b)]);
+    }
+    for (int i = 16; i < 80; ++i) w[i] = rol(w[i - 3] ^ w[i - 8] ^ w[i - 14] ^ w[i - 16], 1);
+    std::uint32_t a = h[0], b = h[1], c = h[2], d = h[3], e = h[4];
+    for (int i = 0; i < 80; ++i) {
+      std::uint32_t f, k;
+      if (i < 20) f = (b & c) | (~b & d), k = 0x5A827999u;
+      else if (i < 40) f = b ^ c ^ d, k = 0x6ED9EBA1u;
+      else if (i < 60) f = (b & c) | (b & d) | (c & d), k = 0x8F1BBCDCu;
+      else f = b ^ c ^ d, k = 0xCA62C1D6u;
+      const std::uint32_t t = rol(a, 5) + f + e + k + w[i];
+      e = d, d = c, c = rol(b, 30), b = a, a = t;
+    }
+    h[0] += a, h[1] += b, h[2] += c, h[3] += d, h[4] += e;
+  }
+  std::array<std::uint8_t, 20> out{};
+  for (int i = 0; i < 20; ++i) out[static_cast<std::size_t>(i)] = static_cast<std::uint8_t>(h[i / 4] >> (24 - 8 * (i % 4)));
+  return out;
+}
+
+// ---- Patching an operator's domain: only the planned elements change ----
+
+// libvirt's order of a domain's top-level elements (virDomainDefFormat): where a missing
+// planned element goes. The schema interleaves them, so this is for people reading the diff.
+int rank(std::string_view name) {
+  static constexpr std::string_view order[] = {
+      "name",       "uuid",        "genid",       "title",    "description", "metadata", "maxMemory", "memory",
+      "currentMemory", "blkiotune", "memtune",    "memoryBacking", "vcpu",   "vcpus",    "iothreads", "iothreadids",
+      "cputune",    "numatune",    "resource",    "sysinfo",  "bootloader",  "bootloader_args", "os", "idmap",
+      "features",   "cpu",         "clock",       "on_poweroff", "on_reboot", "on_crash", "on_lockfailure", "pm",
+      "perf",       "devices",     "seclabel"};
+  for (std::size_t i = 0; i < std::size(order); ++i) {
+    if (order[i] == name) return static_cast<int>(i);
+  }
+  return -1;
+}
+
+bool is_space(pugi::xml_node n) {
+  if (n.type() != pugi::node_pcdata) return false;
+  for (const char* c = n.value(); *c; ++c) {
+    if (*c != ' ' && *c != '\t' && *c != '\n' && *c != '\r') return false;
+  }
+  return true;
+}
+
+// The file's indentation: one level, and whether it indents at all.
+struct Layout {
+  std::string unit = "  ";
+  bool pretty = true;
+  std::string at(int depth) const {
+    if (!pretty) return {};
+    std::string s = "\n";
+    for (int i = 0; i < depth; ++i) s += unit;
+    return s;
+  }
+};
+
+Layout layout_of(pugi::xml_node domain) {
+  Layout l;
+  const pugi::xml_node first = domain.first_child();
+  if (!is_space(first)) {
+    l.pretty = false;
+    return l;
+  }
+  std::string ws = first.value();
+  const auto nl = ws.rfind('\n');
+  if (nl != std::string::npos && nl + 1 < ws.size()) l.unit = ws.substr(nl + 1);
+  return l;
+}
+
+// Copies the plan's element `from` into `parent` at `depth`, before `ref` (or last), indented
+// as the file is.
+void insert_copy(pugi::xml_node parent, pugi::xml_node ref, pugi::xml_node from, int depth, const Layout& l) {
+  pugi::xml_node e;
+  if (ref) {
+    e = parent.insert_child_before(pugi::node_element, ref);
+    if (l.pretty) parent.insert_child_before(pugi::node_pcdata, ref).set_value(l.at(depth).c_str());
+  } else if (const pugi::xml_node last = parent.last_child(); last && is_space(last)) {
+    if (l.pretty) parent.insert_child_before(pugi::node_pcdata, last).set_value(l.at(depth).c_str());
+    e = parent.insert_child_before(pugi::node_element, last);
+  } else {
+    if (l.pretty) parent.append_child(pugi::node_pcdata).set_value(l.at(depth).c_str());
+    e = parent.append_child(pugi::node_element);
+    if (l.pretty) parent.append_child(pugi::node_pcdata).set_value(l.at(depth - 1).c_str());
+  }
+  e.set_name(from.name());
+  for (const pugi::xml_attribute a : from.attributes()) e.append_attribute(a.name()) = a.value();
+  for (const pugi::xml_node c : from.children()) {
+    if (c.type() == pugi::node_element) {
+      insert_copy(e, {}, c, depth + 1, l);
+    } else {
+      e.append_copy(c);
+    }
+  }
+}
+
+// Removes an element with the indentation before it.
+void remove_node(pugi::xml_node n) {
+  pugi::xml_node parent = n.parent();
+  if (const pugi::xml_node before = n.previous_sibling(); before && is_space(before)) parent.remove_child(before);
+  parent.remove_child(n);
+}
+
+bool empty_element(pugi::xml_node n) {
+  if (n.first_attribute()) return false;
+  for (const pugi::xml_node c : n.children()) {
+    if (!is_space(c)) return false;
+  }
+  return true;
+}
+
+// The children of `target` named `names` become those of `fresh` (the plan's): where the first
+// of them was, else last. The other children stay as they are.
+void replace_children(pugi::xml_node target, pugi::xml_node fresh, std::initializer_list<std::string_view> names, int depth,
+                      const Layout& l) {
+  auto planned = [&](pugi::xml_node n) {
+    return n.type() == pugi::node_element && std::find(names.begin(), names.end(), std::string_view(n.name())) != names.end();
+  };
+  std::vector<pugi::xml_node> old;
+  for (const pugi::xml_node c : target.children()) {
+    if (planned(c)) old.push_back(c);
+  }
+  const pugi::xml_node ref = old.empty() ? pugi::xml_node{} : old.front();
+  for (const pugi::xml_node c : fresh.children()) {
+    if (planned(c)) insert_copy(target, ref, c, depth, l);
+  }
+  for (const pugi::xml_node n : old) remove_node(n);
+}
+
+// A top-level element of the plan in place of the file's (or where libvirt puts it), or the
+// file's removed when the plan has none.
+void replace_top(pugi::xml_node domain, pugi::xml_node fresh_domain, const char* name, const Layout& l) {
+  const pugi::xml_node old = domain.child(name);
+  const pugi::xml_node planned = fresh_domain.child(name);
+  if (planned) {
+    pugi::xml_node ref = old;
+    if (!ref) {
+      const int r = rank(name);
+      for (const pugi::xml_node c : domain.children()) {
+        if (c.type() == pugi::node_element && rank(c.name()) > r) {
+          ref = c;
+          break;
+        }
+      }
+    }
+    insert_copy(domain, ref, planned, 1, l);
+  }
+  if (old) remove_node(old);
+}
+
+// A container element of the file whose planned children are the plan's, the others kept.
+void patch_container(pugi::xml_node domain, pugi::xml_node fresh_domain, const char* name,
+                     std::initializer_list<std::string_view> children, const Layout& l) {
+  pugi::xml_node old = domain.child(name);
+  if (!old) {
+    replace_top(domain, fresh_domain, name, l);
+    return;
+  }
+  const pugi::xml_node planned = fresh_domain.child(name);
+  replace_children(old, planned, children, 2, l);
+  if (empty_element(old)) remove_node(old);
+}
+
+int vcpus_of_topology(pugi::xml_node t) {
+  return t.attribute("sockets").as_int(1) * t.attribute("dies").as_int(1) * t.attribute("clusters").as_int(1) *
+         t.attribute("cores").as_int(1) * t.attribute("threads").as_int(1);
+}
+
+// The operator's domain with the plan's elements: memory, currentMemory, vcpu, numatune whole;
+// in cputune the pins, period and quota; in memoryBacking hugepages and locked; in memtune the
+// hard limit (locked guests); in cpu the topology and the guest NUMA cells. The rest as it was.
+std::string patch(const ExistingDomain& existing, const pugi::xml_node fresh, int vcpus, std::vector<std::string>& warnings) {
+  pugi::xml_document doc;
+  const unsigned flags = pugi::parse_default | pugi::parse_ws_pcdata | pugi::parse_comments | pugi::parse_pi | pugi::parse_declaration;
+  if (!doc.load_buffer(existing.text.data(), existing.text.size(), flags)) return {};  // read_existing_domains checked it
+  pugi::xml_node domain = doc.child("domain");
+  const Layout l = layout_of(domain);
+  // Quotes as the file writes them (virsh dumpxml: single): those of <domain>'s first attribute.
+  bool single = false;
+  if (domain.first_attribute()) {
+    const std::size_t eq = existing.text.find('=', static_cast<std::size_t>(std::max<std::ptrdiff_t>(domain.offset_debug(), 0)));
+    const std::size_t q = eq == std::string::npos ? eq : existing.text.find_first_of("'\"", eq);
+    single = q != std::string::npos && existing.text[q] == '\'';
+  }
+  if (!domain.child("uuid")) replace_top(domain, fresh, "uuid", l);
+  replace_top(domain, fresh, "memory", l);
+  replace_top(domain, fresh, "currentMemory", l);
+  if (fresh.child("memtune")) patch_container(domain, fresh, "memtune", {"hard_limit"}, l);
+  patch_container(domain, fresh, "memoryBacking", {"hugepages", "locked"}, l);
+  replace_top(domain, fresh, "vcpu", l);
+  int listed = 0;
+  for (const pugi::xml_node c : domain.child("vcpus").children("vcpu")) listed += c ? 1 : 0;
+  if (const pugi::xml_node v = domain.child("vcpus"); v && listed != vcpus) {
+    warnings.push_back("<vcpus> lists another number of vCPUs than the plan's " + std::to_string(vcpus) + ": left out");
+    remove_node(v);
+  }
+  patch_container(domain, fresh, "cputune", {"vcpupin", "emulatorpin", "period", "quota"}, l);
+  replace_top(domain, fresh, "numatune", l);
+  if (pugi::xml_node cpu = domain.child("cpu")) {
+    // The operator's CPU mode, model and features stay (cpu_mode is for new domains).
+    const pugi::xml_node planned = fresh.child("cpu");
+    if (const pugi::xml_node t = cpu.child("topology"); t && !planned.child("topology") && vcpus_of_topology(t) != vcpus) {
+      warnings.push_back("<cpu><topology> makes " + std::to_string(vcpus_of_topology(t)) + " vCPUs, the plan " + std::to_string(vcpus) +
+                         ": left out");
+      remove_node(t);
+    }
+    if (planned.child("topology")) {
+      replace_children(cpu, planned, {"topology", "numa"}, 2, l);
+    } else {
+      replace_children(cpu, planned, {"numa"}, 2, l);
+    }
+    if (empty_element(cpu)) remove_node(cpu);
+  } else {
+    replace_top(domain, fresh, "cpu", l);
+  }
+  std::ostringstream text;
+  doc.save(text, "", pugi::format_raw | pugi::format_no_declaration | (single ? pugi::format_attribute_single_quote : 0u));
+  std::string out = text.str();
+  if (!existing.text.empty() && existing.text.back() == '\n' && (out.empty() || out.back() != '\n')) out += '\n';
+  return out;
+}
+
+// The deepest a document nests, stopping at the first element deeper than `limit`.
+pugi::xml_node too_deep(const pugi::xml_document& doc, int limit) {
+  struct Walker : pugi::xml_tree_walker {
+    int limit;
+    pugi::xml_node found;
+    bool for_each(pugi::xml_node& n) override {
+      if (depth() > limit) {
+        found = n;
+        return false;
+      }
+      return true;
+    }
+  } w;
+  w.limit = limit;
+  const_cast<pugi::xml_document&>(doc).traverse(w);
+  return w.found;
+}
+
 }  // namespace
 
-std::vector<DomainXml> export_domains(const Scenario& scenario, const PlanDocument& doc) {
+std::string uuid_v5(const std::string& ns, const std::string& name) {
+  std::string bytes;
+  for (std::size_t i = 0; i + 1 < ns.size();) {
+    if (ns[i] == '-') {
+      ++i;
+      continue;
+    }
+    bytes.push_back(static_cast<char>(std::stoi(ns.substr(i, 2), nullptr, 16)));
+    i += 2;
+  }
+  auto h = sha1(bytes + name);
+  h[6] = static_cast<std::uint8_t>((h[6] & 0x0f) | 0x50);
+  h[8] = static_cast<std::uint8_t>((h[8] & 0x3f) | 0x80);
+  static constexpr char hex[] = "0123456789abcdef";
+  std::string out;
+  for (int i = 0; i < 16; ++i) {
+    if (i == 4 || i == 6 || i == 8 || i == 10) out += '-';
+    out += hex[h[static_cast<std::size_t>(i)] >> 4];
+    out += hex[h[static_cast<std::size_t>(i)] & 0xf];
+  }
+  return out;
+}
+
+ExistingDomains read_existing_domains(const std::vector<XmlText>& inputs, SourceFiles& sources, Diagnostics& diagnostics) {
+  ExistingDomains out;
+  std::map<std::string, std::pair<std::string, std::uint32_t>> seen;  // guest -> file, line
+  for (const auto& [path, text] : inputs) {
+    std::error_code ec;
+    if (!text && std::filesystem::is_regular_file(path, ec)) {
+      if (const auto size = std::filesystem::file_size(path, ec); !ec && size > max_domain_bytes) {
+        diagnostics.error({sources.add(path, {}), 0, 0}, "", "the file has " + std::to_string(size) + " bytes; domain XML of more than " +
+                                                                 std::to_string(max_domain_bytes >> 20) + "MiB is not read");
+        continue;
+      }
+    }
+    if (text && text->size() > max_domain_bytes) {
+      diagnostics.error({sources.add(path, {}), 0, 0}, "", "the text has " + std::to_string(text->size()) + " bytes; domain XML of more than " +
+                                                               std::to_string(max_domain_bytes >> 20) + "MiB is not read");
+      continue;
+    }
+    const libvirt::XmlFile xml = text ? libvirt::XmlFile(path, *text, sources, diagnostics) : libvirt::XmlFile(path, sources, diagnostics);
+    if (!xml.ok()) continue;
+    const std::string& bytes = sources.files.back().text;
+    if (const auto at = bytes.find("<!DOCTYPE"); at != std::string::npos) {
+      diagnostics.error(xml.at_offset(static_cast<std::ptrdiff_t>(at + 1)), "",
+                        "a <!DOCTYPE> (entity declarations) has no place in domain XML: libvirt writes none");
+      continue;
+    }
+    if (const pugi::xml_node deep = too_deep(xml.doc(), max_domain_depth)) {
+      xml.error(deep, "", "elements nest more than " + std::to_string(max_domain_depth) + " deep; a domain nests a few");
+      continue;
+    }
+    const pugi::xml_node d = xml.doc().child("domain");
+    if (!d) {
+      xml.error(xml.doc().first_child(), "", "not a domain document: no <domain>");
+      continue;
+    }
+    const std::string name = d.child_value("name");
+    const std::string guest = libvirt::scenario_name(name);
+    if (name.empty()) {
+      xml.error(d.child("name") ? d.child("name") : d, "domain.name", "a domain needs a <name>");
+      continue;
+    }
+    if (guest.empty()) {
+      xml.error(d.child("name"), "domain.name", "\"" + name + "\" leaves no guest name once its characters outside [A-Za-z0-9._-] go");
+      continue;
+    }
+    if (auto [it, fresh] = seen.emplace(guest, std::make_pair(path, xml.at(d.child("name")).line)); !fresh) {
+      xml.error(d.child("name"), "domain.name", "guest \"" + guest + "\" is also the domain of " + it->second.first + ":" +
+                                                    std::to_string(it->second.second) + "; one domain per guest");
+      continue;
+    }
+    out.emplace(guest, ExistingDomain{path, name, bytes});
+  }
+  return out;
+}
+
+std::vector<DomainXml> export_domains(const Scenario& scenario, const PlanDocument& doc, const ExistingDomains& existing) {
   std::unordered_map<std::string, std::uint32_t> guest_index;
   for (std::uint32_t g = 0; g < scenario.guests.size(); ++g) guest_index.emplace(scenario.guests[g].name, g);
   const Plan plan = plan_from_document(scenario, doc);
@@ -239,15 +574,21 @@ std::vector<DomainXml> export_domains(const Scenario& scenario, const PlanDocume
     pugi::xml_node domain = xml.append_child("domain");
     set(domain, "type", "kvm");
     domain.append_child("name").text() = pg.guest.c_str();
+    // Stable across re-plans and scenarios: from the guest's name alone (docs/libvirt.md).
+    domain.append_child("uuid").text() = uuid_v5(kvmplan_uuid_namespace, pg.guest).c_str();
     memory_elements(domain, t, policy);
     cpu_tuning(domain, t, cells > 1 ? split : std::vector<Cell>{}, d.warnings);
     numa_tuning(domain, t, policy);
     pugi::xml_node os = domain.append_child("os");
     os.append_child("type").text() = "hvm";
     cpu_element(domain, t, policy, split);
-    std::ostringstream text;
-    xml.save(text, "  ", pugi::format_default | pugi::format_no_declaration);
-    d.xml = text.str();
+    if (const auto e = existing.find(pg.guest); e != existing.end()) {
+      d.xml = patch(e->second, domain, t.spec.vcpus, d.warnings);
+    } else {
+      std::ostringstream text;
+      xml.save(text, "  ", pugi::format_default | pugi::format_no_declaration);
+      d.xml = text.str();
+    }
     out.push_back(std::move(d));
   }
   return out;

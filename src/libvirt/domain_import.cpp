@@ -189,7 +189,7 @@ std::vector<ImportedGuest> import_domains_texts(const std::vector<XmlText>& inpu
   return out;
 }
 
-void write_guests_yaml(std::ostream& out, const std::vector<ImportedGuest>& guests, const std::string& comment) {
+void write_guests_yaml(std::ostream& out, const std::vector<ImportedGuest>& guests, const std::string& comment, const std::string& host) {
   YAML::Emitter e;  // quotes what needs quoting (names are checked already)
   e.SetIndent(2);
   if (!comment.empty()) e << YAML::Comment(comment) << YAML::Newline;
@@ -197,6 +197,7 @@ void write_guests_yaml(std::ostream& out, const std::vector<ImportedGuest>& gues
   for (const auto& g : guests) {
     const GuestSpec& s = g.spec;
     e << YAML::BeginMap << YAML::Key << "name" << YAML::Value << g.name;
+    if (!host.empty()) e << YAML::Key << "host" << YAML::Value << host;
     e << YAML::Key << "vcpus" << YAML::Value << s.vcpus << YAML::Key << "memory" << YAML::Value << to_string(s.memory);
     if (s.current_memory) e << YAML::Key << "current_memory" << YAML::Value << to_string(*s.current_memory);
     if (s.hugepages) e << YAML::Key << "hugepages" << YAML::Value << to_string(*s.hugepages);

@@ -23,7 +23,9 @@ std::vector<ImportedGuest> import_domains(const std::vector<std::string>& paths,
                                           Diagnostics& diagnostics);
 std::vector<ImportedGuest> import_domains_texts(const std::vector<XmlText>& inputs, SourceFiles& sources, Diagnostics& diagnostics);
 
-// Guests as scenario YAML (`guests:` entries): the keys that differ from a plain guest.
-void write_guests_yaml(std::ostream& out, const std::vector<ImportedGuest>& guests, const std::string& comment);
+// Guests as scenario YAML (`guests:` entries): the keys that differ from a plain guest; with a
+// `host`, each guest is fixed there (`host: NAME`: where the VM runs now).
+void write_guests_yaml(std::ostream& out, const std::vector<ImportedGuest>& guests, const std::string& comment,
+                       const std::string& host = {});
 
 }  // namespace kvmplan
