@@ -115,6 +115,7 @@ hosts: [{name: h, memory: 16GiB, cpus: 8}]
 guests:
   - {name: a, vcpus: 1, memory: 1GiB, profile: dya}
   - {name: b, vcpus: 1, memory: 1GiB, profile: day, usage: 0.5}
+  - {name: c, vcpus: 1, memory: 1GiB, profile: week}
 )");
   const std::string e = errors_of(l);
   CHECK(e.find("test.yaml:4:18: error: profiles.week.memory: has 3 slots where profile \"day\" (line 3) has 2") != std::string::npos);
@@ -123,6 +124,8 @@ guests:
   CHECK(e.find("test.yaml:7:34: error: profiles.cpu.cpu: has 1 value for the 2 slots of memory") != std::string::npos);
   CHECK(e.find("test.yaml:10:48: error: guests[0].profile: profile \"dya\" names no profile; did you mean \"day\"?") != std::string::npos);
   CHECK(e.find("guests[1].profile: usage and profile both say what the guest uses: give one") != std::string::npos);
+  // A guest naming a profile whose own entry has errors is not told it names no profile.
+  CHECK(e.find("profile \"week\" names no profile") == std::string::npos);
 }
 
 TEST_CASE("CPU profiles: guests busy at different hours share CPUs that both busy at once would not") {

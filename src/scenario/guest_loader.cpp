@@ -175,6 +175,10 @@ void report_unknown_profile(const yaml::Context& ctx, const Scenario& s, const R
   for (const auto& csv : raw.csv_profiles) {
     if (csv.broken && csv.name == *profile.value) return;
   }
+  // Nor is a YAML profile with errors: they were reported at it.
+  for (const auto& yaml_profile : raw.profiles) {
+    if (yaml_profile.name == *profile.value) return;
+  }
   std::vector<std::string> names;
   for (const auto& p : s.profiles) names.push_back(p.name);
   const std::string hint = nearest(*profile.value, names);
