@@ -1,5 +1,6 @@
 #include "common.hpp"
 
+#include "kvmplan/plan/check.hpp"
 #include "kvmplan/report/problems.hpp"
 #include "progress.hpp"
 
@@ -70,6 +71,23 @@ bool read_plan_file(const std::string& path, Loaded& loaded, PlanDocument& plan,
   problems.sort();
   err << format_all(problems, loaded.sources);
   return false;
+}
+
+int read_checked_plan(const CommonOptions& options, const std::string& path, Loaded& loaded, Plan& plan, std::ostream& err,
+                      const std::string& refused) {
+  PlanDocument doc;
+  stage(options, "reading " + path);
+  if (!read_plan_file(path, loaded, doc, err)) return 2;
+  stage(options, "checking the plan");
+  const CheckResult checked = check_plan(loaded.scenario, doc, loaded.sources);
+  if (!checked.violations.empty()) {
+    for (const auto& v : checked.violations) err << violation_line(v, loaded.sources) << "\n";
+    err << "kvmplan: error: check rejects the plan (" << checked.violations.size()
+        << (checked.violations.size() == 1 ? " violation" : " violations") << "): " << refused << "\n";
+    return 1;
+  }
+  plan = plan_from_document(loaded.scenario, doc);
+  return 0;
 }
 
 }  // namespace kvmplan::cli

@@ -32,4 +32,11 @@ LoadOptions load_options(const CommonOptions& options);
 // form and returns false when there are any.
 bool read_plan_file(const std::string& path, Loaded& loaded, PlanDocument& plan, std::ostream& err);
 
+// Reads the plan at `path` and checks it against the scenario, as size --placement and
+// headroom --placement take one: into `plan` when check accepts it. Returns 0; 2 when it does
+// not read (its problems printed); 1 when check rejects it (the violations printed, then
+// "check rejects the plan (...): `refused`").
+int read_checked_plan(const CommonOptions& options, const std::string& path, Loaded& loaded, Plan& plan, std::ostream& err,
+                      const std::string& refused);
+
 }  // namespace kvmplan::cli

@@ -83,18 +83,7 @@ int run_headroom(const HeadroomOptions& options, std::ostream& out, std::ostream
     plan = place(loaded.scenario, place_options);
   } else {
     // As size --placement: a plan check rejects is refused.
-    PlanDocument doc;
-    stage(options.common, "reading " + options.placement);
-    if (!read_plan_file(options.placement, loaded, doc, err)) return 2;
-    stage(options.common, "checking the plan");
-    const CheckResult checked = check_plan(loaded.scenario, doc, loaded.sources);
-    if (!checked.violations.empty()) {
-      for (const auto& v : checked.violations) err << violation_line(v, loaded.sources) << "\n";
-      err << "kvmplan: error: check rejects the plan (" << checked.violations.size()
-          << (checked.violations.size() == 1 ? " violation" : " violations") << "): no headroom counted\n";
-      return 1;
-    }
-    plan = plan_from_document(loaded.scenario, doc);
+    if (const int code = read_checked_plan(options.common, options.placement, loaded, plan, err, "no headroom counted"); code != 0) return code;
   }
   stage(options.common, "adding guests to " + counted(plan.hosts.size(), "host", "hosts") + ", flavor by flavor");
   const auto report = headroom(loaded.scenario, plan, options.flavors, !options.no_tiered);

@@ -39,18 +39,8 @@ int run_size(const SizeOptions& options, std::ostream& out, std::ostream& err) {
   } else {
     // A given plan, sized as it is: one check accepts (guests it leaves unplaced are listed as
     // size lists its own); one check rejects is refused, as the exports refuse it.
-    PlanDocument doc;
-    stage(options.common, "reading " + options.placement);
-    if (!read_plan_file(options.placement, loaded, doc, err)) return 2;
-    stage(options.common, "checking the plan");
-    const CheckResult checked = check_plan(loaded.scenario, doc, loaded.sources);
-    if (!checked.violations.empty()) {
-      for (const auto& v : checked.violations) err << violation_line(v, loaded.sources) << "\n";
-      err << "kvmplan: error: check rejects the plan (" << checked.violations.size()
-          << (checked.violations.size() == 1 ? " violation" : " violations") << "): nothing sized\n";
-      return 1;
-    }
-    Plan plan = plan_from_document(loaded.scenario, doc);
+    Plan plan;
+    if (const int code = read_checked_plan(options.common, options.placement, loaded, plan, err, "nothing sized"); code != 0) return code;
     plan.lower_bound_hosts = plan_lower_bound(loaded.scenario, plan);
     if (loaded.scenario.policy.ha.host_failures > 0 || loaded.scenario.policy.ha.zone_failures > 0) {
       plan.hosts_used = static_cast<int>(plan.hosts.size());  // spares count, as place counts them
