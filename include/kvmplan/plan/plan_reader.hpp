@@ -18,6 +18,7 @@ struct PlannedGuest {
   NodeList nodes;                         // host node ids, guest-cell order
   CpuSet cpuset;                          // as written, in any cpulist form; canonical on output
   std::optional<Placement::Pins> vcpupin;
+  std::optional<int> emulatorpin;         // emulator_threads isolate: the emulator's own CPU
   std::optional<Bytes> hugepages;
   std::optional<std::int64_t> memory_mib;
   std::optional<std::int64_t> vcpus;
