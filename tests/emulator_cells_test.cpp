@@ -357,3 +357,18 @@ TEST_CASE("uneven cells round trip: domain XML -> import -> scenario -> place ->
   CHECK(again[0].spec.cells == imported[0].spec.cells);
   if (have("virsh")) CHECK(refused_by_virsh(domains, "uneven") == std::vector<std::string>{});
 }
+
+TEST_CASE("place --from under isolate and with uneven cells: a plan with no change is written again byte for byte") {
+  const kvmplan::test::TempDir tmp("iso-replan");
+  const std::string s = (tmp / "s.yaml").string(), a = (tmp / "a.yaml").string(), b = (tmp / "b.yaml").string();
+  // A scenario of the fuzz corpus: isolated dedicated guests of uneven cells, some placed in
+  // another order than their nodes' (numa_cells), shared guests beside them.
+  std::ofstream(s) << kvmplan::test::read_file("tests/fuzz/corpus/scenario/numa-cells-isolate.yaml");
+  REQUIRE(kvmplan::test::run_cli({"place", s, "-q", "-o", a}).code == 0);
+  CHECK(kvmplan::test::read_file(a).find("emulatorpin: ") != std::string::npos);
+  const auto r = kvmplan::test::run_cli({"place", s, "--from", a, "-o", b});
+  REQUIRE(r.code == 0);
+  CHECK(r.err.find(" 0 moved") != std::string::npos);
+  CHECK(kvmplan::test::read_file(b) == kvmplan::test::read_file(a));
+  CHECK(kvmplan::test::run_cli({"check", s, "--placement", b}).code == 0);
+}

@@ -139,6 +139,12 @@ std::optional<Host> pool_host(const Host& pool, const PlannedHost& planned, std:
   return h;
 }
 
+Placement::Pins held_cpus(const PlannedGuest& pg) {
+  Placement::Pins pins = pg.vcpupin.value_or(Placement::Pins{});
+  if (pg.vcpupin && pg.emulatorpin) pins.push_back(*pg.emulatorpin);
+  return pins;
+}
+
 Plan plan_from_document(const Scenario& scenario, const PlanDocument& doc) {
   Plan plan;
   plan.hosts = scenario.hosts;

@@ -25,6 +25,10 @@ struct PlannedGuest {
   SourceRef at;
 };
 
+// Every CPU a placement states the guest holds, as Placement::vcpupin keeps them: its vcpupin,
+// then its emulatorpin (only after a vcpupin). Empty for a shared guest.
+Placement::Pins held_cpus(const PlannedGuest& pg);
+
 struct PlannedHost {
   std::string name;
   std::string pool;                       // "" for a host of the scenario
