@@ -372,3 +372,20 @@ TEST_CASE("place --from under isolate and with uneven cells: a plan with no chan
   CHECK(kvmplan::test::read_file(b) == kvmplan::test::read_file(a));
   CHECK(kvmplan::test::run_cli({"check", s, "--placement", b}).code == 0);
 }
+
+TEST_CASE("failures under isolate: a restart needs the emulator's CPU too") {
+  // Two hosts of two 8-CPU nodes, three 4-vCPU dedicated guests. Under share a host holds
+  // nodes x floor(8 / 4) = 4 of them: any one host takes all three. Under isolate it holds
+  // nodes x floor(8 / 5) = 2: the guests need both hosts, and neither takes the other's.
+  const kvmplan::test::TempDir tmp("iso-ha");
+  for (const std::string policy : {"share", "isolate"}) {
+    CAPTURE(policy);
+    const std::string s = (tmp / (policy + ".yaml")).string(), plan = (tmp / (policy + "-plan.yaml")).string();
+    std::ofstream(s) << "policy: {host_reserve: 0b, emulator_threads: " + policy + ", ha: {host_failures: 1}}\n" + with_count(two_nodes, "2") +
+                            dedicated_guests(3, 4);
+    kvmplan::test::run_cli({"place", s, "-q", "-o", plan});
+    const auto r = kvmplan::test::run_cli({"check", s, "--placement", plan});
+    CHECK(r.code == (policy == "share" ? 0 : 1));
+    CHECK(r.err.find(policy == "share" ? "survives any 1 host: yes" : "survives any 1 host: no") != std::string::npos);
+  }
+}
