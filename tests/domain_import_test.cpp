@@ -114,7 +114,7 @@ TEST_CASE("round trip: exported domains import back to the same guests") {
   CHECK(kvmplan::test::load_text(yaml.str()).ok());
 }
 
-TEST_CASE("import: <memory> is the sum of the cells, as libvirt sets it, and unequal cells are said to be split evenly") {
+TEST_CASE("import: <memory> is the sum of the cells, as libvirt sets it, and unequal cells are kept as numa_cells") {
   const kvmplan::test::TempDir tmp("cells-sum");
   const std::string file = (tmp.path() / "seed.xml").string();
   // 8GiB of <memory> and one 4GiB cell: libvirt runs the guest with 4GiB.
@@ -133,7 +133,33 @@ TEST_CASE("import: <memory> is the sum of the cells, as libvirt sets it, and une
   REQUIRE(u.ok);
   CHECK(u.guests[0].spec.memory == GiB(6));
   CHECK(u.guests[0].spec.numa_nodes == 3);
-  CHECK(u.messages.find("warning: domain.cpu.numa: cells of unequal memory are planned as kvmplan splits the guest") != std::string::npos);
+  // Kept as given, in cell id order: memory from each <cell>, vCPUs the count of its cpus.
+  REQUIRE(u.guests[0].spec.cells.size() == 3);
+  for (int c = 0; c < 3; ++c) {
+    CHECK(u.guests[0].spec.cells[static_cast<std::size_t>(c)].memory == GiB(c + 1));
+    CHECK(u.guests[0].spec.cells[static_cast<std::size_t>(c)].vcpus == 1);
+  }
+  CHECK(u.messages.find("cells of unequal") == std::string::npos);
+  // Cells whose cpus do not add up to <vcpu> cannot be kept: split evenly, with a warning.
+  const std::string loose = (tmp.path() / "loose.xml").string();
+  std::ofstream(loose) << "<domain type='kvm'>\n  <name>loose</name>\n  <memory unit='GiB'>6</memory>\n  <vcpu>4</vcpu>\n"
+                          "  <cpu>\n    <numa>\n      <cell id='0' cpus='0' memory='1' unit='GiB'/>\n      <cell id='1' cpus='1' memory='2' unit='GiB'/>\n"
+                          "      <cell id='2' cpus='2' memory='3' unit='GiB'/>\n    </numa>\n  </cpu>\n</domain>\n";
+  const Read l = read({loose});
+  REQUIRE(l.ok);
+  CHECK(l.guests[0].spec.cells.empty());
+  CHECK(l.guests[0].spec.numa_nodes == 3);
+  CHECK(l.messages.find("warning: domain.cpu.numa: cells of unequal size whose cpus do not add up to the <vcpu> count are planned as kvmplan splits the guest") !=
+        std::string::npos);
+  // Even cells stay numa_nodes.
+  const std::string even = (tmp.path() / "even.xml").string();
+  std::ofstream(even) << "<domain type='kvm'>\n  <name>even</name>\n  <memory unit='GiB'>4</memory>\n  <vcpu>2</vcpu>\n"
+                         "  <cpu>\n    <numa>\n      <cell id='0' cpus='0' memory='2' unit='GiB'/>\n      <cell id='1' cpus='1' memory='2' unit='GiB'/>\n"
+                         "    </numa>\n  </cpu>\n</domain>\n";
+  const Read e = read({even});
+  REQUIRE(e.ok);
+  CHECK(e.guests[0].spec.cells.empty());
+  CHECK(e.guests[0].spec.numa_nodes == 2);
 }
 
 TEST_CASE("import domain --host records where the VMs run: each guest fixed on that host") {

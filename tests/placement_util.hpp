@@ -43,7 +43,10 @@ struct Placed {
     const Placement& p = at(name);
     return {p.vcpupin.begin(), p.vcpupin.end()};
   }
-  std::string cpuset(const std::string& name) const { return to_string(plan.cpuset(guest(name))); }
+  std::string cpuset(const std::string& name) const {
+    const std::uint32_t g = guest(name);
+    return to_string(plan.cpuset(g, scenario().spec(scenario().guests[g]).vcpus));
+  }
 };
 
 inline CheckResult check_text(Loaded& loaded, const std::string& plan_text) {

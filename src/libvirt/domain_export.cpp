@@ -147,7 +147,11 @@ void cpu_tuning(pugi::xml_node domain, const Target& t, const std::vector<Cell>&
     set(pin, "vcpu", std::to_string(v));
     set(pin, "cpuset", pins[v]);
   }
-  if (dedicated) {
+  if (dedicated && pg.emulatorpin) {
+    // emulator_threads isolate (as Nova's hw:emulator_threads_policy=isolate): the one more
+    // dedicated CPU the plan gave the guest, on its first cell's node.
+    set(tune.append_child("emulatorpin"), "cpuset", std::to_string(*pg.emulatorpin));
+  } else if (dedicated) {
     CpuSet emulator = emulator_cpus(t);
     if (emulator.empty()) {
       // Every CPU of the host is pinned and none reserved: nowhere else to go.
@@ -200,7 +204,9 @@ void cpu_element(pugi::xml_node domain, const Target& t, const Policy& policy, c
     const int threads = pinned_threads(t.host, *t.planned.vcpupin);
     // One socket per cell when the cells hold equal whole cores, so that no core spans two cells.
     int sockets = 1;
-    if (cells > 1 && spec.vcpus % (cells * threads) == 0) sockets = cells;
+    bool equal = cells > 1;
+    for (int c = 1; c < cells && equal; ++c) equal = split[static_cast<std::size_t>(c)].vcpus == split[0].vcpus;
+    if (equal && spec.vcpus % (cells * threads) == 0) sockets = cells;
     pugi::xml_node topology = cpu.append_child("topology");
     set(topology, "sockets", std::to_string(sockets));
     set(topology, "dies", "1");
@@ -405,7 +411,9 @@ int vcpus_of_topology(pugi::xml_node t) {
 // The operator's domain with the plan's elements: memory, currentMemory, vcpu, numatune whole;
 // in cputune the pins, period and quota; in memoryBacking hugepages and locked; in memtune the
 // hard limit (locked guests); in cpu the topology and the guest NUMA cells. The rest as it was.
-std::string patch(const ExistingDomain& existing, const pugi::xml_node fresh, int vcpus, std::vector<std::string>& warnings) {
+// `iothreads`: under emulator_threads isolate, the CPU the file's <iothreadpin>s move to (QEMU's
+// I/O threads share the isolated CPU with its emulator threads, as in Nova); -1: kept as they are.
+std::string patch(const ExistingDomain& existing, const pugi::xml_node fresh, int vcpus, int iothreads, std::vector<std::string>& warnings) {
   pugi::xml_document doc;
   const unsigned flags = pugi::parse_default | pugi::parse_ws_pcdata | pugi::parse_comments | pugi::parse_pi | pugi::parse_declaration;
   if (!doc.load_buffer(existing.text.data(), existing.text.size(), flags)) return {};  // read_existing_domains checked it
@@ -431,6 +439,13 @@ std::string patch(const ExistingDomain& existing, const pugi::xml_node fresh, in
     remove_node(v);
   }
   patch_container(domain, fresh, "cputune", {"vcpupin", "emulatorpin", "period", "quota"}, l);
+  if (iothreads >= 0) {
+    for (pugi::xml_node pin : domain.child("cputune").children("iothreadpin")) {
+      pugi::xml_attribute cpuset = pin.attribute("cpuset");
+      if (!cpuset) cpuset = pin.append_attribute("cpuset");
+      cpuset = std::to_string(iothreads).c_str();
+    }
+  }
   replace_top(domain, fresh, "numatune", l);
   if (pugi::xml_node cpu = domain.child("cpu")) {
     // The operator's CPU mode, model and features stay (cpu_mode is for new domains).
@@ -583,7 +598,7 @@ std::vector<DomainXml> export_domains(const Scenario& scenario, const PlanDocume
     os.append_child("type").text() = "hvm";
     cpu_element(domain, t, policy, split);
     if (const auto e = existing.find(pg.guest); e != existing.end()) {
-      d.xml = patch(e->second, domain, t.spec.vcpus, d.warnings);
+      d.xml = patch(e->second, domain, t.spec.vcpus, pg.emulatorpin && pg.vcpupin ? *pg.emulatorpin : -1, d.warnings);
     } else {
       std::ostringstream text;
       xml.save(text, "  ", pugi::format_default | pugi::format_no_declaration);

@@ -3,6 +3,7 @@
 #include <ostream>
 
 #include "kvmplan/libvirt/domain_import.hpp"
+#include "kvmplan/model/cells.hpp"
 #include "kvmplan/values/limits.hpp"
 #include "kvmplan/values/values.hpp"
 #include "libvirt/xml_source.hpp"
@@ -65,11 +66,16 @@ std::optional<ImportedGuest> import_one(const libvirt::XmlFile& xml, const std::
   // Guest NUMA cells.
   const auto cells = d.child("cpu").child("numa");
   std::map<int, Bytes> cell_memory;
+  std::map<int, int> cell_vcpus;  // the vCPUs of each cell's cpus="..." (-1: none readable)
   for (const auto cell : cells.children("cell")) {
     const char* unit = cell.attribute("unit").value();
     const auto memory = parse_size(std::string(cell.attribute("memory").value()) + (*unit ? unit : "KiB"));
     const auto id = values::integer(cell.attribute("id").value(), 0, limits::max_node_id);
-    if (memory && id) cell_memory[static_cast<int>(id.value())] = memory.value();
+    if (memory && id) {
+      cell_memory[static_cast<int>(id.value())] = memory.value();
+      const auto cpus = CpuSet::parse(cell.attribute("cpus").value());
+      cell_vcpus[static_cast<int>(id.value())] = cpus && !cpus->empty() ? cpus->count() : -1;
+    }
   }
   if (cell_memory.size() > 1) g.spec.numa_nodes = static_cast<int>(cell_memory.size());
   if (!cell_memory.empty()) {
@@ -81,13 +87,6 @@ std::optional<ImportedGuest> import_one(const libvirt::XmlFile& xml, const std::
                                          ", which libvirt uses: taken as " + to_string(sum));
       g.spec.memory = sum;
       if (g.spec.current_memory && *g.spec.current_memory >= sum) g.spec.current_memory.reset();
-    }
-    const Bytes first = cell_memory.begin()->second;
-    for (const auto& [id, m] : cell_memory) {
-      if (m != first) {
-        warn(cells, "domain.cpu.numa", "cells of unequal memory are planned as kvmplan splits the guest: as evenly as whole units allow");
-        break;
-      }
     }
   }
   // Memory backing.
@@ -132,6 +131,32 @@ std::optional<ImportedGuest> import_one(const libvirt::XmlFile& xml, const std::
                                                          " page sizes; kvmplan models one per guest: " + to_string(*g.spec.hugepages) +
                                                          ", behind most of the memory");
       }
+    }
+  }
+  // Cells as the domain gives them (numa_cells) when they are not the even split kvmplan makes
+  // of numa_nodes: in id order, each its memory and its cpus' count.
+  if (cell_memory.size() > 1 && g.spec.memory.value > 0) {
+    GuestSpec given = g.spec;
+    std::int64_t vcpus = 0;
+    bool readable = true, aligned = true;
+    for (const auto& [id, m] : cell_memory) {
+      const int n = cell_vcpus[id];
+      readable = readable && n > 0;
+      aligned = aligned && m.value % cell_unit(g.spec).value == 0;
+      given.cells.push_back({std::max(n, 0), m});
+      vcpus += std::max(n, 0);
+    }
+    const auto even = split_cells(g.spec, {}, static_cast<int>(cell_memory.size()));
+    bool uneven = false;
+    for (std::size_t c = 0; c < even.size(); ++c) {
+      uneven = uneven || even[c].memory != given.cells[c].memory || even[c].vcpus != given.cells[c].vcpus;
+    }
+    if (uneven && readable && aligned && vcpus == g.spec.vcpus) {
+      g.spec.cells = std::move(given.cells);
+    } else if (uneven) {
+      warn(cells, "domain.cpu.numa", std::string("cells of unequal size whose ") +
+                                         (!readable || vcpus != g.spec.vcpus ? "cpus do not add up to the <vcpu> count" : "memory is not whole pages") +
+                                         " are planned as kvmplan splits the guest: as evenly as whole units allow");
     }
   }
   g.spec.locked = static_cast<bool>(backing.child("locked"));
@@ -205,7 +230,17 @@ void write_guests_yaml(std::ostream& out, const std::vector<ImportedGuest>& gues
     if (g.nosharepages) e << YAML::Key << "ksm_shareable" << YAML::Value << 0;
     if (s.cpu_policy == CpuPolicy::dedicated) e << YAML::Key << "cpu_policy" << YAML::Value << "dedicated";
     if (s.cpu_quota) e << YAML::Key << "cpu_quota" << YAML::Value << to_string(*s.cpu_quota);
-    if (s.numa_nodes > 1) e << YAML::Key << "numa_nodes" << YAML::Value << s.numa_nodes;
+    if (!s.cells.empty()) {
+      // Uneven cells as the domain gives them; even ones are numa_nodes.
+      e << YAML::Key << "numa_cells" << YAML::Value << YAML::BeginSeq;
+      for (const CellSpec& c : s.cells) {
+        e << YAML::Flow << YAML::BeginMap << YAML::Key << "memory" << YAML::Value << to_string(c.memory) << YAML::Key << "vcpus" << YAML::Value
+          << c.vcpus << YAML::EndMap;
+      }
+      e << YAML::EndSeq;
+    } else if (s.numa_nodes > 1) {
+      e << YAML::Key << "numa_nodes" << YAML::Value << s.numa_nodes;
+    }
     e << YAML::EndMap;
   }
   e << YAML::EndSeq << YAML::EndMap;

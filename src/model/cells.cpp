@@ -12,7 +12,25 @@ std::vector<Cell> split_cells(const GuestSpec& spec, Bytes overhead, int cells) 
 
 void split_cells(const GuestSpec& spec, Bytes overhead, int cells, std::vector<Cell>& out) {
   out.assign(static_cast<std::size_t>(std::max(cells, 1)), Cell{});
+  out.front().first = true;
   const auto k = static_cast<std::int64_t>(out.size());
+  if (static_cast<std::int64_t>(spec.cells.size()) == k && k > 1) {
+    // The cells as given (the loader checked their sums and page alignment); the overhead in
+    // proportion to their memory, rounded down, the first cell taking the rest.
+    Bytes overhead_left = overhead;
+    for (std::int64_t i = k - 1; i >= 0; --i) {
+      Cell& c = out[static_cast<std::size_t>(i)];
+      const CellSpec& given = spec.cells[static_cast<std::size_t>(i)];
+      c.vcpus = given.vcpus;
+      c.memory = given.memory;
+      if (spec.hugepages) c.pages = (given.memory.value + spec.hugepages->value - 1) / spec.hugepages->value;
+      c.overhead = i == 0 || spec.memory.value == 0
+                       ? overhead_left
+                       : Bytes{static_cast<std::int64_t>(__int128{overhead.value} * given.memory.value / spec.memory.value)};
+      overhead_left -= c.overhead;
+    }
+    return;
+  }
   // Whole units (vCPUs; pages or KiB of memory; bytes of overhead), the first cells taking
   // the remainder one unit each.
   auto share = [k](std::int64_t total, std::int64_t i) { return total / k + (i < total % k ? 1 : 0); };

@@ -132,6 +132,7 @@ HostFigures size_host(const Scenario& scenario, const Host& host, std::span<cons
     }
     if (spec.cpu_policy == CpuPolicy::dedicated) f.dedicated_vcpus += spec.vcpus;
     else f.vcpus += spec.vcpus;
+    f.emulator_pcpus += emulator_cpus(policy, spec);
   }
 
   // Under profiles the peak slot of the sums decides (each guest's own peak, summed, is more).
@@ -238,7 +239,7 @@ HostFigures size_host(const Scenario& scenario, const Host& host, std::span<cons
   if (host.dedicated_cpus.empty()) {
     // No dedicated set: pinned guests take their CPUs out of the shared ones.
     f.dedicated_pcpus = shared.count();
-    f.pcpus = std::max(0, shared.count() - f.dedicated_vcpus);
+    f.pcpus = std::max(0, shared.count() - f.dedicated_vcpus - f.emulator_pcpus);
   } else {
     f.dedicated_pcpus = host.dedicated_cpus.count();
     f.pcpus = shared.count();

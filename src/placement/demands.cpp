@@ -35,6 +35,7 @@ Demands::Demands(const Scenario& s) : s_(s), slots_(std::make_unique<rules::Slot
 // a lower bound: a guest split in k cells needs 1/k of itself on each node.
 int Demands::most_cells(std::uint32_t spec) {
   if (s_.policy.numa == NumaMode::none) return 0;
+  if (!s_.specs[spec].cells.empty()) return static_cast<int>(s_.specs[spec].cells.size());  // numa_cells: as given
   int most = 1;
   if (shapes_.empty()) {
     for (const auto& h : s_.hosts) most = std::max<int>(most, static_cast<int>(h.nodes.size()));

@@ -27,12 +27,14 @@ namespace kvmplan::placement {
 std::vector<Engine::Class> Engine::classes_of(const std::vector<std::uint32_t>& guests) {
   std::vector<Class> classes;
   // Everything fit() reads of a guest: members of a class are interchangeable.
-  std::map<std::tuple<std::int64_t, std::int64_t, std::int64_t, std::int64_t, int, int, int, int, std::int64_t, std::int32_t>, std::size_t> by_key;
+  // Given cells (numa_cells) make a spec its own class.
+  std::map<std::tuple<std::int64_t, std::int64_t, std::int64_t, std::int64_t, int, int, int, int, std::int64_t, std::int32_t, std::int64_t>, std::size_t> by_key;
   for (auto g : guests) {
     const Demand& d = demand(g);
     const GuestSpec& spec = *d.spec;
     const auto key = std::make_tuple(spec.memory.value, d.use.value, d.overhead.value, spec.hugepages ? spec.hugepages->value : 0,
-                                     spec.vcpus, static_cast<int>(d.memory) * 2 + d.dedicated, spec.numa_nodes, d.image, d.shareable.value, spec.profile);
+                                     spec.vcpus, (static_cast<int>(d.memory) * 2 + d.dedicated) * 2 + d.emulator, spec.numa_nodes, d.image, d.shareable.value, spec.profile,
+                                     spec.cells.empty() ? std::int64_t{-1} : static_cast<std::int64_t>(s_.guests[g].spec));
     auto [it, fresh] = by_key.emplace(key, classes.size());
     if (fresh) classes.push_back({{}, 0, demands_.needs(g)});
     classes[it->second].members.push_back(g);

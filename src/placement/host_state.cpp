@@ -239,11 +239,20 @@ Fit fit_nodes(const HostState& s, const Demand& d, const Policy& p, const NodeRu
       best_score = score;
     }
   };
+  // Cells that differ (numa_cells, the emulator's CPU): every order of each node set, as the
+  // distance is the same for all orders the first that fits is kept.
+  auto consider_orders = [&](const std::vector<int>& nodes) {
+    if (!rules::NumaCells::ordered(d)) return consider(nodes);
+    std::vector<int> order = nodes;
+    std::sort(order.begin(), order.end());
+    do consider(order);
+    while (std::next_permutation(order.begin(), order.end()));
+  };
   if (!rule.required.empty()) {
     if (static_cast<int>(allowed.size()) != k) return {RuleId::affinity, {}, {}, rule.group};
-    consider(allowed);
+    consider_orders(allowed);
   } else {
-    combinations(allowed, k, consider);
+    combinations(allowed, k, consider_orders);
   }
   if (best.empty()) return {first_failure.value_or(RuleId::numa_cells), {}, {}, 0};
   out.nodes.assign(best.begin(), best.end());
@@ -309,28 +318,29 @@ Shortfall explain(const HostState& s, const Demand& d, const Policy& p, RuleId r
 
 Placement::Pins choose_pins(const HostState& s, const Demand& d, std::span<const int> nodes) {
   const Host& h = *s.host;
-  const GuestSpec& spec = *d.spec;
   Placement::Pins pins;
   if (!d.dedicated) return pins;
+  std::vector<CpuSet> free;
+  std::vector<Cell> split;
   if (nodes.empty()) {
-    CpuSet free;
-    for (std::size_t n = 0; n < s.nodes.size(); ++n) free = free | (s.shape->pin_pools[n] - s.nodes[n].pinned);
-    const auto cpus = rules::pick_cpus(h, free, spec.vcpus);
-    pins.assign(cpus.begin(), cpus.end());
+    free.emplace_back();
+    for (std::size_t n = 0; n < s.nodes.size(); ++n) free.front() = free.front() | (s.shape->pin_pools[n] - s.nodes[n].pinned);
   } else {
-    const std::vector<Cell> split = rules::cells_of(d, static_cast<int>(nodes.size()));
-    for (std::size_t i = 0; i < nodes.size(); ++i) {
-      const auto n = static_cast<std::size_t>(nodes[i]);
-      for (int cpu : rules::pick_cpus(h, s.shape->pin_pools[n] - s.nodes[n].pinned, split[i].vcpus)) pins.push_back(cpu);
+    split = rules::cells_of(d, static_cast<int>(nodes.size()));
+    for (int node : nodes) {
+      const auto n = static_cast<std::size_t>(node);
+      free.push_back(s.shape->pin_pools[n] - s.nodes[n].pinned);
     }
   }
-  if (static_cast<int>(pins.size()) < spec.vcpus) {
+  const auto cpus = rules::pick_guest_pins(h, d, split, free);
+  pins.assign(cpus.begin(), cpus.end());
+  if (static_cast<int>(pins.size()) < d.pins()) {
     // Only a forced guest gets here (fit proved there were enough free CPUs otherwise): the
     // pool's CPUs again, in order, and check reports them pinned twice.
     CpuSet pool;
     for (const auto& p : s.shape->pin_pools) pool = pool | p;
     const auto ids = pool.empty() ? h.cpus.ids() : pool.ids();
-    for (std::size_t i = 0; static_cast<int>(pins.size()) < spec.vcpus && !ids.empty(); ++i) pins.push_back(ids[i % ids.size()]);
+    for (std::size_t i = 0; static_cast<int>(pins.size()) < d.pins() && !ids.empty(); ++i) pins.push_back(ids[i % ids.size()]);
   }
   return pins;
 }
@@ -401,16 +411,24 @@ Keys needs_of(const Demand& d, const Policy& p, int most_cells, Bytes ksm_gain_b
   k.fill(rules::no_need);
   Add whole = rules::whole(d);
   whole.ksm_gain = ksm_gain_bound;
-  Add part;
+  // A node must hold at least the guest's smallest cell: per rule, the least any cell needs
+  // (the last of an even split; given cells may differ either way).
+  std::vector<Add> parts;
   if (most_cells > 0) {
-    part = rules::cell(d, rules::cells_of(d, most_cells).back());  // the smallest cell
-    part.ksm_gain = ksm_gain_bound;
+    for (const Cell& c : rules::cells_of(d, most_cells)) {
+      parts.push_back(rules::cell(d, c));
+      parts.back().ksm_gain = ksm_gain_bound;
+    }
   }
   rules::for_each_place_rule([&](auto rule) {
     using R = decltype(rule);
     if (R::host_key == rules::no_key) return;
     if (R::applies(p, rules::Scope::host)) k[R::host_key] = R::need(whole);
-    if (most_cells > 0 && R::applies(p, rules::Scope::node)) k[R::node_key] = R::need(part);
+    if (most_cells > 0 && R::applies(p, rules::Scope::node)) {
+      std::int64_t least = R::need(parts.front());
+      for (const Add& a : parts) least = std::min(least, R::need(a));
+      k[R::node_key] = least;
+    }
   });
   return k;
 }

@@ -185,7 +185,7 @@ MigrationOrder migration_order(const Scenario& s, const PlanDocument& before, co
         if (host.nodes[n].id == id) f.nodes.push_back(static_cast<int>(n));
       }
     }
-    if (pg->vcpupin) f.pins = *pg->vcpupin;
+    f.pins = held_cpus(*pg);
     m.put(g, h->second, std::move(f));
   }
   std::sort(pending.begin(), pending.end());

@@ -20,7 +20,7 @@ namespace placement {
 // choose_pins takes them): kept, so that a guest that stays is not re-pinned.
 bool Engine::pins_free(const HostState& state, std::uint32_t g, const NodeList& nodes, const Placement::Pins& pins) const {
   const Demand& d = demand(g);
-  if (!d.dedicated || pins.empty() || static_cast<int>(pins.size()) != d.spec->vcpus) return false;
+  if (!d.dedicated || pins.empty() || static_cast<int>(pins.size()) != d.pins()) return false;
   CpuSet seen;
   auto free_in = [&](int cpu, std::size_t n) {
     return state.shape->pin_pools[n].contains(cpu) && !state.nodes[n].pinned.contains(cpu) && !seen.contains(cpu);
@@ -41,6 +41,11 @@ bool Engine::pins_free(const HostState& state, std::uint32_t g, const NodeList& 
       if (i >= pins.size() || !free_in(pins[i], static_cast<std::size_t>(nodes[c]))) return false;
       seen.insert(pins[i]);
     }
+  }
+  // The emulator's CPU (emulator_threads isolate), last, on the first cell's node.
+  for (int e = 0; e < d.emulator; ++e, ++i) {
+    if (i >= pins.size() || !free_in(pins[i], static_cast<std::size_t>(nodes[0]))) return false;
+    seen.insert(pins[i]);
   }
   return i == pins.size();
 }
@@ -281,7 +286,7 @@ class Replanner {
       }
     }
     if (nodes.size() != pg.nodes.size()) nodes = {};
-    if (engine_.keep(g, h, nodes, pg.vcpupin.value_or(Placement::Pins{}))) {
+    if (engine_.keep(g, h, nodes, held_cpus(pg))) {
       stays_[g] = 1;
       home_[g] = static_cast<std::int32_t>(h);
       ++kept_;

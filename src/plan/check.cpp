@@ -239,7 +239,23 @@ void Checker::placement(const Resolved& r) {
           hc.pinned.insert(cpu);
         }
       }
+      // emulator_threads isolate: one more CPU of its own, on its first cell's node.
       const std::string code(rule_code(RuleId::dedicated));
+      if (d.emulator > 0 && !pg.emulatorpin) {
+        bad(code, "emulator_threads isolate: a dedicated guest needs an emulatorpin, a CPU of its own for QEMU's emulator threads" +
+                      (nodes.empty() ? std::string() : " on node " + std::to_string(h.nodes[static_cast<std::size_t>(nodes.front())].id)));
+      } else if (d.emulator > 0) {
+        const int cpu = *pg.emulatorpin;
+        const CpuSet& node_cpus = nodes.empty() ? h.cpus : h.nodes[static_cast<std::size_t>(nodes.front())].cpus;
+        if (!hc.offer->pin_pool.contains(cpu)) foreign.insert(cpu);
+        else if (!node_cpus.contains(cpu)) bad(code, "emulatorpin " + std::to_string(cpu) + " is not on its first cell's node");
+        if (pins.contains(cpu)) bad(code, "emulatorpin " + std::to_string(cpu) + " is also one of its vCPUs' CPUs");
+        if (auto [other, fresh] = hc.pinned_by.emplace(cpu, r.guest); !fresh && other->second != r.guest) {
+          hc.pinned_twice_by.push_back(other->second);
+          shared_with.insert(cpu);
+        }
+        hc.pinned.insert(cpu);
+      }
       if (!foreign.empty()) bad(code, "pinned to CPUs " + to_string(foreign) + ", which dedicated guests may not use on " + h.name);
       if (!off_node.empty()) bad(code, "pinned to CPUs " + to_string(off_node) + ", outside its cells' nodes");
       if (!twice.empty()) bad(code, "pins CPUs " + to_string(twice) + " to more than one of its vCPUs");
@@ -251,6 +267,12 @@ void Checker::placement(const Resolved& r) {
     }
   } else {
     if (pg.vcpupin) bad("plan", "vcpupin given for a shared guest");
+  }
+  if (pg.emulatorpin && d.emulator == 0) {
+    bad("plan", d.dedicated ? "emulatorpin given, but its emulator threads are not isolated (emulator_threads: share)"
+                            : "emulatorpin given for a shared guest");
+  }
+  if (!d.dedicated) {
     const CpuSet usable = allowed - h.reserved_cpus - h.dedicated_cpus;
     if (pg.cpuset.empty()) hc.without_cpus.push_back(r.guest);
     if (!pg.cpuset.subset_of(usable)) bad("plan", "cpuset has CPUs " + to_string(pg.cpuset - usable) + " that are reserved, dedicated or off its nodes");
@@ -288,7 +310,9 @@ void Checker::placement(const Resolved& r) {
   }
   if (nodes.empty() && d.dedicated && pg.vcpupin) {
     // Host level: each pin counts on the node that holds its CPU.
-    for (int cpu : *pg.vcpupin) {
+    Placement::Pins held = *pg.vcpupin;
+    if (d.emulator > 0 && pg.emulatorpin) held.push_back(*pg.emulatorpin);
+    for (int cpu : held) {
       for (std::size_t n = 0; n < h.nodes.size(); ++n) {
         if (h.nodes[n].cpus.contains(cpu)) ++hc.nodes[n].pinned;
       }
@@ -579,8 +603,10 @@ CheckResult check_plan(const Scenario& s, const Plan& plan, const CheckOptions& 
     const Host& host = plan.hosts[static_cast<std::size_t>(p.host)];
     PlannedGuest pg;
     for (int n : p.nodes) pg.nodes.push_back(host.nodes[static_cast<std::size_t>(n)].id);
-    if (!p.vcpupin.empty()) pg.vcpupin = p.vcpupin;
-    pg.cpuset = plan.cpuset(g);
+    const int vcpus = s.spec(s.guests[g]).vcpus;
+    if (!p.vcpupin.empty()) pg.vcpupin = Placement::Pins(p.vcpupin.begin(), p.vcpupin.begin() + std::min<std::ptrdiff_t>(vcpus, static_cast<std::ptrdiff_t>(p.vcpupin.size())));
+    if (const int emulator = plan.emulator_cpu(g, vcpus); emulator >= 0) pg.emulatorpin = emulator;
+    pg.cpuset = plan.cpuset(g, vcpus);
     pg.hugepages = s.spec(s.guests[g]).hugepages;
     planned.push_back(std::move(pg));
     guests.push_back(g);

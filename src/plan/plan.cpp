@@ -4,12 +4,12 @@
 
 namespace kvmplan {
 
-CpuSet Plan::cpuset(std::uint32_t guest) const {
+CpuSet Plan::cpuset(std::uint32_t guest, int vcpus) const {
   const Placement& p = placements[guest];
   CpuSet out;
   if (p.host < 0) return out;
   if (!p.vcpupin.empty()) {
-    for (int cpu : p.vcpupin) out.insert(cpu);
+    for (std::size_t i = 0; i < p.vcpupin.size() && static_cast<int>(i) < vcpus; ++i) out.insert(p.vcpupin[i]);
     return out;
   }
   const Host& h = hosts[static_cast<std::size_t>(p.host)];
@@ -20,6 +20,11 @@ CpuSet Plan::cpuset(std::uint32_t guest) const {
     out = out - h.reserved_cpus - h.dedicated_cpus;
   }
   return out - pinned[static_cast<std::size_t>(p.host)];
+}
+
+int Plan::emulator_cpu(std::uint32_t guest, int vcpus) const {
+  const Placement& p = placements[guest];
+  return p.host >= 0 && static_cast<int>(p.vcpupin.size()) > vcpus ? p.vcpupin[static_cast<std::size_t>(vcpus)] : -1;
 }
 
 std::vector<std::vector<GuestOnHost>> guests_by_host(const Plan& plan) {

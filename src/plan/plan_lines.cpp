@@ -143,14 +143,14 @@ class Line {
 };
 
 // One placement: {guest: "...", host: "...", nodes: [..], cpuset: "...", vcpupin: [..],
-// hugepages: "...", memory_mib: N, vcpus: N}, each value as the YAML reader would take it.
+// emulatorpin: N (emulator_threads isolate only), hugepages: "...", memory_mib: N, vcpus: N}, each value as the YAML reader would take it.
 bool placement(Line& l, SourceRef at, PlanDocument& doc) {
   PlannedGuest g;
   g.at = at;
   if (!l.eat('{')) return false;
   std::string key, text;
   unsigned seen = 0;
-  static constexpr std::string_view keys[] = {"guest", "host", "nodes", "cpuset", "vcpupin", "hugepages", "memory_mib", "vcpus"};
+  static constexpr std::string_view keys[] = {"guest", "host", "nodes", "cpuset", "vcpupin", "hugepages", "memory_mib", "vcpus", "emulatorpin"};
   do {
     if (!l.key(key)) return false;
     std::size_t k = 0;
@@ -194,6 +194,13 @@ bool placement(Line& l, SourceRef at, PlanDocument& doc) {
         auto v = values::integer(l.token(), 0, k == 6 ? limits::max_bytes >> 20 : limits::max_vcpus);
         if (!v) return false;
         (k == 6 ? g.memory_mib : g.vcpus) = v.value();
+        break;
+      }
+      case 8: {
+        if (l.eat("null")) break;
+        auto v = values::integer(l.token(), 0, limits::max_cpu_id);
+        if (!v) return false;
+        g.emulatorpin = static_cast<int>(v.value());
         break;
       }
     }

@@ -65,7 +65,7 @@ PlanDocument read_plan_text(const std::string& name, std::string text, SourceFil
   if (!top.require("placements")) return doc;
   each("placements", [&](const yaml::Node& n, const std::string& p) {
     const yaml::MapReader m(ctx, n, ctx.at(n.Mark()), p,
-                            {"guest", "host", "nodes", "cpuset", "vcpupin", "hugepages", "memory_mib", "vcpus"});
+                            {"guest", "host", "nodes", "cpuset", "vcpupin", "emulatorpin", "hugepages", "memory_mib", "vcpus"});
     if (!m.ok() || !m.require("guest") || !m.require("host")) return;
     PlannedGuest g;
     g.at = m.at();
@@ -80,6 +80,13 @@ PlanDocument read_plan_text(const std::string& name, std::string text, SourceFil
     if (const yaml::Entry* e = m.find("cpuset"); e && !e->value.IsNull()) g.cpuset = m.get("cpuset", plan_lines::cpuset).value_or(CpuSet{});
     if (const yaml::Entry* e = m.find("vcpupin")) {
       if (const auto pins = int_list(ctx, *e, m.path("vcpupin"), limits::max_cpu_id)) g.vcpupin.emplace(pins->begin(), pins->end());
+    }
+    if (const yaml::Entry* e = m.find("emulatorpin"); e && !e->value.IsNull()) {
+      g.emulatorpin = m.get("emulatorpin", [](auto t) -> Result<int> {
+        auto v = values::integer(t, 0, limits::max_cpu_id);
+        if (!v) return Error{v.error()};
+        return static_cast<int>(v.value());
+      });
     }
     if (const yaml::Entry* e = m.find("hugepages"); e && !e->value.IsNull()) g.hugepages = m.get("hugepages", values::page_size);
     g.memory_mib = m.get("memory_mib", [](auto t) { return values::integer(t, 0, limits::max_bytes >> 20); });
@@ -132,6 +139,12 @@ std::optional<Host> pool_host(const Host& pool, const PlannedHost& planned, std:
   return h;
 }
 
+Placement::Pins held_cpus(const PlannedGuest& pg) {
+  Placement::Pins pins = pg.vcpupin.value_or(Placement::Pins{});
+  if (pg.vcpupin && pg.emulatorpin) pins.push_back(*pg.emulatorpin);
+  return pins;
+}
+
 Plan plan_from_document(const Scenario& scenario, const PlanDocument& doc) {
   Plan plan;
   plan.hosts = scenario.hosts;
@@ -165,6 +178,8 @@ Plan plan_from_document(const Scenario& scenario, const PlanDocument& doc) {
       }
     }
     if (pg.vcpupin) p.vcpupin = *pg.vcpupin;
+    // The emulator's CPU after the vCPUs' (plan.hpp), when the vCPUs' are all there.
+    if (pg.emulatorpin && static_cast<int>(p.vcpupin.size()) == scenario.spec(scenario.guests[g->second]).vcpus) p.vcpupin.push_back(*pg.emulatorpin);
     for (int cpu : p.vcpupin) plan.pinned[h->second].insert(cpu);
   }
   std::vector<char> used(plan.hosts.size(), 0);

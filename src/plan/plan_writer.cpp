@@ -146,10 +146,12 @@ void write_plan(std::ostream& out, const Scenario& s, const Plan& plan, PlanForm
     Line line = placements.item();
     line.key("guest").str(s.guests[g].name).key("host").str(host.name);
     line.key("nodes").list(ids.begin(), ids.end());
-    line.key("cpuset").str(to_string(plan.cpuset(g)));
+    line.key("cpuset").str(to_string(plan.cpuset(g, spec.vcpus)));
     line.key("vcpupin");
     if (p.vcpupin.empty()) line.null();
-    else line.list(p.vcpupin.begin(), p.vcpupin.end());
+    else line.list(p.vcpupin.begin(), p.vcpupin.begin() + std::min<std::ptrdiff_t>(spec.vcpus, static_cast<std::ptrdiff_t>(p.vcpupin.size())));
+    // emulator_threads isolate: the emulator's CPU, written only by the guests that have one.
+    if (const int emulator = plan.emulator_cpu(g, spec.vcpus); emulator >= 0) line.key("emulatorpin").num(emulator);
     line.key("hugepages");
     if (spec.hugepages) line.str(to_string(*spec.hugepages));
     else line.null();

@@ -68,7 +68,7 @@ void write_size_csv_guests(std::ostream& out, const SizeReport& report, const Si
       const Host& on = plan.hosts[static_cast<std::size_t>(p.host)];
       host = on.name;
       for (const int n : p.nodes) nodes += (nodes.empty() ? "" : ",") + std::to_string(on.nodes[static_cast<std::size_t>(n)].id);
-      cpus = to_string(plan.cpuset(g));
+      cpus = to_string(plan.cpuset(g, spec.vcpus));
     }
     write_row(out, {scenario.guests[g].name, host, nodes, cpus, mib(spec.memory), std::to_string(spec.vcpus),
                     spec.cpu_policy == CpuPolicy::dedicated ? "dedicated" : "shared",

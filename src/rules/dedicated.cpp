@@ -37,4 +37,20 @@ std::vector<int> pick_cpus(const Host& host, const CpuSet& free, int count) {
   return out;
 }
 
+std::vector<int> pick_guest_pins(const Host& host, const Demand& d, const std::vector<Cell>& cells, std::span<const CpuSet> free) {
+  std::vector<int> out;
+  if (!d.dedicated || free.empty()) return out;
+  if (cells.empty()) return pick_cpus(host, free.front(), d.pins());  // host level
+  if (free.size() < cells.size()) return out;
+  for (std::size_t c = 0; c < cells.size(); ++c) {
+    for (int cpu : pick_cpus(host, free[c], cells[c].vcpus)) out.push_back(cpu);
+  }
+  if (d.emulator > 0) {
+    CpuSet left = free.front();
+    for (int cpu : out) left.erase(cpu);
+    for (int cpu : pick_cpus(host, left, d.emulator)) out.push_back(cpu);
+  }
+  return out;
+}
+
 }  // namespace kvmplan::rules

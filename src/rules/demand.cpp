@@ -15,6 +15,7 @@ Demand make_demand(const Policy& policy, const GuestSpec& spec, int image, SlotT
   d.use = expected_use(spec);
   d.use_low = expected_use_low(spec);
   d.dedicated = spec.cpu_policy == CpuPolicy::dedicated;
+  d.emulator = emulator_cpus(policy, spec);
   d.memory = spec.hugepages ? Demand::Memory::hugepages : spec.locked ? Demand::Memory::locked : Demand::Memory::shared;
   // Only swappable guests of an image merge (hugepage and locked memory never does).
   if (policy.ksm.enabled && image >= 0 && d.memory == Demand::Memory::shared) {
@@ -52,7 +53,8 @@ Add whole(const Demand& d) {
       a.locked = spec.memory;
       break;
   }
-  (d.dedicated ? a.pinned : a.shared_vcpus) = spec.vcpus;
+  if (d.dedicated) a.pinned = d.pins();
+  else a.shared_vcpus = spec.vcpus;
   if (d.busy_row) {
     a.busy_slots = d.busy_row;
     a.slot_count = static_cast<std::uint32_t>(d.slots->slots());
@@ -85,7 +87,8 @@ Add cell(const Demand& d, const Cell& c) {
       a.locked = c.memory;
       break;
   }
-  (d.dedicated ? a.pinned : a.shared_vcpus) = c.vcpus;
+  if (d.dedicated) a.pinned = cell_pins(d, c);
+  else a.shared_vcpus = c.vcpus;
   if (d.busy_row) {
     a.busy_slots = c.vcpus == spec.vcpus ? d.busy_row : d.slots->busy(spec, c.vcpus);
     a.slot_count = static_cast<std::uint32_t>(d.slots->slots());
@@ -94,6 +97,8 @@ Add cell(const Demand& d, const Cell& c) {
 }
 
 std::vector<Cell> cells_of(const Demand& d, int nodes) { return split_cells(*d.spec, d.overhead, std::max(1, nodes)); }
+
+int cell_pins(const Demand& d, const Cell& c) { return d.dedicated ? c.vcpus + (c.first ? d.emulator : 0) : 0; }
 
 Bytes share_of(const Demand& d, const Cell& c) { return cell_part_down(d.shareable, c, *d.spec); }
 

@@ -292,8 +292,9 @@ class Evacuator {
       if (d.dedicated) {
         CpuSet free;
         for (const auto& pool : *h.pin_pools) free = free | pool;
-        const auto cpus = pick_cpus(*h.host, free - h.pinned, spec.vcpus);
-        if (static_cast<int>(cpus.size()) < spec.vcpus) return fail(RuleId::dedicated);
+        const CpuSet left = free - h.pinned;
+        const auto cpus = pick_guest_pins(*h.host, d, {}, std::span<const CpuSet>(&left, 1));
+        if (static_cast<int>(cpus.size()) < d.pins()) return fail(RuleId::dedicated);
         r.pins.assign(cpus.begin(), cpus.end());
       }
       return r;
@@ -316,7 +317,7 @@ class Evacuator {
     if (allowed.size() < k) return group_fail(RuleId::anti_affinity);  // the nodes left are too few
     std::optional<RuleId> first_failure;
     bool found = false;
-    each_subset(allowed.size(), gc.rule.required.empty() ? k : allowed.size(), [&](std::span<const std::uint32_t> pick) {
+    auto try_nodes = [&](std::span<const std::uint32_t> pick) {
       Bytes swap_gain;
       for (std::size_t c = 0; c < k; ++c) {
         const std::size_t n = allowed[pick[c]];
@@ -340,24 +341,32 @@ class Evacuator {
       }
       r.nodes.clear();
       r.pins.clear();
-      CpuSet taken = h.pinned;
+      std::vector<CpuSet> free;
       for (std::size_t c = 0; c < k; ++c) {
         const std::size_t n = allowed[pick[c]];
         r.nodes.push_back(static_cast<int>(n));
-        if (!d.dedicated) continue;
-        const auto cpus = pick_cpus(*h.host, (*h.pin_pools)[n] - taken, split[c].vcpus);
-        if (static_cast<int>(cpus.size()) < split[c].vcpus) {
+        if (d.dedicated) free.push_back((*h.pin_pools)[n] - h.pinned);
+      }
+      if (d.dedicated) {
+        const auto cpus = pick_guest_pins(*h.host, d, split, free);
+        if (static_cast<int>(cpus.size()) < d.pins()) {
           if (!first_failure) first_failure = RuleId::dedicated;
           return true;
         }
-        for (int cpu : cpus) {
-          r.pins.push_back(cpu);
-          taken.insert(cpu);
-        }
+        r.pins.assign(cpus.begin(), cpus.end());
       }
       r.swap_gain = swap_gain;
       found = true;
       return false;
+    };
+    each_subset(allowed.size(), gc.rule.required.empty() ? k : allowed.size(), [&](std::span<const std::uint32_t> pick) {
+      if (!NumaCells::ordered(d)) return try_nodes(pick);
+      // Cells that differ: every order of the nodes (rules/numa_cells.hpp).
+      std::vector<std::uint32_t> order(pick.begin(), pick.end());
+      do {
+        if (!try_nodes(order)) return false;
+      } while (std::next_permutation(order.begin(), order.end()));
+      return true;
     });
     if (!found) return fail(first_failure.value_or(RuleId::numa_cells));
     return r;

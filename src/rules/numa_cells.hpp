@@ -25,6 +25,11 @@ struct NumaCells {
   // The check of a placement's node list (empty when it holds): bound when numa is not none,
   // as many cells as numa_nodes asks, and not split when one node would hold it.
   static std::string violation(const Policy& p, const std::vector<Capacity>& nodes, const Demand& d, std::size_t cells);
+  // Whether which cell goes to which node matters beyond the even split's one unit: cells as
+  // the guest gives them (numa_cells), or a first cell that also holds the emulator's CPU
+  // (emulator_threads isolate). Then placement tries every order of a node set, not only the
+  // ascending one.
+  static bool ordered(const Demand& d) { return !d.spec->cells.empty() || d.emulator > 0; }
 };
 
 }  // namespace kvmplan::rules

@@ -161,6 +161,7 @@ class Grower {
     if (grown > limits::max_bytes) return "a guest's memory would be more than 1EiB, the most kvmplan takes";
     const Bytes before = spec.memory;
     spec.memory = Bytes{static_cast<std::int64_t>(grown)};
+    spec.cells.clear();  // given cells no longer add up: as many cells, split evenly
     if (spec.current_memory) {
       const Wide c = (times_up(spec.current_memory->value, g.factor) + MiB(1).value - 1) / MiB(1).value * MiB(1).value;
       spec.current_memory = Bytes{static_cast<std::int64_t>(std::min<Wide>(c, grown))};
@@ -176,6 +177,7 @@ class Grower {
     const Wide v = times_up(spec.vcpus, g.factor);
     if (v > limits::max_vcpus) return "a guest would have more than " + std::to_string(limits::max_vcpus) + " vCPUs, the most kvmplan takes";
     spec.vcpus = static_cast<int>(v);
+    spec.cells.clear();  // given cells no longer add up: as many cells, split evenly
     return {};
   }
 

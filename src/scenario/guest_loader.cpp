@@ -16,7 +16,7 @@ const std::vector<std::string> group_keys{"name", "policy", "scope", "replace"};
 // Keys a flavor and a guest share; a guest's own value wins over its flavor's.
 const std::vector<std::string> spec_keys{
     "vcpus", "memory", "current_memory", "usage", "profile", "image", "ksm_shareable", "hugepages",
-    "locked", "cpu_policy", "cpu_quota", "numa_nodes", "groups"};
+    "locked", "cpu_policy", "cpu_quota", "numa_nodes", "numa_cells", "emulator_threads", "groups"};
 
 std::vector<std::string> with(std::vector<std::string> keys, std::initializer_list<std::string> more) {
   keys.insert(keys.begin(), more);
@@ -65,6 +65,14 @@ struct SpecFields {
   Field<bool> locked;
   Field<CpuPolicy> cpu_policy;
   Field<std::int64_t> numa_nodes;
+  // numa_cells: the cells, and where each one's vcpus and memory are (for errors).
+  struct CellAt {
+    CellSpec cell;
+    SourceRef at;
+    std::string path;
+  };
+  Field<std::vector<CellAt>> numa_cells;
+  Field<EmulatorThreads> emulator_threads;
   Field<std::vector<std::pair<std::string, SourceRef>>> groups;
 
   // Fields of `over` replace ours where set.
@@ -80,6 +88,7 @@ struct SpecFields {
     pick(hugepages, over.hugepages); pick(usage, over.usage); pick(cpu_quota, over.cpu_quota);
     pick(image, over.image); pick(ksm_shareable, over.ksm_shareable); pick(locked, over.locked);
     pick(cpu_policy, over.cpu_policy); pick(numa_nodes, over.numa_nodes); pick(groups, over.groups);
+    pick(numa_cells, over.numa_cells); pick(emulator_threads, over.emulator_threads);
   }
 };
 
@@ -121,6 +130,45 @@ SpecFields read_spec(const yaml::MapReader& map) {
     return static_cast<CpuPolicy>(i.value());
   }, f.cpu_policy);
   read(map, "numa_nodes", [](auto t) { return values::integer(t, 1, limits::max_node_id + 1); }, f.numa_nodes);
+  read(map, "emulator_threads", [](std::string_view t) -> Result<EmulatorThreads> {
+    static constexpr std::array<std::string_view, 2> names{"share", "isolate"};
+    auto i = values::choice(t, names);
+    if (!i) return Error{i.error()};
+    return static_cast<EmulatorThreads>(i.value());
+  }, f.emulator_threads);
+  if (const yaml::Entry* e = map.find("numa_cells")) {
+    const yaml::Context& ctx = map.context();
+    f.numa_cells.at = e->value_at;
+    if (!e->value.IsSequence() || e->value.size() == 0) {
+      ctx.error(e->value_at, map.path("numa_cells"),
+                e->value.IsSequence() ? "lists no cell; leave it out for cells numa_nodes splits evenly"
+                                      : "expected a list of cells such as [{memory: 4GiB, vcpus: 2}, {memory: 2GiB, vcpus: 1}], got " + yaml::describe(e->value));
+    } else if (e->value.size() > static_cast<std::size_t>(limits::max_node_id) + 1) {
+      ctx.error(e->value_at, map.path("numa_cells"), "lists " + std::to_string(e->value.size()) + " cells; a guest has at most " +
+                                                        std::to_string(limits::max_node_id + 1));
+    } else {
+      std::vector<SpecFields::CellAt> cells;
+      bool ok = true;
+      std::size_t index = 0;
+      for (const auto& n : e->value) {
+        const std::string path = map.path("numa_cells") + "[" + std::to_string(index++) + "]";
+        const yaml::MapReader cell(ctx, n, ctx.at(n.Mark()), path, {"memory", "vcpus"});
+        if (!cell.ok()) {
+          ok = false;
+          continue;
+        }
+        const bool both = cell.require("memory") & cell.require("vcpus");
+        const auto memory = cell.get("memory", values::positive_size);
+        const auto vcpus = cell.get("vcpus", [](auto t) { return values::integer(t, 1, limits::max_vcpus); });
+        if (!both || !memory || !vcpus) {
+          ok = false;
+          continue;
+        }
+        cells.push_back({{static_cast<int>(*vcpus), *memory}, cell.at(), path});
+      }
+      if (ok) f.numa_cells.value = std::move(cells);
+    }
+  }
   if (const yaml::Entry* e = map.find("groups")) {
     f.groups.at = e->value_at;
     f.groups.value = yaml::scalar_list(map.context(), *e, map.path("groups"));
@@ -148,6 +196,41 @@ void check_cells(const yaml::Context& ctx, const yaml::MapReader& map, const Spe
               to_string(spec.memory) + " is not a whole number of " + to_string(*spec.hugepages) +
                   " pages, which QEMU refuses; write " + to_string(up) +
                   (spec.memory.value >= page ? " or " + to_string(Bytes{spec.memory.value / page * page}) : ""));
+    return;
+  }
+  if (fields.numa_cells.value) {
+    // Given cells: as many as numa_nodes says, summing to the guest's memory and vCPUs, each
+    // a whole number of pages (hugepages) or KiB: QEMU refuses other cells.
+    const auto& cells = *fields.numa_cells.value;
+    if (fields.numa_nodes.value && *fields.numa_nodes.value != static_cast<std::int64_t>(cells.size())) {
+      report("numa_nodes", fields.numa_nodes.at,
+             std::to_string(*fields.numa_nodes.value) + " does not agree with numa_cells, which lists " + std::to_string(cells.size()) +
+                 (cells.size() == 1 ? " cell" : " cells"));
+    }
+    std::int64_t vcpus = 0;
+    __int128 memory = 0;  // up to 1024 cells of at most 1EiB each
+    const Bytes unit = cell_unit(spec);
+    for (const auto& c : cells) {
+      vcpus += c.cell.vcpus;
+      memory += c.cell.memory.value;
+      if (c.cell.memory.value % unit.value != 0) {
+        const std::string what = spec.hugepages ? to_string(*spec.hugepages) + " pages" : "KiB";
+        if (map.find("numa_cells")) {
+          ctx.error(c.at, c.path + ".memory", to_string(c.cell.memory) + " is not a whole number of " + what + ", which QEMU refuses for a cell");
+        } else {
+          report("numa_cells", fields.numa_cells.at, "cell memory " + to_string(c.cell.memory) + " is not a whole number of " + what);
+        }
+      }
+    }
+    if (vcpus != spec.vcpus) {
+      report("numa_cells", fields.numa_cells.at,
+             "the cells' vCPUs add up to " + std::to_string(vcpus) + ", not the guest's " + std::to_string(spec.vcpus));
+    }
+    if (memory != spec.memory.value) {
+      report("numa_cells", fields.numa_cells.at,
+             "the cells' memory adds up to " + (memory > limits::max_bytes ? std::string("more than 1EiB") : to_string(Bytes{static_cast<std::int64_t>(memory)})) +
+                 ", not the guest's " + to_string(spec.memory));
+    }
     return;
   }
   if (spec.numa_nodes > 1 && spec.numa_nodes > max_cells(spec)) {
@@ -330,6 +413,22 @@ void load_guests(Diagnostics& diagnostics, const SourceFiles& sources, const Raw
     spec.cpu_policy = fields.cpu_policy.value.value_or(CpuPolicy::shared);
     spec.cpu_quota = fields.cpu_quota.value;
     spec.numa_nodes = static_cast<int>(fields.numa_nodes.value.value_or(0));
+    if (fields.numa_cells.value) {
+      for (const auto& c : *fields.numa_cells.value) spec.cells.push_back(c.cell);
+      spec.numa_nodes = static_cast<int>(spec.cells.size());
+      if (spec.cells.size() == 1) spec.cells.clear();  // one cell is the whole guest
+    }
+    spec.emulator_threads = fields.emulator_threads.value;
+    if (spec.emulator_threads == EmulatorThreads::isolate && spec.cpu_policy != CpuPolicy::dedicated) {
+      // As Nova refuses hw:emulator_threads_policy without hw:cpu_policy=dedicated.
+      const char* key = "emulator_threads";
+      if (map.find(key) || !map.find("flavor")) {
+        ctx.error(fields.emulator_threads.at, map.path(key), "isolate takes one more dedicated CPU: it needs cpu_policy: dedicated");
+      } else {
+        ctx.error(map.find("flavor")->value_at, map.path("flavor"),
+                  "flavor " + spec.flavor + ": emulator_threads isolate needs cpu_policy: dedicated");
+      }
+    }
     check_cells(ctx, map, fields, spec);
     for (const auto& [name, at] : fields.groups.value.value_or(std::vector<std::pair<std::string, SourceRef>>{})) {
       auto it = group_index.find(name);

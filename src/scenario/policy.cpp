@@ -185,12 +185,9 @@ constexpr std::array<PolicyKnob, 22> knobs{{
      "libvirt on the hosts (Debian 12: 9.0.0): before 9.3, <memory mode='preferred'> takes one node only",
      set_libvirt_version},
     {"emulator_threads", "share",
-     "dedicated guests' QEMU emulator and I/O threads: share (the host's shared CPUs, else its reserved CPUs)",
+     "dedicated guests' QEMU emulator and I/O threads: share (the host's shared CPUs, else its reserved CPUs) | isolate (one more dedicated CPU per guest, counted by placement)",
      [](Policy& p, std::string_view t) {
-       if (t == "isolate") {
-         return std::string("isolate (one more dedicated CPU per guest, counted by placement) is not built yet; use share");
-       }
-       return store_choice(t, std::array<std::string_view, 1>{"share"}, p.emulator_threads);
+       return store_choice(t, std::array<std::string_view, 2>{"share", "isolate"}, p.emulator_threads);
      }},
     {"cpu_mode", "host-passthrough", "<cpu mode> of exported domains: host-passthrough | host-model | none (libvirt's default)",
      [](Policy& p, std::string_view t) {

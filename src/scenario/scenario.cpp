@@ -75,7 +75,13 @@ std::string shape_key(const Host& h) {
 
 Bytes cell_unit(const GuestSpec& spec) { return spec.hugepages ? *spec.hugepages : Bytes{1024}; }
 
+int emulator_cpus(const Policy& policy, const GuestSpec& spec) {
+  if (spec.cpu_policy != CpuPolicy::dedicated) return 0;
+  return spec.emulator_threads.value_or(policy.emulator_threads) == EmulatorThreads::isolate ? 1 : 0;
+}
+
 int max_cells(const GuestSpec& spec) {
+  if (!spec.cells.empty()) return static_cast<int>(spec.cells.size());  // as given, none empty
   const std::int64_t units = spec.memory.value / cell_unit(spec).value;
   return static_cast<int>(std::min<std::int64_t>(spec.vcpus, units));
 }

@@ -8,13 +8,15 @@
 
 namespace kvmplan {
 
-// A guest split into NUMA cells, as the model defines it: vCPUs and memory as even as whole
-// vCPUs and whole KiB (whole pages for hugepage guests) allow, the first cells taking the rest.
+// A guest split into NUMA cells, as the model defines it: the guest's numa_cells when it gives
+// them and asks for as many cells; else vCPUs and memory as even as whole vCPUs and whole KiB
+// (whole pages for hugepage guests) allow, the first cells taking the rest.
 struct Cell {
   int vcpus = 0;
   Bytes memory;
-  Bytes overhead;               // the guest's QEMU overhead, split the same way
+  Bytes overhead;               // the guest's QEMU overhead, in proportion (given cells) or evenly
   std::int64_t pages = 0;       // hugepage guests: whole pages of the guest's page size
+  bool first = false;           // cell 0: its node also holds the emulator's CPU (emulator_cpus)
 };
 std::vector<Cell> split_cells(const GuestSpec& spec, Bytes overhead, int cells);
 // The unit a split takes (cell_unit) and the most cells without an empty one (max_cells) are

@@ -73,6 +73,7 @@ struct HostFigures {
   int vcpus = 0;            // shared guests' vCPUs
   int pcpus = 0;            // physical CPUs (threads) left for shared guests
   int dedicated_vcpus = 0;
+  int emulator_pcpus = 0;    // dedicated CPUs of isolated emulator threads (emulator_threads isolate)
   int dedicated_pcpus = 0;  // CPUs dedicated guests may use
   int cores = 0;            // physical cores of the host
   int shared_cores = 0;     // cores with a CPU shared guests may use

@@ -32,7 +32,7 @@ struct HostTally {
 struct FailoverRestart {
   std::string guest, from, host;
   std::vector<int> nodes;
-  std::vector<int> vcpupin;
+  std::vector<int> vcpupin;  // vCPU i's CPU; under emulator_threads isolate the emulator's last
 };
 
 // One simulated failure: the hosts (or zones) that fail and what becomes of their guests.

@@ -21,7 +21,10 @@ struct Placement {
   std::int32_t host = -1;       // index into Plan::hosts; -1: unplaced
   bool forced = false;          // a fixed-host guest put on its host although it does not fit
   NodeList nodes;               // guest-cell order
-  Pins vcpupin;                 // dedicated guests: vCPU i runs on physical CPU vcpupin[i]
+  // Dedicated guests: vCPU i runs on physical CPU vcpupin[i]; under emulator_threads isolate
+  // one more entry at the end, the CPU of QEMU's emulator and I/O threads (on cell 0's node):
+  // every CPU the guest holds. A plan document writes that one as `emulatorpin`.
+  Pins vcpupin;
 };
 
 // A guest the plan could not place, and why: the rules that refused it, rolled up over the
@@ -44,9 +47,11 @@ struct Plan {
   bool optimal() const { return unplaced.empty() && hosts_used >= lower_bound_hosts && (hosts_used == lower_bound_hosts || proven_optimal); }
   std::vector<CpuSet> pinned;         // per host: the CPUs dedicated guests hold
 
-  // The CPUs a placed guest may run on: its pinned CPUs, or the shared CPUs of its nodes
-  // (of its host, for numa: none) that no dedicated guest holds.
-  CpuSet cpuset(std::uint32_t guest) const;
+  // The CPUs a placed guest's `vcpus` vCPUs may run on: their pins (not the emulator's), or
+  // the shared CPUs of its nodes (of its host, for numa: none) that no dedicated guest holds.
+  CpuSet cpuset(std::uint32_t guest, int vcpus) const;
+  // A dedicated guest's emulator CPU (emulator_threads isolate): vcpupin past its `vcpus`, or -1.
+  int emulator_cpu(std::uint32_t guest, int vcpus) const;
 };
 
 // Per-host figures of a plan (spec section 3), hosts in plan order.

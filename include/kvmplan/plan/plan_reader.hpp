@@ -18,11 +18,16 @@ struct PlannedGuest {
   NodeList nodes;                         // host node ids, guest-cell order
   CpuSet cpuset;                          // as written, in any cpulist form; canonical on output
   std::optional<Placement::Pins> vcpupin;
+  std::optional<int> emulatorpin;         // emulator_threads isolate: the emulator's own CPU
   std::optional<Bytes> hugepages;
   std::optional<std::int64_t> memory_mib;
   std::optional<std::int64_t> vcpus;
   SourceRef at;
 };
+
+// Every CPU a placement states the guest holds, as Placement::vcpupin keeps them: its vcpupin,
+// then its emulatorpin (only after a vcpupin). Empty for a shared guest.
+Placement::Pins held_cpus(const PlannedGuest& pg);
 
 struct PlannedHost {
   std::string name;

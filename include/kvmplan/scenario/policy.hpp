@@ -58,7 +58,8 @@ struct LibvirtVersion {
 };
 
 // Where dedicated guests' QEMU emulator and I/O threads run: share: the host's shared CPUs (or
-// its reserved ones); isolate: one more dedicated CPU per guest (not built yet: refused).
+// its reserved ones); isolate: one more dedicated CPU per guest, on its first cell's node
+// (emulator_cpus in scenario.hpp), as Nova's hw:emulator_threads_policy.
 enum class EmulatorThreads { share, isolate };
 // <cpu mode=...> of exported domains; none: no mode (libvirt's default, a custom model).
 enum class CpuMode { host_passthrough, host_model, none };

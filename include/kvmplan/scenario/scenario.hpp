@@ -96,6 +96,13 @@ struct Group {
 
 enum class CpuPolicy { shared, dedicated };
 
+// One guest NUMA cell as a scenario gives it (numa_cells): uneven cells, as libvirt allows.
+struct CellSpec {
+  int vcpus = 1;
+  Bytes memory;
+  bool operator==(const CellSpec&) const = default;
+};
+
 // What a guest asks for, after its flavor and the policy defaults are applied. Guests expanded
 // from one `count:` entry share one spec.
 struct GuestSpec {
@@ -113,6 +120,11 @@ struct GuestSpec {
   CpuPolicy cpu_policy = CpuPolicy::shared;
   std::optional<Decimal> cpu_quota;        // CFS cap per vCPU, fraction of one CPU
   int numa_nodes = 0;                      // guest NUMA cells; 0: as few as fit
+  // numa_cells: the cells as given (numa_nodes is their count); empty: split evenly
+  // (model/cells.hpp). Their memory sums to `memory`, their vCPUs to `vcpus`.
+  std::vector<CellSpec> cells;
+  // emulator_threads of its own (a dedicated guest's), else the policy's.
+  std::optional<EmulatorThreads> emulator_threads;
   std::vector<std::uint32_t> groups;       // indices into Scenario::groups
   // Left to the policy (resolve_policy): usage (no usage or profile given), ksm_shareable.
   bool usage_from_policy = false, shareable_from_policy = false;
@@ -163,6 +175,11 @@ Bytes cell_unit(const GuestSpec& spec);
 // memory (QEMU refuses a cell of 0 bytes). A 1GiB guest on 1GiB pages: 1. The loader refuses a
 // numa_nodes above it, placement never splits further, check reports a plan that does.
 int max_cells(const GuestSpec& spec);
+
+// The dedicated CPUs a guest holds beyond its vCPUs' for QEMU's emulator and I/O threads: 1 for
+// a dedicated guest under emulator_threads isolate (its own, else the policy's), else 0. The one
+// rule placement (rules/demand.hpp), check, the model's figures and the export count it by.
+int emulator_cpus(const Policy& policy, const GuestSpec& spec);
 
 // QEMU's own memory for one guest, per policy.guest_overhead.
 Bytes guest_overhead(const Policy& policy, const GuestSpec& spec);
