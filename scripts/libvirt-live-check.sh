@@ -154,6 +154,26 @@ else
   echo "note: no ansible-playbook or python3-libvirt: the playbook runs are left out"
 fi
 
+# emulator_threads: isolate: the guest's emulator threads on one more CPU of its own, the one
+# the plan names. On its own host (a 2-CPU machine has no CPU left for the others).
+for d in $("${V[@]}" list --name | grep "^$P-"); do "${V[@]}" destroy "$d" >/dev/null; done
+echo "guests:" > isolated.yaml
+echo "  - {name: $P-isolated, vcpus: 1, memory: 256MiB, cpu_policy: dedicated, emulator_threads: isolate}" >> isolated.yaml
+kv place hosts.yaml isolated.yaml "${set_[@]}" -o plan-iso.yaml
+kv export libvirt hosts.yaml isolated.yaml "${set_[@]}" --placement plan-iso.yaml -o xml-iso
+"${V[@]}" define "xml-iso/$P-isolated.xml" >/dev/null
+if "${V[@]}" start "$P-isolated" >/dev/null 2>err.txt; then
+  emu_cpu=$(grep "guest: \"$P-isolated\"" plan-iso.yaml | sed -nE 's/.*emulatorpin: ([0-9]+).*/\1/p')
+  check "$P-isolated emulator threads on the plan's emulatorpin" "$emu_cpu" \
+    "$("${V[@]}" emulatorpin "$P-isolated" | awk '{print $NF}')"
+  check "$P-isolated QEMU main thread (taskset)" "$emu_cpu" \
+    "$(taskset -cp "$(cat "/run/libvirt/qemu/$P-isolated.pid")" | awk '{print $NF}')"
+  check "$P-isolated vCPU 0 not on the emulator CPU" "yes" \
+    "$([[ "$("${V[@]}" vcpupin "$P-isolated" | awk '$1 == "0" {print $2}')" != "$emu_cpu" ]] && echo yes || echo no)"
+else
+  echo "FAIL $P-isolated does not start: $(cat err.txt)"; fail=1
+fi
+
 versions=$("${V[@]}" version | tr -s ' ' | tr '\n' ';')
 echo "libvirt/QEMU: $versions"
 if [[ $fail -ne 0 ]]; then echo "FAILED"; exit 1; fi
