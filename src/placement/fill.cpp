@@ -70,12 +70,43 @@ std::size_t Engine::next_class(std::size_t h, const std::vector<Class>& classes,
   }
   const bool by_image = p_.memory_limit != MemoryLimit::committed;
   const bool profiles = s_.slots() > 0 && p_.memory_limit != MemoryLimit::committed;
+  // Several pools: each class is fitted, and one that would leave its node with room that no
+  // class left fits is charged for that room (scorers::stranded_weight). With one pool the
+  // plain dot product, as it was (the benchmarks of one pool are packed as tightly without);
+  // the portfolio tries the plain one with several pools too (place.cpp).
+  const bool lookahead = lookahead_ && pools_.size() > 1;
+  // The room a guest of class open[i] strands on `node`, as fractions of the node summed; 0
+  // while some class left (the same one included, when it has another guest) still fits there.
+  auto stranded = [&](std::size_t i, const Demand& d, std::size_t node) {
+    Keys empty;
+    const Keys after = node_keys_with(fleet_.state(h), d, p_, node, empty);
+    for (std::size_t j = 0; j < open.size(); ++j) {
+      const Class& other = classes[open[j]];
+      if (other.left() > (j == i ? 1u : 0u) && std::equal(after.begin(), after.end(), other.need.begin(), [](std::int64_t f, std::int64_t n) { return f >= n; })) {
+        return 0.0;
+      }
+    }
+    double slack = 0;
+    for (std::size_t k : scorers::node_keys) {
+      if (empty[k] > 0 && empty[k] != std::numeric_limits<std::int64_t>::max()) {
+        slack += static_cast<double>(std::max<std::int64_t>(after[k], 0)) / static_cast<double>(empty[k]);
+      }
+    }
+    return slack;
+  };
   std::size_t best = open.size();
-  double best_score = -1;
+  double best_score = -std::numeric_limits<double>::infinity();
   for (std::size_t i = 0; i < open.size(); ++i) {
     const Keys& need = classes[open[i]].need;
     if (!room(need)) continue;
     double score = scorers::dot(free, need, fleet_.full(h));
+    if (lookahead) {
+      const Class& c = classes[open[i]];
+      const Demand& d = demand(c.members[c.next]);
+      const Fit f = fit(fleet_.state(h), d, p_, {}, false);
+      if (!f.fits()) continue;  // it never fits this host again: guests only take room
+      if (f.nodes.size() == 1) score -= scorers::stranded_weight * stranded(i, d, static_cast<std::size_t>(f.nodes.front()));
+    }
     if (profiles) score *= scorers::off_peak(fleet_.state(h).load, rules::whole(demand(classes[open[i]].members.front())));
     if (by_image && fleet_.state(h).ksm_host.has(demand(classes[open[i]].members.front()).image)) score += scorers::image_class_bonus;
     if (score > best_score) {

@@ -34,6 +34,17 @@ inline constexpr int pack_candidates = 8;
 // better: the class that uses what is plentiful here (Panigrahy et al., "DotProduct").
 double dot(const Keys& free, const Keys& need, const Keys& full);
 
+// Bin-centric filling with several pools: a class that would leave the node it goes to with
+// room that no class left fits (the node is done) loses this much per fraction of the node it
+// strands, summed over the node's budgets (committed or resident memory, shared vCPUs, pinned
+// CPUs, hugepages, locked memory). A node of a memory-rich host that runs out of vCPUs with
+// 30GiB free stays so; a class that fills it exactly, or keeps it open for one that does, wins
+// instead. Any weight from 1 to 100 outranks the dot products' differences near the end of a
+// node and gave the same plans on the two-models benchmark mix (docs/performance.md).
+inline constexpr double stranded_weight = 10.0;
+inline constexpr std::size_t node_keys[] = {rules::committed_node, rules::resident_node, rules::cpu_node, rules::pin_node,
+                                            rules::pages_node, rules::locked_node};
+
 // Usage profiles: a factor for a guest's score on a host, 1 when it would not raise the host's
 // peak slot at all (its peak is where the host has room: office desktops beside night batch),
 // down to 0.1 when it raises it by its own peak (both peak in the same slot). Bin-centric
