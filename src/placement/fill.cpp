@@ -148,10 +148,14 @@ std::size_t Engine::next_class(std::size_t h, const std::vector<Class>& classes,
   }
   if (!lookahead) return best;
   // The look-ahead only lowers a score: once the score before it falls below the best after
-  // it, no candidate left can win, and is not fitted.
+  // it, no candidate left can win, and is not fitted. Each candidate fitted looks at every class
+  // left: at most scorers::lookahead_work classes in all per guest (thousands of shapes would
+  // otherwise cost their square per guest), the first candidate always.
   std::stable_sort(ranked.begin(), ranked.end(), [](const auto& a, const auto& b) { return a.first > b.first; });
+  const std::size_t most_fitted = std::max<std::size_t>(1, scorers::lookahead_work / std::max<std::size_t>(1, open.size()));
+  std::size_t fitted = 0;
   for (const auto& [before, i] : ranked) {
-    if (before < best_score) break;
+    if (before < best_score || fitted++ == most_fitted) break;
     const Class& c = classes[open[i]];
     const Demand& d = demand(c.members[c.next]);
     const Fit f = fit(fleet_.state(h), d, p_, {}, false);
