@@ -179,6 +179,28 @@ guests:
   CHECK(p.plan.hosts_used >= 8);
 }
 
+TEST_CASE("pools: the fill of a memory-rich and a CPU-rich pool strands little room on their nodes") {
+  // The two-models benchmark mix (bench/mixes.cpp): memory-heavy guests need CPU-heavy ones
+  // beside them to use a memory-rich host's vCPUs, and a node that runs out of vCPUs with 30GiB
+  // free stays so. The greedy (no search) charges a class for the room it would strand on its
+  // node (fill.cpp): 1, 0, 1, 0 and 1 hosts above the bound at 1,000 guests, seeds 1 to 5.
+  // Before, 2, 2, 3, 2 and 2 (11 in all), and 580 at 10,000 guests against a bound of 558
+  // (3.9%; now 562).
+  int above = 0;
+  for (std::uint32_t seed = 1; seed <= 5; ++seed) {
+    CAPTURE(seed);
+    const Placed p = place_text(bench::scenario_yaml(bench::Mix::two_models, bench::shapes(bench::Mix::two_models, 1000, seed, ""), false), greedy());
+    REQUIRE(p.plan.unplaced.empty());
+    CHECK(p.plan.hosts_used <= p.plan.lower_bound_hosts + 1);
+    above += p.plan.hosts_used - p.plan.lower_bound_hosts;
+  }
+  CHECK(above <= 3);
+  // The target of issue 13: at most 2% above the bound at 10,000 guests, without the search.
+  const Placed large = place_text(bench::scenario_yaml(bench::Mix::two_models, bench::shapes(bench::Mix::two_models, 10000, 1, ""), false), greedy());
+  REQUIRE(large.plan.unplaced.empty());
+  CHECK(large.plan.hosts_used * 100 <= large.plan.lower_bound_hosts * 102);
+}
+
 TEST_CASE("optimal is never claimed for a plan below its bound: failures no plan survives") {
   // Two of three zones failing put a zone anti-affinity pair in the one zone left: no plan
   // survives, place keeps the plan it has (2 hosts, where surviving would take 6 at least).

@@ -14,8 +14,8 @@
 
 namespace kvmplan::placement {
 
-Engine::Engine(const Scenario& s, bool spread, PlaceOptions::Order order, std::size_t hosts_expected)
-    : s_(s), p_(s.policy), spread_(spread), order_(order), fleet_(s, spread, hosts_expected), demands_(s) {
+Engine::Engine(const Scenario& s, bool spread, PlaceOptions::Order order, std::size_t hosts_expected, bool lookahead)
+    : s_(s), p_(s.policy), spread_(spread), order_(order), lookahead_(lookahead), fleet_(s, spread, hosts_expected), demands_(s) {
   groups_.resize(s.groups.size());
   for (std::size_t pool = 0; pool < s.auto_pools.size(); ++pool) {
     pools_.push_back(fleet_.prototype(pool));

@@ -16,7 +16,9 @@ namespace kvmplan::placement {
 
 class Engine {
  public:
-  Engine(const Scenario& s, bool spread, PlaceOptions::Order order, std::size_t hosts_expected);
+  // `lookahead`: with several pools, the bin-centric fill charges a class for the room it
+  // would strand on its node (fill.cpp); false: the plain dot product, as with one pool.
+  Engine(const Scenario& s, bool spread, PlaceOptions::Order order, std::size_t hosts_expected, bool lookahead = true);
 
   // Places every guest; `preopen`: hosts to open from each pool first (spread).
   Plan run(const std::vector<int>& preopen);
@@ -94,6 +96,7 @@ class Engine {
   const Policy& p_;
   bool spread_;
   PlaceOptions::Order order_;
+  bool lookahead_;
   Fleet fleet_;
   Demands demands_;
   std::vector<rules::GroupState> groups_;

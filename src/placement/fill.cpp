@@ -10,6 +10,7 @@
 // left it fills the same way: that fill is recorded once (which class, which nodes and CPUs,
 // the state after) and replayed, as long as every class it uses has guests enough.
 #include <algorithm>
+#include <array>
 #include <iterator>
 #include <limits>
 #include <map>
@@ -72,15 +73,97 @@ std::size_t Engine::next_class(std::size_t h, const std::vector<Class>& classes,
   }
   const bool by_image = p_.memory_limit != MemoryLimit::committed;
   const bool profiles = s_.slots() > 0 && p_.memory_limit != MemoryLimit::committed;
+  // Several pools: each class is fitted, and one that would leave its node with room that no
+  // class left fits is charged for that room (scorers::stranded_weight). With one pool the
+  // plain dot product, as it was (the benchmarks of one pool are packed as tightly without);
+  // the portfolio tries the plain one with several pools too (place.cpp).
+  const bool lookahead = lookahead_ && pools_.size() > 1;
+  // The room a guest of class open[i] would strand on `node`, as fractions of the node summed
+  // over the node budgets some class left asks for. Of each budget r, the node can still give
+  // out no more than, for every other budget q, its free q times the most of r per unit of q
+  // that a class still fitting there asks (the same class included, when it has another
+  // guest); the rest of r is stranded. No class fits: all its room is. A node of a memory-rich
+  // host with 1 vCPU and 216GiB free, where the guests with 1 vCPU ask 96GiB at most, strands
+  // 120GiB.
+  constexpr std::size_t budgets = std::size(scorers::node_keys);
+  std::array<std::size_t, budgets> asked{};
+  std::size_t n_asked = 0;
+  if (lookahead) {
+    const Keys& full = fleet_.full(h);
+    for (std::size_t k : scorers::node_keys) {
+      const bool limited = full[k] > 0 && full[k] != std::numeric_limits<std::int64_t>::max();
+      if (limited && std::any_of(open.begin(), open.end(), [&](std::size_t c) { return classes[c].need[k] > 0; })) asked[n_asked++] = k;
+    }
+  }
+  auto stranded = [&](std::size_t i, const Demand& d, std::size_t node) {
+    Keys empty;
+    const Keys after = node_keys_with(fleet_.state(h), d, p_, node, empty);
+    constexpr double unbounded = std::numeric_limits<double>::infinity();
+    std::array<std::array<double, budgets>, budgets> most{};  // [r][q]: the most r per unit of q
+    bool any = false;
+    for (std::size_t j = 0; j < open.size(); ++j) {
+      const Class& other = classes[open[j]];
+      if (other.left() <= (j == i ? 1u : 0u) ||
+          !std::equal(after.begin(), after.end(), other.need.begin(), [](std::int64_t f, std::int64_t n) { return f >= n; })) {
+        continue;
+      }
+      any = true;
+      for (std::size_t r = 0; r < n_asked; ++r) {
+        const std::int64_t nr = other.need[asked[r]];
+        if (nr <= 0) continue;
+        for (std::size_t q = 0; q < n_asked; ++q) {
+          if (q == r) continue;
+          const std::int64_t nq = other.need[asked[q]];
+          most[r][q] = std::max(most[r][q], nq > 0 ? static_cast<double>(nr) / static_cast<double>(nq) : unbounded);
+        }
+      }
+    }
+    double slack = 0;
+    for (std::size_t r = 0; r < n_asked; ++r) {
+      const std::size_t k = asked[r];
+      if (empty[k] <= 0 || empty[k] == std::numeric_limits<std::int64_t>::max()) continue;
+      const double free_r = static_cast<double>(std::max<std::int64_t>(after[k], 0));
+      double usable = any ? free_r : 0.0;
+      for (std::size_t q = 0; q < n_asked && any; ++q) {
+        if (q != r && most[r][q] != unbounded) usable = std::min(usable, static_cast<double>(std::max<std::int64_t>(after[asked[q]], 0)) * most[r][q]);
+      }
+      slack += (free_r - usable) / static_cast<double>(empty[k]);
+    }
+    return slack;
+  };
   std::size_t best = open.size();
-  double best_score = -1;
+  double best_score = -std::numeric_limits<double>::infinity();
+  // The score before the look-ahead; with it, the candidates, best first (ties: the first).
+  std::vector<std::pair<double, std::size_t>> ranked;
   for (std::size_t i = 0; i < open.size(); ++i) {
     const Keys& need = classes[open[i]].need;
     if (!room(need)) continue;
     double score = scorers::dot(free, need, fleet_.full(h));
     if (profiles) score *= scorers::off_peak(fleet_.state(h).load, rules::whole(demand(classes[open[i]].members.front())));
     if (by_image && fleet_.state(h).ksm_host.has(demand(classes[open[i]].members.front()).image)) score += scorers::image_class_bonus;
-    if (score > best_score) {
+    if (lookahead) {
+      ranked.emplace_back(score, i);
+    } else if (score > best_score) {
+      best = i;
+      best_score = score;
+    }
+  }
+  if (!lookahead) return best;
+  // The look-ahead only lowers a score: once the score before it falls below the best after
+  // it, no candidate left can win, and is not fitted. Each candidate fitted looks at every class
+  // left: at most scorers::lookahead_work classes in all per guest (thousands of shapes would
+  // otherwise cost their square per guest), the first candidate always.
+  std::stable_sort(ranked.begin(), ranked.end(), [](const auto& a, const auto& b) { return a.first > b.first; });
+  const std::size_t most_fitted = std::max<std::size_t>(1, scorers::lookahead_work / std::max<std::size_t>(1, open.size()));
+  std::size_t fitted = 0;
+  for (const auto& [before, i] : ranked) {
+    if (before < best_score || fitted++ == most_fitted) break;
+    const Class& c = classes[open[i]];
+    const Demand& d = demand(c.members[c.next]);
+    const Fit f = fit(fleet_.state(h), d, p_, {}, false);
+    if (!f.fits()) continue;  // it never fits this host again: guests only take room
+    const double score = f.nodes.size() == 1 ? before - scorers::stranded_weight * stranded(i, d, static_cast<std::size_t>(f.nodes.front())) : before;
+    if (score > best_score || (score == best_score && i < best)) {
       best = i;
       best_score = score;
     }

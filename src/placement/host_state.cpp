@@ -406,6 +406,25 @@ Keys keys_of(const HostState& s, const Policy& p) {
   return k;
 }
 
+Keys node_keys_with(const HostState& s, const Demand& d, const Policy& p, std::size_t node, Keys& empty) {
+  Keys k;
+  k.fill(std::numeric_limits<std::int64_t>::max());
+  empty = k;
+  Load host = s.load;
+  host.add(rules::whole(d));
+  Load on = s.nodes[node].load;
+  on.add(rules::cell(d, rules::cells_of(d, 1).front()));
+  rules::for_each_place_rule([&](auto rule) {
+    using R = decltype(rule);
+    if (R::host_key == rules::no_key) return;
+    if (R::applies(p, rules::Scope::host)) k[R::host_key] = R::free(s.cap(), host);
+    if (!R::applies(p, rules::Scope::node)) return;
+    k[R::node_key] = R::free(s.cap(node), on);
+    empty[R::node_key] = R::free(s.cap(node), Load{});
+  });
+  return k;
+}
+
 Keys needs_of(const Demand& d, const Policy& p, int most_cells, Bytes ksm_gain_bound) {
   Keys k;
   k.fill(rules::no_need);

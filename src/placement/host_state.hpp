@@ -76,6 +76,10 @@ std::optional<int> cell_count(const HostState& state, const Demand& demand, cons
 // The free budgets of a host for the index (rules/rule.hpp's keys): per rule, the host's and
 // its best node's; unlimited for rules the policy leaves out.
 Keys keys_of(const HostState& state, const Policy& policy);
+// The same once a guest took one cell on node `node` (KSM savings left out), except that the
+// node keys are that node's, not the best node's; `empty`: that node's keys with nothing on it.
+// What the bin-centric fill of several pools looks ahead with (fill.cpp).
+Keys node_keys_with(const HostState& state, const Demand& demand, const Policy& policy, std::size_t node, Keys& empty);
 // What a guest needs of them at the least: of the host whole, and of a node its smallest cell
 // (`most_cells`, the most cells it gets on any host shape; 0: bound to no node).
 // `ksm_gain_bound`: the most KSM could save once it joins (needs stay lower bounds).

@@ -100,9 +100,16 @@ class Placer {
         if (std::find(orders.begin(), orders.end(), o) == orders.end() && (small || o != Order::dominant_share)) orders.push_back(o);
       }
     }
+    // Each order with the bin-centric fill's look-ahead (several pools: the room a class would
+    // strand on its node); then, with several pools, bin-centric without it, so that the plan is
+    // never worse than the plain dot product's (two-models at 300 guests, seed 2: 18 hosts
+    // without, 19 with).
+    std::vector<std::pair<Order, bool>> runs;
+    for (Order o : orders) runs.emplace_back(o, true);
+    if (options_.portfolio && s_.auto_pools.size() > 1) runs.emplace_back(Order::bin_centric, false);
     std::unique_ptr<placement::Engine> best;
-    for (Order order : orders) {
-      auto engine = std::make_unique<placement::Engine>(s_, false, order, hosts_expected_);
+    for (const auto& [order, lookahead] : runs) {
+      auto engine = std::make_unique<placement::Engine>(s_, false, order, hosts_expected_, lookahead);
       engine->place({});
       // Most guests placed, then least cost (hosts, when no entry gives a cost), then fewest hosts.
       const auto key = [](const placement::Engine& e) { return std::make_tuple(e.unplaced(), e.cost_used(), e.hosts_used()); };
