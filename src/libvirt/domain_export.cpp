@@ -60,6 +60,17 @@ CpuSet emulator_cpus(const Target& t) {
   return t.host.reserved_cpus;
 }
 
+// Where a guest's I/O threads may run: a dedicated guest's emulator CPUs (as emulatorpin), a
+// shared guest's planned cpuset, else the CPUs no guest has pinned.
+CpuSet io_cpus(const Target& t) {
+  if (t.planned.vcpupin && !t.planned.vcpupin->empty()) {
+    const CpuSet emulator = emulator_cpus(t);
+    return emulator.empty() ? t.planned.cpuset : emulator;
+  }
+  if (!t.planned.cpuset.empty()) return t.planned.cpuset;
+  return t.host.shared_cpus() - t.pinned_on_host;
+}
+
 // Threads per core of a dedicated guest's pins, as QEMU numbers vCPUs (threads innermost):
 // vCPUs 0,1 on the sibling threads of one core, 2,3 on another, gives 2. 1 when the pins do not
 // pair up that way (each vCPU its own core, as far as the guest is told).
@@ -405,7 +416,105 @@ int vcpus_of_topology(pugi::xml_node t) {
 // The operator's domain with the plan's elements: memory, currentMemory, vcpu, numatune whole;
 // in cputune the pins, period and quota; in memoryBacking hugepages and locked; in memtune the
 // hard limit (locked guests); in cpu the topology and the guest NUMA cells. The rest as it was.
-std::string patch(const ExistingDomain& existing, const pugi::xml_node fresh, int vcpus, std::vector<std::string>& warnings) {
+// What a patch needs besides the plan's elements.
+struct PatchTarget {
+  int vcpus = 1;
+  // The CPUs the plan gives the guest's own threads besides its vCPUs (where emulatorpin goes):
+  // an <iothreadpin> outside them is re-pinned there. Empty: pins are not checked.
+  CpuSet io_cpus;
+  // A template, not the guest's own domain: its <name>, <uuid> (and <sysinfo>'s uuid) become
+  // the guest's, its interfaces get the guest's stable MAC addresses.
+  bool from_template = false;
+  std::string guest;
+};
+
+// A MAC address of the guest's interface `index`, stable as its uuid is: QEMU's prefix
+// 52:54:00 (locally administered, as libvirt's own) and 24 bits of SHA-1 of the name and index.
+std::string stable_mac(const std::string& guest, int index) {
+  const auto h = sha1(std::string(kvmplan_uuid_namespace) + "/" + guest + "/interface/" + std::to_string(index));
+  static constexpr char hex[] = "0123456789abcdef";
+  std::string out = "52:54:00";
+  for (int i = 0; i < 3; ++i) {
+    out += ':';
+    out += hex[h[static_cast<std::size_t>(i)] >> 4];
+    out += hex[h[static_cast<std::size_t>(i)] & 0xf];
+  }
+  return out;
+}
+
+// A template's identity made the guest's: name, uuid (also <sysinfo>'s system uuid, which
+// libvirt refuses when it differs from <uuid>), and a stable MAC per interface (two guests of
+// one template would share the template's, and without one libvirt makes a new random MAC at
+// every define, which a re-plan's define would change).
+void make_own(pugi::xml_node domain, pugi::xml_node fresh, const std::string& guest, const Layout& l) {
+  replace_top(domain, fresh, "name", l);
+  replace_top(domain, fresh, "uuid", l);
+  const std::string uuid = fresh.child_value("uuid");
+  for (pugi::xml_node sysinfo : domain.children("sysinfo")) {
+    for (pugi::xml_node entry : sysinfo.child("system").children("entry")) {
+      if (std::string_view(entry.attribute("name").value()) == "uuid") entry.text() = uuid.c_str();
+    }
+  }
+  int index = 0;
+  for (pugi::xml_node iface : domain.child("devices").children("interface")) {
+    const std::string mac = stable_mac(guest, index++);
+    if (pugi::xml_node m = iface.child("mac")) {
+      m.attribute("address") ? (void)m.attribute("address").set_value(mac.c_str()) : (void)m.append_attribute("address").set_value(mac.c_str());
+      continue;
+    }
+    pugi::xml_document tmp;
+    pugi::xml_node m = tmp.append_child("mac");
+    set(m, "address", mac);
+    pugi::xml_node first;
+    for (pugi::xml_node c : iface.children()) {
+      if (c.type() == pugi::node_element) {
+        first = c;
+        break;
+      }
+    }
+    insert_copy(iface, first, m, 3, l);
+  }
+}
+
+// A template's writable disks are kept as they are, the same file for every guest of the
+// template: said, so that the operator gives each guest its own (an overlay, or a --domains file).
+void shared_disks(const DomainTemplate& tmpl, std::vector<std::string>& warnings) {
+  pugi::xml_document doc;
+  if (!doc.load_buffer(tmpl.text.data(), tmpl.text.size())) return;
+  for (const pugi::xml_node disk : doc.child("domain").child("devices").children("disk")) {
+    if (disk.child("readonly") || disk.child("shareable")) continue;
+    const pugi::xml_node source = disk.child("source");
+    for (const char* attr : {"file", "dev", "volume", "name"}) {
+      if (const pugi::xml_attribute a = source.attribute(attr)) {
+        warnings.push_back("template " + tmpl.path + ": disk " + a.value() +
+                           " is writable and the same for every guest of the template: give each guest its own");
+        break;
+      }
+    }
+  }
+}
+
+// <iothreadpin>s of the file on CPUs the plan does not give the guest (now another guest's
+// dedicated CPUs, or another node's) go where its emulator threads go, with a warning.
+void repin_iothreads(pugi::xml_node domain, const CpuSet& io_cpus, std::vector<std::string>& warnings) {
+  if (io_cpus.empty()) return;
+  const std::string to = to_string(io_cpus);
+  for (pugi::xml_node pin : domain.child("cputune").children("iothreadpin")) {
+    const std::string was = pin.attribute("cpuset").value();
+    const auto set = CpuSet::parse(was);
+    if (set && set->subset_of(io_cpus)) continue;
+    warnings.push_back("<iothreadpin iothread='" + std::string(pin.attribute("iothread").value()) + "' cpuset='" + was +
+                       "'> names CPUs the plan does not give the guest: re-pinned to " + to + ", where its emulator threads run");
+    if (pin.attribute("cpuset")) {
+      pin.attribute("cpuset").set_value(to.c_str());
+    } else {
+      pin.append_attribute("cpuset").set_value(to.c_str());
+    }
+  }
+}
+
+std::string patch(const ExistingDomain& existing, const pugi::xml_node fresh, const PatchTarget& target, std::vector<std::string>& warnings) {
+  const int vcpus = target.vcpus;
   pugi::xml_document doc;
   const unsigned flags = pugi::parse_default | pugi::parse_ws_pcdata | pugi::parse_comments | pugi::parse_pi | pugi::parse_declaration;
   if (!doc.load_buffer(existing.text.data(), existing.text.size(), flags)) return {};  // read_existing_domains checked it
@@ -418,7 +527,11 @@ std::string patch(const ExistingDomain& existing, const pugi::xml_node fresh, in
     const std::size_t q = eq == std::string::npos ? eq : existing.text.find_first_of("'\"", eq);
     single = q != std::string::npos && existing.text[q] == '\'';
   }
-  if (!domain.child("uuid")) replace_top(domain, fresh, "uuid", l);
+  if (target.from_template) {
+    make_own(domain, fresh, target.guest, l);
+  } else if (!domain.child("uuid")) {
+    replace_top(domain, fresh, "uuid", l);
+  }
   replace_top(domain, fresh, "memory", l);
   replace_top(domain, fresh, "currentMemory", l);
   if (fresh.child("memtune")) patch_container(domain, fresh, "memtune", {"hard_limit"}, l);
@@ -431,6 +544,7 @@ std::string patch(const ExistingDomain& existing, const pugi::xml_node fresh, in
     remove_node(v);
   }
   patch_container(domain, fresh, "cputune", {"vcpupin", "emulatorpin", "period", "quota"}, l);
+  repin_iothreads(domain, target.io_cpus, warnings);
   replace_top(domain, fresh, "numatune", l);
   if (pugi::xml_node cpu = domain.child("cpu")) {
     // The operator's CPU mode, model and features stay (cpu_mode is for new domains).
@@ -454,24 +568,6 @@ std::string patch(const ExistingDomain& existing, const pugi::xml_node fresh, in
   std::string out = text.str();
   if (!existing.text.empty() && existing.text.back() == '\n' && (out.empty() || out.back() != '\n')) out += '\n';
   return out;
-}
-
-// The deepest a document nests, stopping at the first element deeper than `limit`.
-pugi::xml_node too_deep(const pugi::xml_document& doc, int limit) {
-  struct Walker : pugi::xml_tree_walker {
-    int limit;
-    pugi::xml_node found;
-    bool for_each(pugi::xml_node& n) override {
-      if (depth() > limit) {
-        found = n;
-        return false;
-      }
-      return true;
-    }
-  } w;
-  w.limit = limit;
-  const_cast<pugi::xml_document&>(doc).traverse(w);
-  return w.found;
 }
 
 }  // namespace
@@ -499,6 +595,20 @@ std::string uuid_v5(const std::string& ns, const std::string& name) {
   return out;
 }
 
+namespace {
+
+// The checks every given domain passes (--domains files and templates, io/domain_xml): no
+// DOCTYPE, not nested too deep, a <domain>. Its <domain>, or a null node after reporting.
+pugi::xml_node checked_domain(const libvirt::XmlFile& xml, const std::string& bytes, Diagnostics& diagnostics) {
+  if (const auto problem = domain_xml_problem(bytes)) {
+    diagnostics.error(xml.at_offset(problem->offset), "", problem->message);
+    return {};
+  }
+  return xml.doc().child("domain");
+}
+
+}  // namespace
+
 ExistingDomains read_existing_domains(const std::vector<XmlText>& inputs, SourceFiles& sources, Diagnostics& diagnostics) {
   ExistingDomains out;
   std::map<std::string, std::pair<std::string, std::uint32_t>> seen;  // guest -> file, line
@@ -519,20 +629,8 @@ ExistingDomains read_existing_domains(const std::vector<XmlText>& inputs, Source
     const libvirt::XmlFile xml = text ? libvirt::XmlFile(path, *text, sources, diagnostics) : libvirt::XmlFile(path, sources, diagnostics);
     if (!xml.ok()) continue;
     const std::string& bytes = sources.files.back().text;
-    if (const auto at = bytes.find("<!DOCTYPE"); at != std::string::npos) {
-      diagnostics.error(xml.at_offset(static_cast<std::ptrdiff_t>(at + 1)), "",
-                        "a <!DOCTYPE> (entity declarations) has no place in domain XML: libvirt writes none");
-      continue;
-    }
-    if (const pugi::xml_node deep = too_deep(xml.doc(), max_domain_depth)) {
-      xml.error(deep, "", "elements nest more than " + std::to_string(max_domain_depth) + " deep; a domain nests a few");
-      continue;
-    }
-    const pugi::xml_node d = xml.doc().child("domain");
-    if (!d) {
-      xml.error(xml.doc().first_child(), "", "not a domain document: no <domain>");
-      continue;
-    }
+    const pugi::xml_node d = checked_domain(xml, bytes, diagnostics);
+    if (!d) continue;
     const std::string name = d.child_value("name");
     const std::string guest = libvirt::scenario_name(name);
     if (name.empty()) {
@@ -558,6 +656,15 @@ std::vector<DomainXml> export_domains(const Scenario& scenario, const PlanDocume
   for (std::uint32_t g = 0; g < scenario.guests.size(); ++g) guest_index.emplace(scenario.guests[g].name, g);
   const Plan plan = plan_from_document(scenario, doc);
   const Policy& policy = scenario.policy;
+  // Guests each template makes (those without a domain of their own): a writable disk of a
+  // template used twice is one file for two guests.
+  std::vector<int> template_users(scenario.domain_templates.size(), 0);
+  for (const PlannedGuest& pg : doc.placements) {
+    const auto it = guest_index.find(pg.guest);
+    if (it == guest_index.end() || existing.count(pg.guest)) continue;
+    const GuestSpec& spec = scenario.spec(scenario.guests[it->second]);
+    if (spec.domain_template >= 0) ++template_users[static_cast<std::size_t>(spec.domain_template)];
+  }
   std::vector<DomainXml> out;
   for (const PlannedGuest& pg : doc.placements) {
     const auto it = guest_index.find(pg.guest);
@@ -582,8 +689,14 @@ std::vector<DomainXml> export_domains(const Scenario& scenario, const PlanDocume
     pugi::xml_node os = domain.append_child("os");
     os.append_child("type").text() = "hvm";
     cpu_element(domain, t, policy, split);
+    PatchTarget target{t.spec.vcpus, io_cpus(t), false, pg.guest};
     if (const auto e = existing.find(pg.guest); e != existing.end()) {
-      d.xml = patch(e->second, domain, t.spec.vcpus, d.warnings);
+      d.xml = patch(e->second, domain, target, d.warnings);
+    } else if (t.spec.domain_template >= 0) {
+      const DomainTemplate& tmpl = scenario.domain_templates[static_cast<std::size_t>(t.spec.domain_template)];
+      target.from_template = true;
+      d.xml = patch({tmpl.path, pg.guest, tmpl.text}, domain, target, d.warnings);
+      if (template_users[static_cast<std::size_t>(t.spec.domain_template)] > 1) shared_disks(tmpl, d.warnings);
     } else {
       std::ostringstream text;
       xml.save(text, "  ", pugi::format_default | pugi::format_no_declaration);

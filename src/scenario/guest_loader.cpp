@@ -16,7 +16,7 @@ const std::vector<std::string> group_keys{"name", "policy", "scope", "replace"};
 // Keys a flavor and a guest share; a guest's own value wins over its flavor's.
 const std::vector<std::string> spec_keys{
     "vcpus", "memory", "current_memory", "usage", "profile", "image", "ksm_shareable", "hugepages",
-    "locked", "cpu_policy", "cpu_quota", "numa_nodes", "groups"};
+    "locked", "cpu_policy", "cpu_quota", "numa_nodes", "groups", "template"};
 
 std::vector<std::string> with(std::vector<std::string> keys, std::initializer_list<std::string> more) {
   keys.insert(keys.begin(), more);
@@ -66,6 +66,7 @@ struct SpecFields {
   Field<CpuPolicy> cpu_policy;
   Field<std::int64_t> numa_nodes;
   Field<std::vector<std::pair<std::string, SourceRef>>> groups;
+  Field<std::int32_t> domain_template;  // index into Scenario::domain_templates; -1: a bad one (reported)
 
   // Fields of `over` replace ours where set.
   void overlay(const SpecFields& over) {
@@ -80,6 +81,7 @@ struct SpecFields {
     pick(hugepages, over.hugepages); pick(usage, over.usage); pick(cpu_quota, over.cpu_quota);
     pick(image, over.image); pick(ksm_shareable, over.ksm_shareable); pick(locked, over.locked);
     pick(cpu_policy, over.cpu_policy); pick(numa_nodes, over.numa_nodes); pick(groups, over.groups);
+    pick(domain_template, over.domain_template);
   }
 };
 
@@ -221,6 +223,7 @@ void load_guests(Diagnostics& diagnostics, const SourceFiles& sources, const Raw
     scenario.groups.push_back(g);
   }
 
+  TemplateCache templates;  // each template file read once, whoever names it
   std::unordered_map<std::string, Flavor> flavors;
   std::vector<std::string> flavor_names;
   for (const auto& item : raw.flavors) {
@@ -231,6 +234,7 @@ void load_guests(Diagnostics& diagnostics, const SourceFiles& sources, const Raw
     const auto name = map.get("name", values::name);
     if (!name) continue;
     Flavor flavor{read_spec(map)};
+    flavor.fields.domain_template.value = load_template(map, sources, scenario, templates);
     if (flavor.fields.profile.value && find_profile(scenario, *flavor.fields.profile.value) == scenario.profiles.end()) {
       report_unknown_profile(ctx, scenario, raw, flavor.fields.profile, map.path("profile"));
     }
@@ -276,7 +280,9 @@ void load_guests(Diagnostics& diagnostics, const SourceFiles& sources, const Raw
         spec.flavor = *flavor;
       }
     }
-    fields.overlay(read_spec(map));
+    SpecFields own = read_spec(map);
+    own.domain_template.value = load_template(map, sources, scenario, templates);
+    fields.overlay(own);
     // Required here or in the flavor; an unknown flavor was reported already.
     const bool flavor_unknown = map.find("flavor") && spec.flavor.empty();
     if (!flavor_unknown && spec.flavor.empty()) {
@@ -330,6 +336,7 @@ void load_guests(Diagnostics& diagnostics, const SourceFiles& sources, const Raw
     spec.cpu_policy = fields.cpu_policy.value.value_or(CpuPolicy::shared);
     spec.cpu_quota = fields.cpu_quota.value;
     spec.numa_nodes = static_cast<int>(fields.numa_nodes.value.value_or(0));
+    spec.domain_template = fields.domain_template.value.value_or(-1);
     check_cells(ctx, map, fields, spec);
     for (const auto& [name, at] : fields.groups.value.value_or(std::vector<std::pair<std::string, SourceRef>>{})) {
       auto it = group_index.find(name);
