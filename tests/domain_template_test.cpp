@@ -273,3 +273,35 @@ TEST_CASE("an iothreadpin on CPUs the plan no longer gives the guest is re-pinne
   CHECK(g2.warnings.size() == 2);
   CHECK(has(g2.xml, "<iothreadpin iothread='2' cpuset='1'/>"));
 }
+
+TEST_CASE("export libvirt and export ansible with a template relative to the scenario file, warnings printed") {
+  const kvmplan::test::TempDir tmp("template-cli");
+  const fs::path& dir = tmp.path();
+  fs::create_directories(dir / "site" / "xml");
+  fs::copy_file(app, dir / "site" / "xml" / "app.xml");
+  const std::string scenario = (dir / "site" / "s.yaml").string();
+  std::ofstream(scenario) << "hosts: [{name: h, memory: 32GiB, cpus: 8}]\n"
+                             "flavors: [{name: app, vcpus: 2, memory: 4GiB, template: xml/app.xml}]\n"
+                             "guests: [{name: app, count: 2, flavor: app}]\n";
+  const std::string plan = (dir / "plan.yaml").string();
+  REQUIRE(kvmplan::test::run_cli({"place", scenario, "-o", plan, "-q"}).code == 0);
+  const auto r = kvmplan::test::run_cli({"export", "libvirt", scenario, "--placement", plan, "-o", (dir / "out").string()});
+  REQUIRE_MESSAGE(r.code == 0, r.err);
+  const std::string tpath = (dir / "site" / "xml" / "app.xml").string();
+  CHECK(has(r.err, "kvmplan: warning: app-1: template " + tpath + ": disk /var/lib/libvirt/images/app-base.qcow2 is writable and the same for every "
+                   "guest of the template: give each guest its own\n"));
+  CHECK(has(r.err, "kvmplan: warning: app-2: <iothreadpin iothread='1' cpuset='0-63'> names CPUs the plan does not give the guest: re-pinned to 0-7, "
+                   "where its emulator threads run\n"));
+  const std::string a1 = kvmplan::test::read_file((dir / "out" / "app-1.xml").string());
+  CHECK(has(a1, "<name>app-1</name>"));
+  CHECK(has(a1, "<iothreadpin iothread='1' cpuset='0-7'/>"));
+  const auto a = kvmplan::test::run_cli({"export", "ansible", scenario, "--placement", plan, "-o", (dir / "ansible").string(), "-q"});
+  REQUIRE(a.code == 0);
+  CHECK(kvmplan::test::read_file((dir / "ansible" / "domains" / "app-1.xml").string()) == a1);
+  // The template gone: the scenario no longer loads, at the flavor's key.
+  fs::remove(dir / "site" / "xml" / "app.xml");
+  const auto gone = kvmplan::test::run_cli({"export", "libvirt", scenario, "--placement", plan, "-o", (dir / "out2").string()});
+  CHECK(gone.code == 2);
+  CHECK(has(gone.err, scenario + ":2:57: error: flavors[0].template: template " + tpath + ": no such file\n"));
+  CHECK_FALSE(fs::exists(dir / "out2"));
+}
