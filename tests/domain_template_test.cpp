@@ -305,3 +305,27 @@ TEST_CASE("export libvirt and export ansible with a template relative to the sce
   CHECK(has(gone.err, scenario + ":2:57: error: flavors[0].template: template " + tpath + ": no such file\n"));
   CHECK_FALSE(fs::exists(dir / "out2"));
 }
+
+TEST_CASE("a template guest's MAC address that another exported domain has is said on the later one") {
+  // An operator's domain whose NIC has the MAC app-1 gets from the template.
+  std::string text = scenario_text();
+  text.replace(text.find("tests/data/missing.xml"), 22, app);
+  auto p = kvmplan::test::place_text(text);
+  const auto first = export_domains(p.scenario(), document(p));
+  pugi::xml_document doc;
+  REQUIRE(doc.load_string(domain(first, "app-1").xml.c_str()));
+  const std::string mac = macs(doc.child("domain")).at(0);
+  std::string upper = mac;
+  std::transform(upper.begin(), upper.end(), upper.begin(), [](unsigned char c) { return static_cast<char>(std::toupper(c)); });
+  const std::string plain = "<domain type='kvm'>\n  <name>plain</name>\n  <memory unit='KiB'>1048576</memory>\n  <vcpu>1</vcpu>\n"
+                            "  <os>\n    <type>hvm</type>\n  </os>\n  <devices>\n    <interface type='network'>\n      <mac address='" + upper +
+                            "'/>\n      <source network='default'/>\n    </interface>\n  </devices>\n</domain>\n";
+  SourceFiles sources;
+  Diagnostics problems;
+  const auto existing = read_existing_domains({{"plain.xml", plain}}, sources, problems);
+  REQUIRE_FALSE(problems.has_errors());
+  const auto domains = export_domains(p.scenario(), document(p), existing);
+  const auto& w = domain(domains, "plain").warnings;  // plan order: app-1, app-2, solo, plain
+  CHECK(w == std::vector<std::string>{"MAC address " + mac + " is also app-1's: change one (<mac address> in a --domains file)"});
+  for (const auto& d : first) CHECK(std::none_of(d.warnings.begin(), d.warnings.end(), [](const std::string& s) { return has(s, "MAC address"); }));
+}

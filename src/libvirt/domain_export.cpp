@@ -5,7 +5,9 @@
 #include <pugixml.hpp>
 
 #include <algorithm>
+#include <cctype>
 #include <array>
+#include <map>
 #include <cstdint>
 #include <filesystem>
 #include <sstream>
@@ -494,6 +496,25 @@ void shared_disks(const DomainTemplate& tmpl, std::vector<std::string>& warnings
   }
 }
 
+// Two domains of one MAC address: a stable MAC has 24 bits of hash, as libvirt's random ones,
+// so guests made from templates may meet each other or an operator's domain. Said on the later
+// domain (libvirt defines both; the network then has two interfaces of one address).
+void same_macs(std::vector<DomainXml>& domains) {
+  std::map<std::string, std::string> owner;  // MAC -> the guest that has it first
+  for (DomainXml& d : domains) {
+    pugi::xml_document doc;
+    if (!doc.load_buffer(d.xml.data(), d.xml.size())) continue;
+    for (const pugi::xml_node iface : doc.child("domain").child("devices").children("interface")) {
+      std::string mac = iface.child("mac").attribute("address").value();
+      std::transform(mac.begin(), mac.end(), mac.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+      if (mac.empty()) continue;
+      if (const auto [it, fresh] = owner.emplace(mac, d.guest); !fresh && it->second != d.guest) {
+        d.warnings.push_back("MAC address " + mac + " is also " + it->second + "'s: change one (<mac address> in a --domains file)");
+      }
+    }
+  }
+}
+
 // <iothreadpin>s of the file on CPUs the plan does not give the guest (now another guest's
 // dedicated CPUs, or another node's) go where its emulator threads go, with a warning.
 void repin_iothreads(pugi::xml_node domain, const CpuSet& io_cpus, std::vector<std::string>& warnings) {
@@ -704,6 +725,7 @@ std::vector<DomainXml> export_domains(const Scenario& scenario, const PlanDocume
     }
     out.push_back(std::move(d));
   }
+  if (std::any_of(template_users.begin(), template_users.end(), [](int n) { return n > 0; })) same_macs(out);
   return out;
 }
 
