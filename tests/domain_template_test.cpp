@@ -88,10 +88,18 @@ TEST_CASE("template: a flavor's or a guest's, the guest's own winning, read once
   fs::copy_file(app, tmp.path() / "conf" / "xml" / "t.xml");
   std::ofstream(tmp.path() / "conf" / "s.yaml") << "hosts: [{name: h, memory: 8GiB, cpus: 4}]\n"
                                                   "guests: [{name: g, vcpus: 1, memory: 1GiB, template: xml/t.xml}]\n";
-  const auto f = load_files({(tmp.path() / "conf" / "s.yaml").string()});
+  // A second file in another directory names it by another relative path, a third through a
+  // link: still one template, read once.
+  fs::create_directories(tmp.path() / "more");
+  std::ofstream(tmp.path() / "more" / "m.yaml") << "guests: [{name: m, vcpus: 1, memory: 1GiB, template: ../conf/xml/t.xml}]\n";
+  fs::create_symlink(tmp.path() / "conf" / "xml", tmp.path() / "link");
+  std::ofstream(tmp.path() / "l.yaml") << "guests: [{name: l, vcpus: 1, memory: 1GiB, template: link/t.xml}]\n";
+  const auto f = load_files({(tmp.path() / "conf" / "s.yaml").string(), (tmp.path() / "more" / "m.yaml").string(), (tmp.path() / "l.yaml").string()});
   REQUIRE_MESSAGE(f.ok(), kvmplan::test::errors_of(f));
   REQUIRE(f.scenario.domain_templates.size() == 1);
   CHECK(f.scenario.domain_templates[0].path == (tmp.path() / "conf" / "xml" / "t.xml").string());
+  REQUIRE(f.scenario.guests.size() == 3);
+  for (const auto& g : f.scenario.guests) CHECK(f.scenario.spec(g).domain_template == 0);
 }
 
 TEST_CASE("template: a missing, unreadable, hostile or non-domain file is a located error at the key") {

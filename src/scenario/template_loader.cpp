@@ -55,7 +55,10 @@ std::optional<std::int32_t> load_template(const yaml::MapReader& map, const Sour
   const std::string& from = sources.files[ctx.file].path;
   if (path.is_relative() && from != "<stdin>") path = fs::path(from).parent_path() / path;
   const std::string resolved = path.lexically_normal().string();
-  auto [it, fresh] = cache.emplace(resolved, TemplateEntry{});
+  // One file however it is spelled (relative from two directories, absolute, through a link).
+  std::error_code ec;
+  const fs::path canonical = fs::weakly_canonical(path, ec);
+  auto [it, fresh] = cache.emplace(ec ? resolved : canonical.string(), TemplateEntry{});
   if (fresh) {
     auto bytes = read_template_file(path);
     if (!bytes) {
