@@ -32,7 +32,7 @@ seeds() {
     scenario) echo "scenarios tests/data tests/fuzz/corpus/scenario" ;;
     plan) echo "tests/fuzz/corpus/plan" ;;
     capabilities) echo "data/libvirt/capabilities tests/fuzz/corpus/capabilities" ;;
-    domain) echo "data/libvirt/domains tests/fuzz/corpus/domain" ;;
+    domain) echo "data/libvirt/domains tests/data/domains tests/data/templates tests/fuzz/corpus/domain" ;;
   esac
 }
 status=0

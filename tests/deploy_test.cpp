@@ -8,6 +8,8 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <map>
+#include <tuple>
 
 #include "kvmplan/deploy/ansible.hpp"
 #include "kvmplan/deploy/host_tuning.hpp"
@@ -347,4 +349,169 @@ TEST_CASE("docs/libvirt.md shows the host tuning text export host writes for two
   const std::size_t to = doc.find("```", from);
   REQUIRE(to != std::string::npos);
   CHECK(doc.substr(from, to - from) == tuning_text(tuning[0]));
+}
+
+namespace {
+
+// The role's tasks, by name.
+std::map<std::string, YAML::Node> tasks_by_name(const std::string& tasks_yaml) {
+  std::map<std::string, YAML::Node> out;
+  for (const auto& t : YAML::Load(tasks_yaml)) out.emplace(t["name"].as<std::string>(), t);
+  return out;
+}
+
+std::vector<std::string> when_of(const YAML::Node& task) {
+  std::vector<std::string> out;
+  if (task["when"].IsScalar()) return {task["when"].as<std::string>()};
+  for (const auto& w : task["when"]) out.push_back(w.as<std::string>());
+  return out;
+}
+
+std::map<std::string, std::string> role_files() {
+  const auto p = kvmplan::test::place_text(kvmplan::test::read_file("scenarios/two-node-hugepages.yaml"));
+  const auto files = ansible_files(p.scenario(), p.plan, {});
+  return {files.begin(), files.end()};
+}
+
+}  // namespace
+
+TEST_CASE("the role grows a swap file smaller than the plan's and leaves an equal or larger one alone") {
+  const auto files = role_files();
+  const auto tasks = tasks_by_name(files.at("roles/kvmplan/tasks/main.yml"));
+  const std::vector<std::string> order = {"Look at the swap file", "Read the active swap areas", "Turn off a swap file smaller than the plan's",
+                                          "Remove a swap file smaller than the plan's", "Allocate the swap file"};
+  // In this order in the file: the stat before its use, the old file gone before the new one.
+  std::vector<std::size_t> at;
+  const std::string& text = files.at("roles/kvmplan/tasks/main.yml");
+  for (const auto& name : order) at.push_back(text.find("- name: " + name + "\n"));
+  CHECK(std::is_sorted(at.begin(), at.end()));
+  CHECK(std::find(at.begin(), at.end(), std::string::npos) == at.end());
+
+  const YAML::Node stat = tasks.at("Look at the swap file");
+  CHECK(stat["ansible.builtin.stat"]["path"].as<std::string>() == "{{ kvmplan_tuning.swap.file }}");
+  CHECK(stat["register"].as<std::string>() == "kvmplan_swap_file");
+  CHECK(tasks.at("Read the active swap areas")["ansible.builtin.slurp"]["src"].as<std::string>() == "/proc/swaps");
+  CHECK(tasks.at("Read the active swap areas")["register"].as<std::string>() == "kvmplan_proc_swaps");
+  const std::string smaller = "kvmplan_swap_file.stat.size < kvmplan_tuning.swap.create_mib * 1048576";
+  const YAML::Node off = tasks.at("Turn off a swap file smaller than the plan's");
+  CHECK(off["ansible.builtin.command"]["cmd"].as<std::string>() == "swapoff {{ kvmplan_tuning.swap.file }}");
+  CHECK(when_of(off) == std::vector<std::string>{"kvmplan_tuning.swap.create_mib > 0", "kvmplan_swap_file.stat.exists", smaller,
+                                                  "kvmplan_tuning.swap.file in (kvmplan_proc_swaps.content | b64decode).split()"});
+  const YAML::Node rm = tasks.at("Remove a swap file smaller than the plan's");
+  CHECK(rm["ansible.builtin.file"]["state"].as<std::string>() == "absent");
+  CHECK(when_of(rm) == std::vector<std::string>{"kvmplan_tuning.swap.create_mib > 0", "kvmplan_swap_file.stat.exists", smaller});
+  const YAML::Node alloc = tasks.at("Allocate the swap file");
+  CHECK(alloc["ansible.builtin.command"]["creates"].as<std::string>() == "{{ kvmplan_tuning.swap.file }}");
+  CHECK(alloc["ansible.builtin.command"]["cmd"].as<std::string>() == "fallocate -l {{ kvmplan_tuning.swap.create_mib }}M {{ kvmplan_tuning.swap.file }}");
+  std::vector<std::string> notified;
+  for (const auto& n : alloc["notify"]) notified.push_back(n.as<std::string>());
+  CHECK(notified == std::vector<std::string>{"Format the swap file", "Enable the swap file"});
+}
+
+TEST_CASE("the role stops, disables and removes the units of an earlier plan that this one no longer writes") {
+  const auto files = role_files();
+  const auto tasks = tasks_by_name(files.at("roles/kvmplan/tasks/main.yml"));
+  const YAML::Node find = tasks.at("Find the units kvmplan wrote, for this plan or an earlier one")["ansible.builtin.find"];
+  CHECK(find["paths"].as<std::string>() == "/etc/systemd/system");
+  CHECK(find["patterns"][0].as<std::string>() == "dev-hugepages*.mount");
+  CHECK(find["patterns"][1].as<std::string>() == "kvmplan-*.service");
+  // Only files kvmplan wrote: each unit it writes starts with this comment (an operator's own
+  // dev-hugepages1G.mount is not touched).
+  CHECK(find["contains"].as<std::string>() == "# kvmplan: ");
+  const auto p = kvmplan::test::place_text(kvmplan::test::read_file("scenarios/two-node-hugepages.yaml"));
+  for (const auto& f : host_tuning(p.scenario(), p.plan)[0].files) {
+    if (f.kind == TuningFile::Kind::unit) CHECK(f.content.rfind("# kvmplan: ", 0) == 0);
+  }
+  const std::string stale = tasks.at("List the units this plan no longer needs")["ansible.builtin.set_fact"]["kvmplan_stale_units"].as<std::string>();
+  CHECK(stale == "{{ kvmplan_found_units.files | map(attribute='path') | difference(kvmplan_tuning.files | selectattr('kind', 'equalto', 'unit') | "
+                 "map(attribute='path')) | sort }}");
+  const YAML::Node stop = tasks.at("Stop and disable the units this plan no longer needs");
+  CHECK(stop["ansible.builtin.systemd"]["enabled"].as<bool>() == false);
+  CHECK(stop["ansible.builtin.systemd"]["state"].as<std::string>() == "stopped");
+  CHECK(stop["loop"].as<std::string>() == "{{ kvmplan_stale_units }}");
+  const YAML::Node rm = tasks.at("Remove the units this plan no longer needs");
+  CHECK(rm["ansible.builtin.file"]["state"].as<std::string>() == "absent");
+  CHECK(rm["loop"].as<std::string>() == "{{ kvmplan_stale_units }}");
+  CHECK(rm["notify"].as<std::string>() == "Reload systemd");
+}
+
+TEST_CASE("the role's swap and stale-unit conditions, evaluated by Ansible itself") {
+  if (shell("command -v ansible-playbook").first != 0) {
+    MESSAGE("SKIPPED: ansible-playbook is not installed (Debian: ansible; KVMPLAN_DEPLOY_TESTS=ON ./scripts/setup.sh installs it)");
+    return;
+  }
+  // The conditions of the role's tasks, as written, against the facts the stat, slurp and find
+  // tasks would register: a 100MiB plan and files of 0 (none), 50, 100 and 200MiB; units found.
+  const auto files = role_files();
+  const auto tasks = tasks_by_name(files.at("roles/kvmplan/tasks/main.yml"));
+  auto joined = [](const std::vector<std::string>& w) {
+    std::string out;
+    for (const auto& c : w) out += (out.empty() ? "(" : " and (") + c + ")";
+    return out;
+  };
+  const std::string off = joined(when_of(tasks.at("Turn off a swap file smaller than the plan's")));
+  const std::string rm = joined(when_of(tasks.at("Remove a swap file smaller than the plan's")));
+  std::string stale = tasks.at("List the units this plan no longer needs")["ansible.builtin.set_fact"]["kvmplan_stale_units"].as<std::string>();
+  const kvmplan::test::TempDir tmp("ansible-conditions");
+  std::ofstream play(tmp.path() / "play.yml");
+  play << "- name: Conditions\n  hosts: localhost\n  gather_facts: false\n  vars:\n"
+       << "    kvmplan_tuning: {swap: {create_mib: 100, file: /swapfile.kvmplan}, files: [{path: /etc/systemd/system/dev-hugepages1G.mount, kind: unit}, "
+          "{path: /etc/sysctl.d/90-kvmplan.conf, kind: sysctl}]}\n"
+       << "    kvmplan_found_units: {files: [{path: /etc/systemd/system/kvmplan-hugepages.service}, {path: /etc/systemd/system/dev-hugepages1G.mount}, "
+          "{path: /etc/systemd/system/dev-hugepages2M.mount}]}\n"
+       << "  tasks:\n";
+  // /proc/swaps as slurp gives it (base64), with the file active or not; .split() takes any
+  // whitespace, so one line serves.
+  for (const auto& [label, exists, mib, on] : std::vector<std::tuple<std::string, bool, long, bool>>{
+           {"none", false, 0, false}, {"smaller", true, 50, true}, {"smaller-inactive", true, 50, false}, {"equal", true, 100, true}, {"larger", true, 200, true}}) {
+    const std::string swaps = std::string("Filename Type Size Used Priority") + (on ? " /swapfile.kvmplan file 51200 0 10" : "");
+    play << "    - name: Case " << label << "\n      ansible.builtin.debug:\n        msg: \"CASE " << label << " off={{ " << off << " }} rm={{ " << rm
+         << " }}\"\n      vars:\n        kvmplan_swap_file: {stat: {exists: " << (exists ? "true" : "false") << ", size: " << mib * 1048576
+         << "}}\n        kvmplan_proc_swaps: {content: \"{{ '" << swaps << "' | b64encode }}\"}\n";
+  }
+  play << "    - name: Stale\n      ansible.builtin.debug:\n        msg: \"STALE {{ (" << stale.substr(3, stale.size() - 6) << ") | join(',') }}\"\n";
+  play.close();
+  const auto r = shell("cd '" + tmp.path().string() + "' && ANSIBLE_NOCOLOR=1 ansible-playbook -i localhost, -c local play.yml");
+  REQUIRE_MESSAGE(r.first == 0, r.second);
+  CHECK_MESSAGE(has(r.second, "CASE none off=False rm=False"), r.second);
+  CHECK_MESSAGE(has(r.second, "CASE smaller off=True rm=True"), r.second);
+  CHECK_MESSAGE(has(r.second, "CASE smaller-inactive off=False rm=True"), r.second);
+  CHECK_MESSAGE(has(r.second, "CASE equal off=False rm=False"), r.second);
+  CHECK_MESSAGE(has(r.second, "CASE larger off=False rm=False"), r.second);
+  CHECK_MESSAGE(has(r.second, "STALE /etc/systemd/system/dev-hugepages2M.mount,/etc/systemd/system/kvmplan-hugepages.service"), r.second);
+}
+
+TEST_CASE("export ansible --domains: the role's domain files are the patched XML, the disk and the operator's uuid kept") {
+  const kvmplan::test::TempDir tmp("ansible-domains");
+  const fs::path& dir = tmp.path();
+  const std::string plan = (dir / "plan.yaml").string();
+  const std::string scenario = "tests/data/every-element.yaml";
+  REQUIRE(kvmplan::test::run_cli({"place", scenario, "-o", plan, "-q"}).code == 0);
+  const auto a = kvmplan::test::run_cli({"export", "ansible", scenario, "--placement", plan, "--domains", "tests/data/domains", "-o", (dir / "a").string()});
+  REQUIRE_MESSAGE(a.code == 0, a.err);
+  CHECK(has(a.err, "kvmplan: warning: tests/data/domains/retired.xml: domain \"retired\" is no guest of the plan: not written\n"));
+  const std::string web = kvmplan::test::read_file((dir / "a" / "domains" / "web.xml").string());
+  CHECK(has(web, "<uuid>3f2a9c1e-7b4d-4e8a-9c6f-1d2e3f4a5b6c</uuid>"));
+  CHECK(has(web, "<source file='/var/lib/libvirt/images/web.qcow2'/>"));
+  CHECK(has(web, "<mac address='52:54:00:6b:3c:58'/>"));
+  CHECK(has(web, ">2</vcpu>"));  // the plan's, not the file's 1
+  const std::string db = kvmplan::test::read_file((dir / "a" / "domains" / "db.xml").string());
+  CHECK(has(db, "<uuid>a1b2c3d4-e5f6-4a7b-8c9d-0e1f2a3b4c5d</uuid>"));
+  CHECK(has(db, "<source dev='/dev/vg0/db'/>"));
+  CHECK_FALSE(fs::exists(dir / "a" / "domains" / "retired.xml"));
+  // The very files export libvirt --domains writes.
+  const auto l = kvmplan::test::run_cli({"export", "libvirt", scenario, "--placement", plan, "--domains", "tests/data/domains", "-o", (dir / "l").string(), "-q"});
+  REQUIRE(l.code == 0);
+  for (const char* g : {"web", "db", "gpu", "big"}) {
+    CAPTURE(g);
+    CHECK(kvmplan::test::read_file((dir / "a" / "domains" / (std::string(g) + ".xml")).string()) ==
+          kvmplan::test::read_file((dir / "l" / (std::string(g) + ".xml")).string()));
+  }
+  // A broken file stops it, nothing written, as for export libvirt.
+  fs::create_directory(dir / "bad");
+  std::ofstream(dir / "bad" / "x.xml") << "<domain><name>web</name>";
+  const auto bad = kvmplan::test::run_cli({"export", "ansible", scenario, "--placement", plan, "--domains", (dir / "bad").string(), "-o", (dir / "b").string()});
+  CHECK(bad.code == 2);
+  CHECK(has(bad.err, (dir / "bad" / "x.xml").string() + ":1:"));
+  CHECK_FALSE(fs::exists(dir / "b"));
 }

@@ -88,6 +88,34 @@ const char* const role_tasks = R"(---
     label: "{{ item.path }}"
   notify: Restart ksmtuned
 
+- name: Find the units kvmplan wrote, for this plan or an earlier one
+  ansible.builtin.find:
+    paths: /etc/systemd/system
+    patterns:
+      - "dev-hugepages*.mount"
+      - "kvmplan-*.service"
+    contains: "# kvmplan: "
+  register: kvmplan_found_units
+
+- name: List the units this plan no longer needs
+  ansible.builtin.set_fact:
+    kvmplan_stale_units: "{{ kvmplan_found_units.files | map(attribute='path')
+      | difference(kvmplan_tuning.files | selectattr('kind', 'equalto', 'unit') | map(attribute='path')) | sort }}"
+
+- name: Stop and disable the units this plan no longer needs
+  ansible.builtin.systemd:
+    name: "{{ item | basename }}"
+    enabled: false
+    state: stopped
+  loop: "{{ kvmplan_stale_units }}"
+
+- name: Remove the units this plan no longer needs
+  ansible.builtin.file:
+    path: "{{ item }}"
+    state: absent
+  loop: "{{ kvmplan_stale_units }}"
+  notify: Reload systemd
+
 - name: Reload systemd before the units start
   ansible.builtin.meta: flush_handlers
 
@@ -104,6 +132,40 @@ const char* const role_tasks = R"(---
     name: ksmtuned
     enabled: "{{ kvmplan_tuning.ksm.enabled }}"
     state: "{{ 'started' if kvmplan_tuning.ksm.enabled else 'stopped' }}"
+
+- name: Look at the swap file
+  ansible.builtin.stat:
+    path: "{{ kvmplan_tuning.swap.file }}"
+    get_checksum: false
+  register: kvmplan_swap_file
+  when: kvmplan_tuning.swap.create_mib > 0
+
+- name: Read the active swap areas
+  ansible.builtin.slurp:
+    src: /proc/swaps
+  register: kvmplan_proc_swaps
+  when: kvmplan_tuning.swap.create_mib > 0
+
+# A re-plan that needs more swap: the smaller file goes (swapoff first when active) and is made
+# again at the plan's size below. A file as large or larger stays as it is.
+- name: Turn off a swap file smaller than the plan's
+  ansible.builtin.command:
+    cmd: "swapoff {{ kvmplan_tuning.swap.file }}"
+  changed_when: true
+  when:
+    - kvmplan_tuning.swap.create_mib > 0
+    - kvmplan_swap_file.stat.exists
+    - kvmplan_swap_file.stat.size < kvmplan_tuning.swap.create_mib * 1048576
+    - kvmplan_tuning.swap.file in (kvmplan_proc_swaps.content | b64decode).split()
+
+- name: Remove a swap file smaller than the plan's
+  ansible.builtin.file:
+    path: "{{ kvmplan_tuning.swap.file }}"
+    state: absent
+  when:
+    - kvmplan_tuning.swap.create_mib > 0
+    - kvmplan_swap_file.stat.exists
+    - kvmplan_swap_file.stat.size < kvmplan_tuning.swap.create_mib * 1048576
 
 - name: Allocate the swap file
   ansible.builtin.command:

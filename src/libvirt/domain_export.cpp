@@ -9,7 +9,6 @@
 #include <cstdint>
 #include <filesystem>
 #include <sstream>
-#include <string_view>
 #include <unordered_map>
 
 #include "kvmplan/libvirt/domain_export.hpp"
@@ -17,6 +16,7 @@
 #include "kvmplan/model/model.hpp"
 #include "kvmplan/plan/plan.hpp"
 #include "kvmplan/plan/plan_reader.hpp"
+#include "libvirt/domain_patch.hpp"
 #include "libvirt/xml_source.hpp"
 
 namespace kvmplan {
@@ -58,6 +58,33 @@ CpuSet emulator_cpus(const Target& t) {
   if (const CpuSet near = local & shared; !near.empty()) return near;
   if (!shared.empty()) return shared;
   return t.host.reserved_cpus;
+}
+
+// A dedicated guest's <emulatorpin>: under emulator_threads isolate the one more CPU the plan
+// gave it (as Nova's hw:emulator_threads_policy=isolate, on its first cell's node); under share
+// emulator_cpus; with none of those, its own pinned CPUs (`own` says so: nowhere else to go).
+CpuSet emulator_pin(const Target& t, bool& own) {
+  own = false;
+  CpuSet out;
+  if (t.planned.emulatorpin) {
+    out.insert(*t.planned.emulatorpin);
+    return out;
+  }
+  out = emulator_cpus(t);
+  if (out.empty()) {
+    own = true;
+    out = t.planned.cpuset;
+  }
+  return out;
+}
+
+// Where a guest's I/O threads may run: a dedicated guest's emulator CPUs (its emulatorpin), a
+// shared guest's planned cpuset, else the CPUs no guest has pinned.
+CpuSet io_cpus(const Target& t) {
+  bool own = false;
+  if (t.planned.vcpupin && !t.planned.vcpupin->empty()) return emulator_pin(t, own);
+  if (!t.planned.cpuset.empty()) return t.planned.cpuset;
+  return t.host.shared_cpus() - t.pinned_on_host;
 }
 
 // Threads per core of a dedicated guest's pins, as QEMU numbers vCPUs (threads innermost):
@@ -147,17 +174,10 @@ void cpu_tuning(pugi::xml_node domain, const Target& t, const std::vector<Cell>&
     set(pin, "vcpu", std::to_string(v));
     set(pin, "cpuset", pins[v]);
   }
-  if (dedicated && pg.emulatorpin) {
-    // emulator_threads isolate (as Nova's hw:emulator_threads_policy=isolate): the one more
-    // dedicated CPU the plan gave the guest, on its first cell's node.
-    set(tune.append_child("emulatorpin"), "cpuset", std::to_string(*pg.emulatorpin));
-  } else if (dedicated) {
-    CpuSet emulator = emulator_cpus(t);
-    if (emulator.empty()) {
-      // Every CPU of the host is pinned and none reserved: nowhere else to go.
-      emulator = pg.cpuset;
-      warnings.push_back("the host has no shared or reserved CPU left: QEMU's emulator threads share the guest's own pinned CPUs");
-    }
+  if (dedicated) {
+    bool own = false;
+    const CpuSet emulator = emulator_pin(t, own);
+    if (own) warnings.push_back("the host has no shared or reserved CPU left: QEMU's emulator threads share the guest's own pinned CPUs");
     set(tune.append_child("emulatorpin"), "cpuset", to_string(emulator));
   }
   if (spec.cpu_quota) {
@@ -260,235 +280,6 @@ std::array<std::uint8_t, 20> sha1(const std::string& message) {
   return out;
 }
 
-// ---- Patching an operator's domain: only the planned elements change ----
-
-// libvirt's order of a domain's top-level elements (virDomainDefFormat): where a missing
-// planned element goes. The schema interleaves them, so this is for people reading the diff.
-int rank(std::string_view name) {
-  static constexpr std::string_view order[] = {
-      "name",       "uuid",        "genid",       "title",    "description", "metadata", "maxMemory", "memory",
-      "currentMemory", "blkiotune", "memtune",    "memoryBacking", "vcpu",   "vcpus",    "iothreads", "iothreadids",
-      "cputune",    "numatune",    "resource",    "sysinfo",  "bootloader",  "bootloader_args", "os", "idmap",
-      "features",   "cpu",         "clock",       "on_poweroff", "on_reboot", "on_crash", "on_lockfailure", "pm",
-      "perf",       "devices",     "seclabel"};
-  for (std::size_t i = 0; i < std::size(order); ++i) {
-    if (order[i] == name) return static_cast<int>(i);
-  }
-  return -1;
-}
-
-bool is_space(pugi::xml_node n) {
-  if (n.type() != pugi::node_pcdata) return false;
-  for (const char* c = n.value(); *c; ++c) {
-    if (*c != ' ' && *c != '\t' && *c != '\n' && *c != '\r') return false;
-  }
-  return true;
-}
-
-// The file's indentation: one level, and whether it indents at all.
-struct Layout {
-  std::string unit = "  ";
-  bool pretty = true;
-  std::string at(int depth) const {
-    if (!pretty) return {};
-    std::string s = "\n";
-    for (int i = 0; i < depth; ++i) s += unit;
-    return s;
-  }
-};
-
-Layout layout_of(pugi::xml_node domain) {
-  Layout l;
-  const pugi::xml_node first = domain.first_child();
-  if (!is_space(first)) {
-    l.pretty = false;
-    return l;
-  }
-  std::string ws = first.value();
-  const auto nl = ws.rfind('\n');
-  if (nl != std::string::npos && nl + 1 < ws.size()) l.unit = ws.substr(nl + 1);
-  return l;
-}
-
-// Copies the plan's element `from` into `parent` at `depth`, before `ref` (or last), indented
-// as the file is.
-void insert_copy(pugi::xml_node parent, pugi::xml_node ref, pugi::xml_node from, int depth, const Layout& l) {
-  pugi::xml_node e;
-  if (ref) {
-    e = parent.insert_child_before(pugi::node_element, ref);
-    if (l.pretty) parent.insert_child_before(pugi::node_pcdata, ref).set_value(l.at(depth).c_str());
-  } else if (const pugi::xml_node last = parent.last_child(); last && is_space(last)) {
-    if (l.pretty) parent.insert_child_before(pugi::node_pcdata, last).set_value(l.at(depth).c_str());
-    e = parent.insert_child_before(pugi::node_element, last);
-  } else {
-    if (l.pretty) parent.append_child(pugi::node_pcdata).set_value(l.at(depth).c_str());
-    e = parent.append_child(pugi::node_element);
-    if (l.pretty) parent.append_child(pugi::node_pcdata).set_value(l.at(depth - 1).c_str());
-  }
-  e.set_name(from.name());
-  for (const pugi::xml_attribute a : from.attributes()) e.append_attribute(a.name()) = a.value();
-  for (const pugi::xml_node c : from.children()) {
-    if (c.type() == pugi::node_element) {
-      insert_copy(e, {}, c, depth + 1, l);
-    } else {
-      e.append_copy(c);
-    }
-  }
-}
-
-// Removes an element with the indentation before it.
-void remove_node(pugi::xml_node n) {
-  pugi::xml_node parent = n.parent();
-  if (const pugi::xml_node before = n.previous_sibling(); before && is_space(before)) parent.remove_child(before);
-  parent.remove_child(n);
-}
-
-bool empty_element(pugi::xml_node n) {
-  if (n.first_attribute()) return false;
-  for (const pugi::xml_node c : n.children()) {
-    if (!is_space(c)) return false;
-  }
-  return true;
-}
-
-// The children of `target` named `names` become those of `fresh` (the plan's): where the first
-// of them was, else last. The other children stay as they are.
-void replace_children(pugi::xml_node target, pugi::xml_node fresh, std::initializer_list<std::string_view> names, int depth,
-                      const Layout& l) {
-  auto planned = [&](pugi::xml_node n) {
-    return n.type() == pugi::node_element && std::find(names.begin(), names.end(), std::string_view(n.name())) != names.end();
-  };
-  std::vector<pugi::xml_node> old;
-  for (const pugi::xml_node c : target.children()) {
-    if (planned(c)) old.push_back(c);
-  }
-  const pugi::xml_node ref = old.empty() ? pugi::xml_node{} : old.front();
-  for (const pugi::xml_node c : fresh.children()) {
-    if (planned(c)) insert_copy(target, ref, c, depth, l);
-  }
-  for (const pugi::xml_node n : old) remove_node(n);
-}
-
-// A top-level element of the plan in place of the file's (or where libvirt puts it), or the
-// file's removed when the plan has none.
-void replace_top(pugi::xml_node domain, pugi::xml_node fresh_domain, const char* name, const Layout& l) {
-  const pugi::xml_node old = domain.child(name);
-  const pugi::xml_node planned = fresh_domain.child(name);
-  if (planned) {
-    pugi::xml_node ref = old;
-    if (!ref) {
-      const int r = rank(name);
-      for (const pugi::xml_node c : domain.children()) {
-        if (c.type() == pugi::node_element && rank(c.name()) > r) {
-          ref = c;
-          break;
-        }
-      }
-    }
-    insert_copy(domain, ref, planned, 1, l);
-  }
-  if (old) remove_node(old);
-}
-
-// A container element of the file whose planned children are the plan's, the others kept.
-void patch_container(pugi::xml_node domain, pugi::xml_node fresh_domain, const char* name,
-                     std::initializer_list<std::string_view> children, const Layout& l) {
-  pugi::xml_node old = domain.child(name);
-  if (!old) {
-    replace_top(domain, fresh_domain, name, l);
-    return;
-  }
-  const pugi::xml_node planned = fresh_domain.child(name);
-  replace_children(old, planned, children, 2, l);
-  if (empty_element(old)) remove_node(old);
-}
-
-int vcpus_of_topology(pugi::xml_node t) {
-  return t.attribute("sockets").as_int(1) * t.attribute("dies").as_int(1) * t.attribute("clusters").as_int(1) *
-         t.attribute("cores").as_int(1) * t.attribute("threads").as_int(1);
-}
-
-// The operator's domain with the plan's elements: memory, currentMemory, vcpu, numatune whole;
-// in cputune the pins, period and quota; in memoryBacking hugepages and locked; in memtune the
-// hard limit (locked guests); in cpu the topology and the guest NUMA cells. The rest as it was.
-// `iothreads`: under emulator_threads isolate, the CPU the file's <iothreadpin>s move to (QEMU's
-// I/O threads share the isolated CPU with its emulator threads, as in Nova); -1: kept as they are.
-std::string patch(const ExistingDomain& existing, const pugi::xml_node fresh, int vcpus, int iothreads, std::vector<std::string>& warnings) {
-  pugi::xml_document doc;
-  const unsigned flags = pugi::parse_default | pugi::parse_ws_pcdata | pugi::parse_comments | pugi::parse_pi | pugi::parse_declaration;
-  if (!doc.load_buffer(existing.text.data(), existing.text.size(), flags)) return {};  // read_existing_domains checked it
-  pugi::xml_node domain = doc.child("domain");
-  const Layout l = layout_of(domain);
-  // Quotes as the file writes them (virsh dumpxml: single): those of <domain>'s first attribute.
-  bool single = false;
-  if (domain.first_attribute()) {
-    const std::size_t eq = existing.text.find('=', static_cast<std::size_t>(std::max<std::ptrdiff_t>(domain.offset_debug(), 0)));
-    const std::size_t q = eq == std::string::npos ? eq : existing.text.find_first_of("'\"", eq);
-    single = q != std::string::npos && existing.text[q] == '\'';
-  }
-  if (!domain.child("uuid")) replace_top(domain, fresh, "uuid", l);
-  replace_top(domain, fresh, "memory", l);
-  replace_top(domain, fresh, "currentMemory", l);
-  if (fresh.child("memtune")) patch_container(domain, fresh, "memtune", {"hard_limit"}, l);
-  patch_container(domain, fresh, "memoryBacking", {"hugepages", "locked"}, l);
-  replace_top(domain, fresh, "vcpu", l);
-  int listed = 0;
-  for (const pugi::xml_node c : domain.child("vcpus").children("vcpu")) listed += c ? 1 : 0;
-  if (const pugi::xml_node v = domain.child("vcpus"); v && listed != vcpus) {
-    warnings.push_back("<vcpus> lists another number of vCPUs than the plan's " + std::to_string(vcpus) + ": left out");
-    remove_node(v);
-  }
-  patch_container(domain, fresh, "cputune", {"vcpupin", "emulatorpin", "period", "quota"}, l);
-  if (iothreads >= 0) {
-    for (pugi::xml_node pin : domain.child("cputune").children("iothreadpin")) {
-      pugi::xml_attribute cpuset = pin.attribute("cpuset");
-      if (!cpuset) cpuset = pin.append_attribute("cpuset");
-      cpuset = std::to_string(iothreads).c_str();
-    }
-  }
-  replace_top(domain, fresh, "numatune", l);
-  if (pugi::xml_node cpu = domain.child("cpu")) {
-    // The operator's CPU mode, model and features stay (cpu_mode is for new domains).
-    const pugi::xml_node planned = fresh.child("cpu");
-    if (const pugi::xml_node t = cpu.child("topology"); t && !planned.child("topology") && vcpus_of_topology(t) != vcpus) {
-      warnings.push_back("<cpu><topology> makes " + std::to_string(vcpus_of_topology(t)) + " vCPUs, the plan " + std::to_string(vcpus) +
-                         ": left out");
-      remove_node(t);
-    }
-    if (planned.child("topology")) {
-      replace_children(cpu, planned, {"topology", "numa"}, 2, l);
-    } else {
-      replace_children(cpu, planned, {"numa"}, 2, l);
-    }
-    if (empty_element(cpu)) remove_node(cpu);
-  } else {
-    replace_top(domain, fresh, "cpu", l);
-  }
-  std::ostringstream text;
-  doc.save(text, "", pugi::format_raw | pugi::format_no_declaration | (single ? pugi::format_attribute_single_quote : 0u));
-  std::string out = text.str();
-  if (!existing.text.empty() && existing.text.back() == '\n' && (out.empty() || out.back() != '\n')) out += '\n';
-  return out;
-}
-
-// The deepest a document nests, stopping at the first element deeper than `limit`.
-pugi::xml_node too_deep(const pugi::xml_document& doc, int limit) {
-  struct Walker : pugi::xml_tree_walker {
-    int limit;
-    pugi::xml_node found;
-    bool for_each(pugi::xml_node& n) override {
-      if (depth() > limit) {
-        found = n;
-        return false;
-      }
-      return true;
-    }
-  } w;
-  w.limit = limit;
-  const_cast<pugi::xml_document&>(doc).traverse(w);
-  return w.found;
-}
-
 }  // namespace
 
 std::string uuid_v5(const std::string& ns, const std::string& name) {
@@ -514,6 +305,20 @@ std::string uuid_v5(const std::string& ns, const std::string& name) {
   return out;
 }
 
+namespace {
+
+// The checks every given domain passes (--domains files and templates, io/domain_xml): no
+// DOCTYPE, not nested too deep, a <domain>. Its <domain>, or a null node after reporting.
+pugi::xml_node checked_domain(const libvirt::XmlFile& xml, const std::string& bytes, Diagnostics& diagnostics) {
+  if (const auto problem = domain_xml_problem(bytes)) {
+    diagnostics.error(xml.at_offset(problem->offset), "", problem->message);
+    return {};
+  }
+  return xml.doc().child("domain");
+}
+
+}  // namespace
+
 ExistingDomains read_existing_domains(const std::vector<XmlText>& inputs, SourceFiles& sources, Diagnostics& diagnostics) {
   ExistingDomains out;
   std::map<std::string, std::pair<std::string, std::uint32_t>> seen;  // guest -> file, line
@@ -534,20 +339,8 @@ ExistingDomains read_existing_domains(const std::vector<XmlText>& inputs, Source
     const libvirt::XmlFile xml = text ? libvirt::XmlFile(path, *text, sources, diagnostics) : libvirt::XmlFile(path, sources, diagnostics);
     if (!xml.ok()) continue;
     const std::string& bytes = sources.files.back().text;
-    if (const auto at = bytes.find("<!DOCTYPE"); at != std::string::npos) {
-      diagnostics.error(xml.at_offset(static_cast<std::ptrdiff_t>(at + 1)), "",
-                        "a <!DOCTYPE> (entity declarations) has no place in domain XML: libvirt writes none");
-      continue;
-    }
-    if (const pugi::xml_node deep = too_deep(xml.doc(), max_domain_depth)) {
-      xml.error(deep, "", "elements nest more than " + std::to_string(max_domain_depth) + " deep; a domain nests a few");
-      continue;
-    }
-    const pugi::xml_node d = xml.doc().child("domain");
-    if (!d) {
-      xml.error(xml.doc().first_child(), "", "not a domain document: no <domain>");
-      continue;
-    }
+    const pugi::xml_node d = checked_domain(xml, bytes, diagnostics);
+    if (!d) continue;
     const std::string name = d.child_value("name");
     const std::string guest = libvirt::scenario_name(name);
     if (name.empty()) {
@@ -573,6 +366,15 @@ std::vector<DomainXml> export_domains(const Scenario& scenario, const PlanDocume
   for (std::uint32_t g = 0; g < scenario.guests.size(); ++g) guest_index.emplace(scenario.guests[g].name, g);
   const Plan plan = plan_from_document(scenario, doc);
   const Policy& policy = scenario.policy;
+  // Guests each template makes (those without a domain of their own): a writable disk of a
+  // template used twice is one file for two guests.
+  std::vector<int> template_users(scenario.domain_templates.size(), 0);
+  for (const PlannedGuest& pg : doc.placements) {
+    const auto it = guest_index.find(pg.guest);
+    if (it == guest_index.end() || existing.count(pg.guest)) continue;
+    const GuestSpec& spec = scenario.spec(scenario.guests[it->second]);
+    if (spec.domain_template >= 0) ++template_users[static_cast<std::size_t>(spec.domain_template)];
+  }
   std::vector<DomainXml> out;
   for (const PlannedGuest& pg : doc.placements) {
     const auto it = guest_index.find(pg.guest);
@@ -597,8 +399,14 @@ std::vector<DomainXml> export_domains(const Scenario& scenario, const PlanDocume
     pugi::xml_node os = domain.append_child("os");
     os.append_child("type").text() = "hvm";
     cpu_element(domain, t, policy, split);
+    libvirt::PatchTarget target{t.spec.vcpus, io_cpus(t), false, pg.guest};
     if (const auto e = existing.find(pg.guest); e != existing.end()) {
-      d.xml = patch(e->second, domain, t.spec.vcpus, pg.emulatorpin && pg.vcpupin ? *pg.emulatorpin : -1, d.warnings);
+      d.xml = libvirt::patch_domain(e->second, domain, target, d.warnings);
+    } else if (t.spec.domain_template >= 0) {
+      const DomainTemplate& tmpl = scenario.domain_templates[static_cast<std::size_t>(t.spec.domain_template)];
+      target.from_template = true;
+      d.xml = libvirt::patch_domain({tmpl.path, pg.guest, tmpl.text}, domain, target, d.warnings);
+      if (template_users[static_cast<std::size_t>(t.spec.domain_template)] > 1) libvirt::shared_disks(tmpl, d.warnings);
     } else {
       std::ostringstream text;
       xml.save(text, "  ", pugi::format_default | pugi::format_no_declaration);
@@ -606,6 +414,7 @@ std::vector<DomainXml> export_domains(const Scenario& scenario, const PlanDocume
     }
     out.push_back(std::move(d));
   }
+  if (std::any_of(template_users.begin(), template_users.end(), [](int n) { return n > 0; })) libvirt::same_macs(out);
   return out;
 }
 

@@ -16,7 +16,7 @@ const std::vector<std::string> group_keys{"name", "policy", "scope", "replace"};
 // Keys a flavor and a guest share; a guest's own value wins over its flavor's.
 const std::vector<std::string> spec_keys{
     "vcpus", "memory", "current_memory", "usage", "profile", "image", "ksm_shareable", "hugepages",
-    "locked", "cpu_policy", "cpu_quota", "numa_nodes", "numa_cells", "emulator_threads", "groups"};
+    "locked", "cpu_policy", "cpu_quota", "numa_nodes", "numa_cells", "emulator_threads", "groups", "template"};
 
 std::vector<std::string> with(std::vector<std::string> keys, std::initializer_list<std::string> more) {
   keys.insert(keys.begin(), more);
@@ -74,6 +74,7 @@ struct SpecFields {
   Field<std::vector<CellAt>> numa_cells;
   Field<EmulatorThreads> emulator_threads;
   Field<std::vector<std::pair<std::string, SourceRef>>> groups;
+  Field<std::int32_t> domain_template;  // index into Scenario::domain_templates; -1: a bad one (reported)
 
   // Fields of `over` replace ours where set.
   void overlay(const SpecFields& over) {
@@ -89,6 +90,7 @@ struct SpecFields {
     pick(image, over.image); pick(ksm_shareable, over.ksm_shareable); pick(locked, over.locked);
     pick(cpu_policy, over.cpu_policy); pick(numa_nodes, over.numa_nodes); pick(groups, over.groups);
     pick(numa_cells, over.numa_cells); pick(emulator_threads, over.emulator_threads);
+    pick(domain_template, over.domain_template);
   }
 };
 
@@ -304,6 +306,7 @@ void load_guests(Diagnostics& diagnostics, const SourceFiles& sources, const Raw
     scenario.groups.push_back(g);
   }
 
+  TemplateCache templates;  // each template file read once, whoever names it
   std::unordered_map<std::string, Flavor> flavors;
   std::vector<std::string> flavor_names;
   for (const auto& item : raw.flavors) {
@@ -314,6 +317,7 @@ void load_guests(Diagnostics& diagnostics, const SourceFiles& sources, const Raw
     const auto name = map.get("name", values::name);
     if (!name) continue;
     Flavor flavor{read_spec(map)};
+    flavor.fields.domain_template.value = load_template(map, sources, scenario, templates);
     if (flavor.fields.profile.value && find_profile(scenario, *flavor.fields.profile.value) == scenario.profiles.end()) {
       report_unknown_profile(ctx, scenario, raw, flavor.fields.profile, map.path("profile"));
     }
@@ -359,7 +363,9 @@ void load_guests(Diagnostics& diagnostics, const SourceFiles& sources, const Raw
         spec.flavor = *flavor;
       }
     }
-    fields.overlay(read_spec(map));
+    SpecFields own = read_spec(map);
+    own.domain_template.value = load_template(map, sources, scenario, templates);
+    fields.overlay(own);
     // Required here or in the flavor; an unknown flavor was reported already.
     const bool flavor_unknown = map.find("flavor") && spec.flavor.empty();
     if (!flavor_unknown && spec.flavor.empty()) {
@@ -429,6 +435,7 @@ void load_guests(Diagnostics& diagnostics, const SourceFiles& sources, const Raw
                   "flavor " + spec.flavor + ": emulator_threads isolate needs cpu_policy: dedicated");
       }
     }
+    spec.domain_template = fields.domain_template.value.value_or(-1);
     check_cells(ctx, map, fields, spec);
     for (const auto& [name, at] : fields.groups.value.value_or(std::vector<std::pair<std::string, SourceRef>>{})) {
       auto it = group_index.find(name);

@@ -1,6 +1,7 @@
 #pragma once
 // The loader's stages, private to src/. loader.cpp reads the files and the policy; the entity
 // readers build hosts (host_loader.cpp) and flavors, groups and guests (guest_loader.cpp).
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -62,6 +63,17 @@ struct OwnUsage {
   std::string path;  // "guests[3].usage"; "" when the entry gives neither
   SourceRef at;
 };
+
+// The domain templates read so far, by resolved path: index into Scenario::domain_templates,
+// or the problem (reported at every key that names the file).
+struct TemplateEntry {
+  std::int32_t index = -1;
+  std::string problem;
+};
+using TemplateCache = std::map<std::string, TemplateEntry>;
+// `template:` of a flavor or guest entry: nullopt without the key, -1 after reporting a problem
+// at it, else the template's index (the file read and checked on its first mention).
+std::optional<std::int32_t> load_template(const yaml::MapReader& map, const SourceFiles& sources, Scenario& scenario, TemplateCache& cache);
 
 // Builds groups, flavors and guests; resolves guest -> host, flavor and group references.
 // `own_usage` gets one entry per spec added.

@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "kvmplan/io/domain_xml.hpp"
 #include "kvmplan/libvirt/xml_text.hpp"
 #include "kvmplan/plan/plan_reader.hpp"
 #include "kvmplan/scenario/scenario.hpp"
@@ -31,14 +32,15 @@ struct ExistingDomain {
 // Keyed by the guest name the domain's <name> makes (as `import domain` names guests).
 using ExistingDomains = std::map<std::string, ExistingDomain>;
 
-inline constexpr std::size_t max_domain_bytes = 4u << 20;  // a real domain is a few KiB
-inline constexpr int max_domain_depth = 64;                  // a real domain nests 6 deep
+// max_domain_bytes, max_domain_depth: io/domain_xml.hpp.
 
 // Reads every file; each problem goes to `diagnostics` located (file:line:col), all of them.
 ExistingDomains read_existing_domains(const std::vector<XmlText>& inputs, SourceFiles& sources, Diagnostics& diagnostics);
 
 // The domains of every placed guest of `plan` (read from a placement document), in plan order.
-// A guest with an entry in `existing` gets that domain with only the planned elements changed.
+// A guest with an entry in `existing` gets that domain with only the planned elements changed;
+// else a guest whose spec names a template gets the template patched the same way, with the
+// guest's own <name>, stable <uuid> and stable interface MAC addresses.
 std::vector<DomainXml> export_domains(const Scenario& scenario, const PlanDocument& plan, const ExistingDomains& existing = {});
 
 // RFC 4122 name-based UUID, version 5 (SHA-1): `ns` in its text form, `name` as bytes.

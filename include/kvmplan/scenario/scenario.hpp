@@ -126,6 +126,7 @@ struct GuestSpec {
   // emulator_threads of its own (a dedicated guest's), else the policy's.
   std::optional<EmulatorThreads> emulator_threads;
   std::vector<std::uint32_t> groups;       // indices into Scenario::groups
+  std::int32_t domain_template = -1;       // `template:`, index into Scenario::domain_templates; -1: none
   // Left to the policy (resolve_policy): usage (no usage or profile given), ksm_shareable.
   bool usage_from_policy = false, shareable_from_policy = false;
 
@@ -149,6 +150,13 @@ struct Profile {
   std::vector<Decimal> cpu;                // one per slot, or empty
 };
 
+// A domain XML file that `template:` names (a flavor's or a guest's): the rest of a new guest's
+// domain (disks, NICs, devices), read and checked once per file when the scenario loads.
+struct DomainTemplate {
+  std::string path;                        // as resolved: relative to the scenario file that names it
+  std::string text;                        // its bytes
+};
+
 struct Scenario {
   Policy policy;
   std::vector<Profile> profiles;           // in file order
@@ -157,6 +165,7 @@ struct Scenario {
   std::vector<Group> groups;
   std::vector<GuestSpec> specs;
   std::vector<Guest> guests;               // `count:` expanded, in file order
+  std::vector<DomainTemplate> domain_templates;  // one per distinct file, in the order first named
 
   const GuestSpec& spec(const Guest& g) const { return specs[g.spec]; }
   // The slots of the scenario's profiles; 0 when it has none (every guest flat).
