@@ -379,7 +379,8 @@ TEST_CASE("the role grows a swap file smaller than the plan's and leaves an equa
   const auto files = role_files();
   const auto tasks = tasks_by_name(files.at("roles/kvmplan/tasks/main.yml"));
   const std::vector<std::string> order = {"Look at the swap file", "Read the active swap areas", "Turn off a swap file smaller than the plan's",
-                                          "Remove a swap file smaller than the plan's", "Allocate the swap file"};
+                                          "Remove a swap file smaller than the plan's", "Allocate the swap file",
+                                          "Keep the swap file private", "Turn on the swap file where it is off"};
   // In this order in the file: the stat before its use, the old file gone before the new one.
   std::vector<std::size_t> at;
   const std::string& text = files.at("roles/kvmplan/tasks/main.yml");
@@ -406,6 +407,13 @@ TEST_CASE("the role grows a swap file smaller than the plan's and leaves an equa
   std::vector<std::string> notified;
   for (const auto& n : alloc["notify"]) notified.push_back(n.as<std::string>());
   CHECK(notified == std::vector<std::string>{"Format the swap file", "Enable the swap file"});
+  // A file that is there, large enough, but off (swapoff by hand, a run cut short): on again.
+  const YAML::Node on = tasks.at("Turn on the swap file where it is off");
+  CHECK(on["ansible.builtin.command"]["cmd"].as<std::string>() ==
+        "swapon --priority {{ kvmplan_tuning.swap.priority }} {{ kvmplan_tuning.swap.file }}");
+  CHECK(when_of(on) == std::vector<std::string>{"kvmplan_tuning.swap.create_mib > 0", "kvmplan_swap_file.stat.exists",
+                                                 "kvmplan_swap_file.stat.size >= kvmplan_tuning.swap.create_mib * 1048576",
+                                                 "kvmplan_tuning.swap.file not in (kvmplan_proc_swaps.content | b64decode).split()"});
 }
 
 TEST_CASE("the role stops, disables and removes the units of an earlier plan that this one no longer writes") {
@@ -451,6 +459,7 @@ TEST_CASE("the role's swap and stale-unit conditions, evaluated by Ansible itsel
   };
   const std::string off = joined(when_of(tasks.at("Turn off a swap file smaller than the plan's")));
   const std::string rm = joined(when_of(tasks.at("Remove a swap file smaller than the plan's")));
+  const std::string turn_on = joined(when_of(tasks.at("Turn on the swap file where it is off")));
   std::string stale = tasks.at("List the units this plan no longer needs")["ansible.builtin.set_fact"]["kvmplan_stale_units"].as<std::string>();
   const kvmplan::test::TempDir tmp("ansible-conditions");
   std::ofstream play(tmp.path() / "play.yml");
@@ -463,9 +472,10 @@ TEST_CASE("the role's swap and stale-unit conditions, evaluated by Ansible itsel
   // /proc/swaps as slurp gives it (base64), with the file active or not; .split() takes any
   // whitespace, so one line serves.
   for (const auto& [label, exists, mib, on] : std::vector<std::tuple<std::string, bool, long, bool>>{
-           {"none", false, 0, false}, {"smaller", true, 50, true}, {"smaller-inactive", true, 50, false}, {"equal", true, 100, true}, {"larger", true, 200, true}}) {
+           {"none", false, 0, false}, {"smaller", true, 50, true}, {"smaller-inactive", true, 50, false}, {"equal", true, 100, true}, {"larger", true, 200, true},
+           {"equal-inactive", true, 100, false}, {"larger-inactive", true, 200, false}}) {
     const std::string swaps = std::string("Filename Type Size Used Priority") + (on ? " /swapfile.kvmplan file 51200 0 10" : "");
-    play << "    - name: Case " << label << "\n      ansible.builtin.debug:\n        msg: \"CASE " << label << " off={{ " << off << " }} rm={{ " << rm
+    play << "    - name: Case " << label << "\n      ansible.builtin.debug:\n        msg: \"CASE " << label << " off={{ " << off << " }} rm={{ " << rm << " }} on={{ " << turn_on
          << " }}\"\n      vars:\n        kvmplan_swap_file: {stat: {exists: " << (exists ? "true" : "false") << ", size: " << mib * 1048576
          << "}}\n        kvmplan_proc_swaps: {content: \"{{ '" << swaps << "' | b64encode }}\"}\n";
   }
@@ -473,11 +483,13 @@ TEST_CASE("the role's swap and stale-unit conditions, evaluated by Ansible itsel
   play.close();
   const auto r = shell("cd '" + tmp.path().string() + "' && ANSIBLE_NOCOLOR=1 ansible-playbook -i localhost, -c local play.yml");
   REQUIRE_MESSAGE(r.first == 0, r.second);
-  CHECK_MESSAGE(has(r.second, "CASE none off=False rm=False"), r.second);
-  CHECK_MESSAGE(has(r.second, "CASE smaller off=True rm=True"), r.second);
-  CHECK_MESSAGE(has(r.second, "CASE smaller-inactive off=False rm=True"), r.second);
-  CHECK_MESSAGE(has(r.second, "CASE equal off=False rm=False"), r.second);
-  CHECK_MESSAGE(has(r.second, "CASE larger off=False rm=False"), r.second);
+  CHECK_MESSAGE(has(r.second, "CASE none off=False rm=False on=False"), r.second);
+  CHECK_MESSAGE(has(r.second, "CASE smaller off=True rm=True on=False"), r.second);
+  CHECK_MESSAGE(has(r.second, "CASE smaller-inactive off=False rm=True on=False"), r.second);
+  CHECK_MESSAGE(has(r.second, "CASE equal off=False rm=False on=False"), r.second);
+  CHECK_MESSAGE(has(r.second, "CASE larger off=False rm=False on=False"), r.second);
+  CHECK_MESSAGE(has(r.second, "CASE equal-inactive off=False rm=False on=True"), r.second);
+  CHECK_MESSAGE(has(r.second, "CASE larger-inactive off=False rm=False on=True"), r.second);
   CHECK_MESSAGE(has(r.second, "STALE /etc/systemd/system/dev-hugepages2M.mount,/etc/systemd/system/kvmplan-hugepages.service"), r.second);
 }
 

@@ -190,6 +190,18 @@ const char* const role_tasks = R"(---
     regexp: "^{{ kvmplan_tuning.swap.file }}\\s"
     line: "{{ kvmplan_tuning.swap.file }} none swap sw,pri={{ kvmplan_tuning.swap.priority }} 0 0"
   when: kvmplan_tuning.swap.create_mib > 0
+
+# A file of the plan's size (or larger) that is not on: a host where someone ran swapoff, or an
+# earlier run that stopped before its handlers. (A file made in this run is on by the handlers.)
+- name: Turn on the swap file where it is off
+  ansible.builtin.command:
+    cmd: "swapon --priority {{ kvmplan_tuning.swap.priority }} {{ kvmplan_tuning.swap.file }}"
+  changed_when: true
+  when:
+    - kvmplan_tuning.swap.create_mib > 0
+    - kvmplan_swap_file.stat.exists
+    - kvmplan_swap_file.stat.size >= kvmplan_tuning.swap.create_mib * 1048576
+    - kvmplan_tuning.swap.file not in (kvmplan_proc_swaps.content | b64decode).split()
 )";
 
 const char* const role_handlers = R"(---
