@@ -4,11 +4,13 @@
 #include <doctest/doctest.h>
 
 #include <pugixml.hpp>
+#include <yaml-cpp/yaml.h>
 
 #include <chrono>
 #include <cstdlib>
 #include <filesystem>
 #include <regex>
+#include <set>
 #include <sstream>
 
 #include "kvmplan/libvirt/domain_export.hpp"
@@ -414,4 +416,30 @@ TEST_CASE("numa_cells of 12 cells that fit one order only place without trying e
   CHECK(p.check.failures->survives);
   CHECK(p.check.failures->simulated == 1);
   CHECK(seconds < 5.0);
+}
+
+TEST_CASE("drain json writes an isolated guest's vcpupin one per vCPU and its emulator CPU as emulatorpin") {
+  const kvmplan::test::TempDir tmp("iso-drain");
+  const std::string scenario = (tmp / "s.yaml").string(), plan = (tmp / "plan.yaml").string();
+  std::ofstream(scenario) << "policy: {emulator_threads: isolate}\n" + with_count(two_nodes, "2") +
+                                 "guests: [{name: d, vcpus: 3, memory: 1GiB, cpu_policy: dedicated}]\n";
+  REQUIRE(kvmplan::test::run_cli({"place", scenario, "-o", plan}).code == 0);
+  const auto drained = kvmplan::test::run_cli({"drain", scenario, "--placement", plan, "h-1", "--format", "json"});
+  REQUIRE(drained.code == 0);
+  const YAML::Node move = YAML::Load(drained.out)["moves"][0];
+  CHECK(move["to"].as<std::string>() == "h-2");
+  // 3 vCPUs: three pins, not four; the fourth CPU the guest holds is its emulator's.
+  REQUIRE(move["vcpupin"].size() == 3);
+  REQUIRE(move["emulatorpin"]);
+  std::set<int> held;
+  for (const auto& c : move["vcpupin"]) held.insert(c.as<int>());
+  held.insert(move["emulatorpin"].as<int>());
+  CHECK(held.size() == 4);
+  // A guest not isolated has no emulatorpin.
+  std::ofstream(scenario) << with_count(two_nodes, "2") + "guests: [{name: d, vcpus: 3, memory: 1GiB, cpu_policy: dedicated}]\n";
+  REQUIRE(kvmplan::test::run_cli({"place", scenario, "-o", plan}).code == 0);
+  const auto shared = kvmplan::test::run_cli({"drain", scenario, "--placement", plan, "h-1", "--format", "json"});
+  const YAML::Node plain = YAML::Load(shared.out)["moves"][0];
+  CHECK(plain["vcpupin"].size() == 3);
+  CHECK(!plain["emulatorpin"]);
 }
