@@ -7,7 +7,8 @@
 // Exact where the fitter's verdict on a set of guests does not depend on their order: hosts of
 // one NUMA node, or numa: none (sums within budgets). On two-node hosts under numa: strict the
 // fitter chooses nodes guest by guest, so the brute force gives a plan, an upper bound on the
-// optimum; the bound must stay at or below it all the same.
+// optimum; the bound must stay at or below it all the same. The guests include dedicated ones
+// under emulator_threads isolate (one more CPU each) and, on two-node hosts, uneven numa_cells.
 //   KVMPLAN_BOUND_SEEDS=20000 build/kvmplan_tests -tc="bound*"   runs more.
 #include <doctest/doctest.h>
 
@@ -49,7 +50,8 @@ Tiny tiny(std::uint32_t seed) {
   s << "policy:\n  memory_ratio: " << one_of({"1.0", "1.5"}) << "\n  cpu_ratio: " << pick(1, 4) << "\n  numa: " << numa
     << "\n  memory_limit: " << one_of({"committed", "committed", "resident", "both"}) << "\n  usage: " << one_of({"0.5", "1.0"})
     << "\n  host_reserve: " << one_of({"0b", "2GiB"}) << "\n  guest_overhead: " << one_of({"none", "none", "64MiB"})
-    << "\n  ksm: {shareable: " << one_of({"0.0", "0.0", "0.4"}) << "}\n";
+    << "\n  ksm: {shareable: " << one_of({"0.0", "0.0", "0.4"}) << "}\n"
+    << "  emulator_threads: " << one_of({"share", "share", "isolate"}) << "\n";
   s << "hosts:\n  - name: kvm\n    count: auto\n    threads_per_core: " << pick(1, 2) << "\n";
   if (two_nodes) {
     s << "    numa:\n      - {cpus: '0-3,8-11', memory: 32GiB, hugepages: {1GiB: " << pick(0, 8) << "}}\n"
@@ -60,13 +62,20 @@ Tiny tiny(std::uint32_t seed) {
   s << "guests:\n";
   const int guests = pick(2, 8);
   for (int g = 0; g < guests; ++g) {
-    s << "  - {name: g" << g << ", vcpus: " << pick(1, 8) << ", memory: " << pick(1, 30) << "GiB";
+    const int vcpus = pick(1, 8), memory = pick(1, 30);
+    s << "  - {name: g" << g << ", vcpus: " << vcpus << ", memory: " << memory << "GiB";
     switch (pick(0, 7)) {
       case 0: s << ", cpu_policy: dedicated"; break;
       case 1: s << ", hugepages: 1GiB"; break;
       case 2: s << ", locked: true"; break;
       case 3: s << ", image: base"; break;
+      case 4: s << ", cpu_policy: dedicated, emulator_threads: " << one_of({"share", "isolate"}); break;
       default: break;
+    }
+    if (two_nodes && vcpus >= 2 && memory >= 2 && pick(0, 2) == 0) {
+      // Uneven cells (numa_cells): the first takes a random part of the vCPUs and memory.
+      const int v0 = pick(1, vcpus - 1), m0 = pick(1, memory - 1);
+      s << ", numa_cells: [{memory: " << m0 << "GiB, vcpus: " << v0 << "}, {memory: " << memory - m0 << "GiB, vcpus: " << vcpus - v0 << "}]";
     }
     s << "}\n";
   }

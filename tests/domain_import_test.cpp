@@ -151,6 +151,25 @@ TEST_CASE("import: <memory> is the sum of the cells, as libvirt sets it, and une
   CHECK(l.guests[0].spec.numa_nodes == 3);
   CHECK(l.messages.find("warning: domain.cpu.numa: cells of unequal size whose cpus do not add up to the <vcpu> count are planned as kvmplan splits the guest") !=
         std::string::npos);
+  // Cells libvirt would refuse or kvmplan cannot keep: cpus that overlap (0-2 and 0 make 4
+  // for <vcpu>4 but leave vCPU 3 in no cell), cpus past <vcpu>, a cell of no memory. Each is
+  // split evenly, with a warning; before, they became numa_cells that libvirt refuses or that
+  // the loader refuses (`kvmplan import` then failed with an internal error).
+  const std::vector<std::pair<std::string, std::string>> odd{
+      {"<cell id='0' cpus='0-2' memory='1' unit='GiB'/><cell id='1' cpus='0' memory='3' unit='GiB'/>", "cpus do not add up to the <vcpu> count"},
+      {"<cell id='0' cpus='0' memory='1' unit='GiB'/><cell id='1' cpus='1-2,7' memory='3' unit='GiB'/>", "cpus do not add up to the <vcpu> count"},
+      {"<cell id='0' cpus='0' memory='0' unit='GiB'/><cell id='1' cpus='1-3' memory='4' unit='GiB'/>", "memory is 0 in a cell"}};
+  for (const auto& [cells, why] : odd) {
+    CAPTURE(cells);
+    const std::string file = (tmp.path() / "odd.xml").string();
+    std::ofstream(file) << "<domain type='kvm'>\n  <name>odd</name>\n  <memory unit='GiB'>4</memory>\n  <vcpu>4</vcpu>\n"
+                           "  <cpu><numa>" + cells + "</numa></cpu>\n</domain>\n";
+    const Read o = read({file});
+    REQUIRE(o.ok);
+    CHECK(o.guests[0].spec.cells.empty());
+    CHECK(o.guests[0].spec.numa_nodes == 2);
+    CHECK(o.messages.find("warning: domain.cpu.numa: cells of unequal size whose " + why + " are planned as kvmplan splits the guest") != std::string::npos);
+  }
   // Even cells stay numa_nodes.
   const std::string even = (tmp.path() / "even.xml").string();
   std::ofstream(even) << "<domain type='kvm'>\n  <name>even</name>\n  <memory unit='GiB'>4</memory>\n  <vcpu>2</vcpu>\n"

@@ -4,10 +4,13 @@
 #include <doctest/doctest.h>
 
 #include <pugixml.hpp>
+#include <yaml-cpp/yaml.h>
 
+#include <chrono>
 #include <cstdlib>
 #include <filesystem>
 #include <regex>
+#include <set>
 #include <sstream>
 
 #include "kvmplan/libvirt/domain_export.hpp"
@@ -388,4 +391,55 @@ TEST_CASE("failures under isolate: a restart needs the emulator's CPU too") {
     CHECK(r.code == (policy == "share" ? 0 : 1));
     CHECK(r.err.find(policy == "share" ? "survives any 1 host: yes" : "survives any 1 host: no") != std::string::npos);
   }
+}
+
+TEST_CASE("numa_cells of 12 cells that fit one order only place without trying every order of the nodes") {
+  // Node j holds (j + 1)GiB, cell c is (12 - c)GiB: cell 0 fits node 11 only, cell 1 nodes 10
+  // and 11, ... The one order that fits is the descending one, the last of the 12! = 479001600
+  // orders in lexicographic order: placement (and the failure simulation, ha.host_failures: 1
+  // restarting it on the other host) must find it without walking them.
+  std::string yaml = "policy: {host_reserve: 0b, guest_overhead: none, ha: {host_failures: 1}}\n"
+                     "hosts:\n  - name: h\n    count: 2\n    numa:\n";
+  std::string cells;
+  for (int j = 0; j < 12; ++j) {
+    yaml += "      - {cpus: '" + std::to_string(2 * j) + "-" + std::to_string(2 * j + 1) + "', memory: " + std::to_string(j + 1) + "GiB}\n";
+    cells += std::string(j ? ", " : "") + "{memory: " + std::to_string(12 - j) + "GiB, vcpus: 1}";
+  }
+  yaml += "guests: [{name: g, vcpus: 12, memory: 78GiB, numa_cells: [" + cells + "]}]\n";
+  const auto start = std::chrono::steady_clock::now();
+  auto p = kvmplan::test::place_text(yaml);
+  const auto seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  CHECK(p.plan.unplaced.empty());
+  CHECK(p.node_ids("g") == std::vector<int>{11, 10, 9, 8, 7, 6, 5, 4, 3, 2, 1, 0});
+  // check simulated h-1 failing: the guest restarts on h-2, in the one order that fits.
+  REQUIRE(p.check.failures);
+  CHECK(p.check.failures->survives);
+  CHECK(p.check.failures->simulated == 1);
+  CHECK(seconds < 5.0);
+}
+
+TEST_CASE("drain json writes an isolated guest's vcpupin one per vCPU and its emulator CPU as emulatorpin") {
+  const kvmplan::test::TempDir tmp("iso-drain");
+  const std::string scenario = (tmp / "s.yaml").string(), plan = (tmp / "plan.yaml").string();
+  std::ofstream(scenario) << "policy: {emulator_threads: isolate}\n" + with_count(two_nodes, "2") +
+                                 "guests: [{name: d, vcpus: 3, memory: 1GiB, cpu_policy: dedicated}]\n";
+  REQUIRE(kvmplan::test::run_cli({"place", scenario, "-o", plan}).code == 0);
+  const auto drained = kvmplan::test::run_cli({"drain", scenario, "--placement", plan, "h-1", "--format", "json"});
+  REQUIRE(drained.code == 0);
+  const YAML::Node move = YAML::Load(drained.out)["moves"][0];
+  CHECK(move["to"].as<std::string>() == "h-2");
+  // 3 vCPUs: three pins, not four; the fourth CPU the guest holds is its emulator's.
+  REQUIRE(move["vcpupin"].size() == 3);
+  REQUIRE(move["emulatorpin"]);
+  std::set<int> held;
+  for (const auto& c : move["vcpupin"]) held.insert(c.as<int>());
+  held.insert(move["emulatorpin"].as<int>());
+  CHECK(held.size() == 4);
+  // A guest not isolated has no emulatorpin.
+  std::ofstream(scenario) << with_count(two_nodes, "2") + "guests: [{name: d, vcpus: 3, memory: 1GiB, cpu_policy: dedicated}]\n";
+  REQUIRE(kvmplan::test::run_cli({"place", scenario, "-o", plan}).code == 0);
+  const auto shared = kvmplan::test::run_cli({"drain", scenario, "--placement", plan, "h-1", "--format", "json"});
+  const YAML::Node plain = YAML::Load(shared.out)["moves"][0];
+  CHECK(plain["vcpupin"].size() == 3);
+  CHECK(!plain["emulatorpin"]);
 }

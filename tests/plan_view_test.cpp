@@ -1,6 +1,8 @@
 // kvmplan show: the plan place wrote, host by host, as a person reads it.
 #include <doctest/doctest.h>
 
+#include <fstream>
+
 #include "test_util.hpp"
 
 using kvmplan::test::run_cli;
@@ -41,4 +43,18 @@ TEST_CASE("show --host keeps the hosts a glob matches, and a missing plan is exi
   CHECK(missing.code == 2);
   CHECK_FALSE(missing.err.empty());
   CHECK(missing.out.empty());
+}
+
+TEST_CASE("show names an isolated guest's emulator CPU beside its pinned ones") {
+  const kvmplan::test::TempDir tmp("show-emulator");
+  const std::string scenario = (tmp / "s.yaml").string(), plan = (tmp / "plan.yaml").string();
+  std::ofstream(scenario) << "policy: {emulator_threads: isolate}\n"
+                             "hosts: [{name: h, numa: [{cpus: '0-7', memory: 32GiB}]}]\n"
+                             "guests: [{name: d, vcpus: 3, memory: 1GiB, cpu_policy: dedicated}]\n";
+  REQUIRE(run_cli({"place", scenario, "-o", plan, "-q"}).code == 0);
+  const auto r = run_cli({"show", plan});
+  CHECK(r.code == 0);
+  CAPTURE(r.out);
+  // The guest holds CPUs 0-3: 0-2 for its vCPUs, 3 for QEMU's emulator threads.
+  CHECK(r.out.find("\n  d      0      0-2 (pinned, emulator 3)      3    1GiB") != std::string::npos);
 }

@@ -1,5 +1,6 @@
 // kvmplan drain: where the guests of hosts taken down for maintenance go now (live migration
 // targets), under the same rules, as a plan diff.
+#include <algorithm>
 #include <filesystem>
 #include <sstream>
 #include <unordered_map>
@@ -76,14 +77,21 @@ int run_drain(DrainOptions options, std::ostream& out, std::ostream& err) {
       w.key("nodes").begin_array();
       for (int n : r.nodes) w.value(n);
       w.end_array();
+      // A restart's pins list an isolated emulator's CPU last (check.hpp): vcpupin one per
+      // vCPU, as the plan writes it, and that CPU as its emulatorpin.
+      std::size_t vcpus = r.vcpupin.size();
+      for (const auto& g : loaded.scenario.guests) {
+        if (g.name == r.guest) vcpus = std::min(vcpus, static_cast<std::size_t>(loaded.scenario.spec(g).vcpus));
+      }
       w.key("vcpupin");
       if (r.vcpupin.empty()) {
         w.null();
       } else {
         w.begin_array();
-        for (int c : r.vcpupin) w.value(c);
+        for (std::size_t i = 0; i < vcpus; ++i) w.value(r.vcpupin[i]);
         w.end_array();
       }
+      if (r.vcpupin.size() > vcpus) w.key("emulatorpin").value(r.vcpupin[vcpus]);
       w.end_object();
     }
     w.end_array();

@@ -66,7 +66,7 @@ std::optional<ImportedGuest> import_one(const libvirt::XmlFile& xml, const std::
   // Guest NUMA cells.
   const auto cells = d.child("cpu").child("numa");
   std::map<int, Bytes> cell_memory;
-  std::map<int, int> cell_vcpus;  // the vCPUs of each cell's cpus="..." (-1: none readable)
+  std::map<int, CpuSet> cell_vcpus;  // each cell's cpus="..." (empty: none readable)
   for (const auto cell : cells.children("cell")) {
     const char* unit = cell.attribute("unit").value();
     const auto memory = parse_size(std::string(cell.attribute("memory").value()) + (*unit ? unit : "KiB"));
@@ -74,7 +74,7 @@ std::optional<ImportedGuest> import_one(const libvirt::XmlFile& xml, const std::
     if (memory && id) {
       cell_memory[static_cast<int>(id.value())] = memory.value();
       const auto cpus = CpuSet::parse(cell.attribute("cpus").value());
-      cell_vcpus[static_cast<int>(id.value())] = cpus && !cpus->empty() ? cpus->count() : -1;
+      cell_vcpus[static_cast<int>(id.value())] = cpus ? *cpus : CpuSet{};
     }
   }
   if (cell_memory.size() > 1) g.spec.numa_nodes = static_cast<int>(cell_memory.size());
@@ -136,26 +136,34 @@ std::optional<ImportedGuest> import_one(const libvirt::XmlFile& xml, const std::
   // Cells as the domain gives them (numa_cells) when they are not the even split kvmplan makes
   // of numa_nodes: in id order, each its memory and its cpus' count.
   if (cell_memory.size() > 1 && g.spec.memory.value > 0) {
+    // Kept only as libvirt and QEMU take them: each vCPU 0..<vcpu>-1 in exactly one cell (no
+    // cpus that overlap or lie past the count), and every cell with memory, in whole pages.
     GuestSpec given = g.spec;
     std::int64_t vcpus = 0;
-    bool readable = true, aligned = true;
+    bool readable = true, aligned = true, empty = false;
+    CpuSet seen;
     for (const auto& [id, m] : cell_memory) {
-      const int n = cell_vcpus[id];
-      readable = readable && n > 0;
+      const CpuSet& cpus = cell_vcpus[id];
+      const int n = cpus.count();
+      readable = readable && n > 0 && (seen & cpus).empty() && cpus.ids().back() < g.spec.vcpus;
+      seen = seen | cpus;
+      empty = empty || m.value <= 0;
       aligned = aligned && m.value % cell_unit(g.spec).value == 0;
-      given.cells.push_back({std::max(n, 0), m});
-      vcpus += std::max(n, 0);
+      given.cells.push_back({n, m});
+      vcpus += n;
     }
     const auto even = split_cells(g.spec, {}, static_cast<int>(cell_memory.size()));
     bool uneven = false;
     for (std::size_t c = 0; c < even.size(); ++c) {
       uneven = uneven || even[c].memory != given.cells[c].memory || even[c].vcpus != given.cells[c].vcpus;
     }
-    if (uneven && readable && aligned && vcpus == g.spec.vcpus) {
+    if (uneven && readable && aligned && !empty && vcpus == g.spec.vcpus) {
       g.spec.cells = std::move(given.cells);
     } else if (uneven) {
       warn(cells, "domain.cpu.numa", std::string("cells of unequal size whose ") +
-                                         (!readable || vcpus != g.spec.vcpus ? "cpus do not add up to the <vcpu> count" : "memory is not whole pages") +
+                                         (!readable || vcpus != g.spec.vcpus ? "cpus do not add up to the <vcpu> count"
+                                          : empty                            ? "memory is 0 in a cell"
+                                                                             : "memory is not whole pages") +
                                          " are planned as kvmplan splits the guest: as evenly as whole units allow");
     }
   }

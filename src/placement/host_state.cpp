@@ -239,14 +239,25 @@ Fit fit_nodes(const HostState& s, const Demand& d, const Policy& p, const NodeRu
       best_score = score;
     }
   };
-  // Cells that differ (numa_cells, the emulator's CPU): every order of each node set, as the
-  // distance is the same for all orders the first that fits is kept.
+  // Cells that differ (numa_cells, the emulator's CPU): the orders of each node set too. As
+  // the distance is the same for all orders the first that fits is kept: the ascending one
+  // (tried first, it says why a set does not fit), else the first other order in which every
+  // cell fits its node, found without walking every order (each_fitting_order).
   auto consider_orders = [&](const std::vector<int>& nodes) {
     if (!rules::NumaCells::ordered(d)) return consider(nodes);
     std::vector<int> order = nodes;
     std::sort(order.begin(), order.end());
-    do consider(order);
-    while (std::next_permutation(order.begin(), order.end()));
+    consider(order);
+    rules::each_fitting_order(
+        order,
+        [&](std::size_t c, int node) {
+          const auto n = static_cast<std::size_t>(node);
+          return force || !rules::first_broken(p, s.cap(n), s.nodes[n].load, cell_on(s.nodes[n], d, split[c], runs));
+        },
+        [&](const std::vector<int>& fitting) {
+          if (fitting != order) consider(fitting);
+          return false;
+        });
   };
   if (!rule.required.empty()) {
     if (static_cast<int>(allowed.size()) != k) return {RuleId::affinity, {}, {}, rule.group};

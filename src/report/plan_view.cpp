@@ -63,7 +63,7 @@ void write_plan_text(std::ostream& out, const PlanDocument& plan, const std::str
         << " dedicated, " << human_size(MiB(memory_mib)) << "\n";
     std::vector<Row> rows{{"guest", "nodes", "CPUs", "vCPUs", "memory", "pages"}};
     for (const auto* g : guests) {
-      rows.push_back({g->guest, nodes_text(g->nodes), to_string(g->cpuset) + (g->vcpupin ? " (pinned)" : ""),
+      rows.push_back({g->guest, nodes_text(g->nodes), to_string(g->cpuset) + (!g->vcpupin ? "" : g->emulatorpin ? " (pinned, emulator " + std::to_string(*g->emulatorpin) + ")" : " (pinned)"),
                       g->vcpus ? std::to_string(*g->vcpus) : "-", g->memory_mib ? human_size(MiB(*g->memory_mib)) : "-",
                       g->hugepages ? human_size(*g->hugepages) : ""});
     }

@@ -361,12 +361,25 @@ class Evacuator {
     };
     each_subset(allowed.size(), gc.rule.required.empty() ? k : allowed.size(), [&](std::span<const std::uint32_t> pick) {
       if (!NumaCells::ordered(d)) return try_nodes(pick);
-      // Cells that differ: every order of the nodes (rules/numa_cells.hpp).
-      std::vector<std::uint32_t> order(pick.begin(), pick.end());
-      do {
-        if (!try_nodes(order)) return false;
-      } while (std::next_permutation(order.begin(), order.end()));
-      return true;
+      // Cells that differ: the ascending order (it says why the set does not fit), then the
+      // other orders in which every cell fits its node (rules/numa_cells.hpp), not all k!.
+      if (!try_nodes(pick)) return false;
+      const std::vector<int> ascending(pick.begin(), pick.end());
+      bool go_on = true;
+      std::vector<std::uint32_t> order(k);
+      each_fitting_order(
+          ascending,
+          [&](std::size_t c, int i) {
+            const std::size_t n = allowed[static_cast<std::size_t>(i)];
+            return !first_broken(p_, (*h.node_capacities)[n], h.nodes[n], cell(d, split[c]));
+          },
+          [&](const std::vector<int>& fitting) {
+            if (fitting == ascending) return true;
+            for (std::size_t c = 0; c < k; ++c) order[c] = static_cast<std::uint32_t>(fitting[c]);
+            go_on = try_nodes(order);
+            return go_on;
+          });
+      return go_on;
     });
     if (!found) return fail(first_failure.value_or(RuleId::numa_cells));
     return r;

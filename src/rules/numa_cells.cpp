@@ -50,4 +50,26 @@ std::string NumaCells::violation(const Policy& p, const std::vector<Capacity>& n
   return {};
 }
 
+bool cells_match(const std::vector<std::vector<char>>& fits, const std::vector<char>& used, std::size_t from) {
+  const std::size_t k = fits.size();
+  std::vector<int> holder(k, -1);  // node j's cell in the matching so far
+  std::vector<char> seen;
+  auto augment = [&](auto&& self, std::size_t c) -> bool {
+    for (std::size_t j = 0; j < k; ++j) {
+      if (used[j] || !fits[c][j] || seen[j]) continue;
+      seen[j] = 1;
+      if (holder[j] < 0 || self(self, static_cast<std::size_t>(holder[j]))) {
+        holder[j] = static_cast<int>(c);
+        return true;
+      }
+    }
+    return false;
+  };
+  for (std::size_t c = from; c < k; ++c) {
+    seen.assign(k, 0);
+    if (!augment(augment, c)) return false;
+  }
+  return true;
+}
+
 }  // namespace kvmplan::rules
