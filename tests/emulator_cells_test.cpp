@@ -6,7 +6,6 @@
 #include <pugixml.hpp>
 #include <yaml-cpp/yaml.h>
 
-#include <chrono>
 #include <cstdlib>
 #include <filesystem>
 #include <regex>
@@ -406,16 +405,15 @@ TEST_CASE("numa_cells of 12 cells that fit one order only place without trying e
     cells += std::string(j ? ", " : "") + "{memory: " + std::to_string(12 - j) + "GiB, vcpus: 1}";
   }
   yaml += "guests: [{name: g, vcpus: 12, memory: 78GiB, numa_cells: [" + cells + "]}]\n";
-  const auto start = std::chrono::steady_clock::now();
+  // (Walking the orders took 45 s here; no timing in the test: a regression shows as its CTest
+  // timeout, and bench/ measures speed.)
   auto p = kvmplan::test::place_text(yaml);
-  const auto seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   CHECK(p.plan.unplaced.empty());
   CHECK(p.node_ids("g") == std::vector<int>{11, 10, 9, 8, 7, 6, 5, 4, 3, 2, 1, 0});
   // check simulated h-1 failing: the guest restarts on h-2, in the one order that fits.
   REQUIRE(p.check.failures);
   CHECK(p.check.failures->survives);
   CHECK(p.check.failures->simulated == 1);
-  CHECK(seconds < 5.0);
 }
 
 TEST_CASE("drain json writes an isolated guest's vcpupin one per vCPU and its emulator CPU as emulatorpin") {
