@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# Runs the exported Ansible playbook, host role included, three times against a Debian 12
+# Runs the exported Ansible playbook, host role included, five times against a Debian 12
 # system booted with systemd in a systemd-nspawn container on this machine: the first run
 # installs libvirt and applies the tuning, a re-plan's run changes exactly the grown guest's
-# domain, and a third run changes nothing.
+# domain, a third run changes nothing; then a re-plan of the tuning (a larger swap file, KSM
+# off) is applied, and a fifth run changes nothing.
 #
 #   KVMPLAN_NSPAWN_TUNES_THIS_KERNEL=yes scripts/ansible-nspawn-check.sh [path/to/kvmplan]
 #
@@ -76,6 +77,9 @@ echo "Port $PORT" > "$ROOT/etc/ssh/sshd_config.d/kvmplan-port.conf"
 printf '#!/bin/sh\n# kvmplan test container: no boot loader; log what grub would get\ncat /etc/default/grub.d/*.cfg >> /var/log/update-grub.log\n' > "$ROOT/usr/sbin/update-grub"
 chmod +x "$ROOT/usr/sbin/update-grub"
 rm -f "$ROOT/var/log/update-grub.log"
+# Each run starts without the swap file of an earlier run, so that run 4 really grows one.
+rm -f "$ROOT/swapfile.kvmplan"
+sed -i '\#^/swapfile.kvmplan #d' "$ROOT/etc/fstab"
 
 # /proc/sys and /sys writable, swapon and mount allowed: the role tunes the (shared) kernel.
 SYSTEMD_NSPAWN_API_VFS_WRITABLE=1 systemd-nspawn -D "$ROOT" -b --register=no --keep-unit \
@@ -130,6 +134,18 @@ check "the domain's memory updated (KiB)" "786432" \
   "$(in_container virsh dumpxml --inactive kvmplan-nspawn-web | sed -nE "s/.*<memory unit='KiB'>([0-9]+)<.*/\1/p")"
 r3=$(play 3); echo "run 3 (nothing re-planned): $r3"
 check "run 3 changes nothing" "failed=0 changed=0" "$r3"
+
+# A re-plan of the tuning: more swap (the 4GiB file is turned off, removed, made again at 6GiB
+# and turned on) and KSM off (the unit kvmplan wrote before is stopped, disabled, removed).
+sed -i 's/policy: {host_reserve: 1GiB, memory_ratio: 1.0, swappiness: 20}/policy: {host_reserve: 1GiB, memory_ratio: 1.0, swappiness: 20, swap_baseline: 6GiB, ksm: {enabled: false}}/' scenario.yaml
+r4=$(play 4); echo "run 4 (6GiB swap, KSM off): $r4"
+check "run 4 failed" "failed=0" "${r4%% *}"
+check "the swap file grown and on" "/swapfile.kvmplan 6G 10" \
+  "$(in_container swapon --show=NAME,SIZE,PRIO --noheadings | tr -s ' ' | sed 's/^ //')"
+check "kvmplan-ksm.service removed" "absent" "$(in_container test -e /etc/systemd/system/kvmplan-ksm.service && echo present || echo absent)"
+check "ksmtuned stopped" "inactive" "$(in_container systemctl is-active ksmtuned || true)"
+r5=$(play 5); echo "run 5 (nothing re-planned): $r5"
+check "run 5 changes nothing" "failed=0 changed=0" "$r5"
 
 echo "container: $(in_container 'virsh version | tr -s " " | tr "\n" ";"')"
 if [[ $fail -ne 0 ]]; then echo "FAILED (logs were in $work: rerun with the logs kept by editing restore())"; exit 1; fi
