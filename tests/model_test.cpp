@@ -3,8 +3,10 @@
 
 #include <algorithm>
 
+#include "kvmplan/deploy/host_tuning.hpp"
 #include "kvmplan/model/model.hpp"
 #include "kvmplan/report/size_report.hpp"
+#include "placement_util.hpp"
 #include "test_util.hpp"
 
 using namespace kvmplan;
@@ -89,6 +91,41 @@ guests:
   CHECK(*f.memory_overcommit == doctest::Approx(1.818));
   CHECK_FALSE(has_warning(f, "hugepages"));  // 4 pages needed, 8 in the pools
   CHECK_FALSE(has_warning(f, "memory-ratio"));  // 1.818 <= 2
+}
+
+TEST_CASE("pool pages no guest takes are named, with what host tuning writes instead") {
+  // One node of 32GiB with 1024 x 2MiB pages (2GiB); a 1GiB guest on 2MiB pages takes 512:
+  // 512 pages (1GiB) back no guest. They stay out of usable memory (the spec's formula: the host
+  // declares them), and host tuning writes the pool at the 512 pages used: the warning says both.
+  const std::string hosts = R"(
+policy: {host_reserve: 4GiB}
+hosts:
+  - name: h
+    numa:
+      - {cpus: "0-7", memory: 32GiB, hugepages: {2MiB: 1024}}
+)";
+  const HostFigures f = size_first_host(hosts + "guests: [{name: huge, vcpus: 1, memory: 1GiB, hugepages: 2MiB, host: h}]\n");
+  CHECK(f.usable == GiB(32 - 2 - 4));
+  REQUIRE(has_warning(f, "unused-hugepages"));
+  const auto w = std::find_if(f.warnings.begin(), f.warnings.end(), [](const Diagnostic& d) { return d.code == "unused-hugepages"; });
+  CHECK(w->message.find("node 0: 512 of its 1024 2MiB pages (1GiB) back no guest") != std::string::npos);
+  CHECK(w->message.find("writes the pool at the 512 pages the plan takes") != std::string::npos);
+  const auto p = kvmplan::test::place_text(hosts + "guests: [{name: huge, vcpus: 1, memory: 1GiB, hugepages: 2MiB, host: h}]\n");
+  const auto tuning = host_tuning(p.scenario(), p.plan);
+  REQUIRE(tuning.size() == 1);
+  REQUIRE(tuning[0].pools.size() == 1);
+  CHECK(tuning[0].pools[0].pages == 512);  // the number the warning names
+
+  // The whole pool taken: nothing to say.
+  CHECK_FALSE(has_warning(size_first_host(hosts + "guests: [{name: huge, vcpus: 1, memory: 2GiB, hugepages: 2MiB, host: h}]\n"), "unused-hugepages"));
+  // Under ha the whole pool is headroom for guests that restart here, and tuning keeps it.
+  std::string ha = hosts;
+  ha.replace(ha.find("{host_reserve: 4GiB}"), 20, "{host_reserve: 4GiB, ha: {host_failures: 1}}");
+  ha.replace(ha.find("    numa:"), 0, "    count: 2\n");
+  CHECK_FALSE(has_warning(size_first_host(ha + "guests: [{name: huge, vcpus: 1, memory: 1GiB, hugepages: 2MiB}]\n"), "unused-hugepages"));
+  std::string no_ha = ha;  // the same two hosts without ha: the first host's idle pages are named
+  no_ha.replace(no_ha.find("host_failures: 1"), 16, "host_failures: 0");
+  CHECK(has_warning(size_first_host(no_ha + "guests: [{name: huge, vcpus: 1, memory: 1GiB, hugepages: 2MiB}]\n"), "unused-hugepages"));
 }
 
 TEST_CASE("hugepage guests that do not fit the pools") {

@@ -169,24 +169,13 @@ std::vector<HostTuning> host_tuning(const Scenario& scenario, const Plan& plan) 
     t.swappiness = scenario.policy.swappiness;
     t.per_node_cmdline = scenario.policy.kernel_version >= per_node_hugepages_since;
     t.swap_to_create = t.figures.declared_swap ? t.figures.swap_deficit : t.figures.swap;
-    // Pages the plan takes per node and size: each hugepage cell's pages on its node.
-    std::map<std::pair<int, std::int64_t>, std::int64_t> used;
-    for (const GuestOnHost& on : by_host[h]) {
-      const GuestSpec& spec = scenario.spec(scenario.guests[on.guest]);
-      if (!spec.hugepages) continue;
-      const auto cells = split_cells(spec, {}, std::max<int>(1, static_cast<int>(on.nodes.size())));
-      for (std::size_t c = 0; c < cells.size(); ++c) {
-        const int node = on.nodes.empty() ? 0 : on.nodes[c];
-        used[{node, spec.hugepages->value}] += cells[c].pages;
-      }
-    }
+    const std::vector<PagesUsed> used = hugepages_used(scenario, by_host[h]);
     // Pools as large as the plan uses; under ha the host's whole pool, which the plan's
     // failure check counts on for the guests that restart here. Empty pools are not written.
     std::map<std::int64_t, std::string> per_size;  // page size -> "0:4,1:4"
     for (std::size_t n = 0; n < host.nodes.size(); ++n) {
       for (const auto& pool : host.nodes[n].hugepages) {
-        const auto u = used.find({static_cast<int>(n), pool.page_size.value});
-        const std::int64_t use = u == used.end() ? 0 : u->second;
+        const std::int64_t use = pages_used(used, n, pool.page_size);
         const std::int64_t pages = ha ? std::max(use, pool.pages) : use;
         if (pages == 0) continue;
         t.pools.push_back({host.nodes[n].id, pool.page_size, pages, use, pool.pages});

@@ -44,6 +44,33 @@ std::int64_t memory_budget(const Decimal& ratio, Bytes usable) {
   return usable.value <= 0 ? 0 : ratio.scale_down(usable).value;
 }
 
+std::vector<PagesUsed> hugepages_used(const Scenario& scenario, std::span<const GuestOnHost> guests) {
+  std::vector<PagesUsed> out;
+  std::vector<Cell> cells;
+  for (const GuestOnHost& on : guests) {
+    const GuestSpec& spec = scenario.spec(scenario.guests[on.guest]);
+    if (!spec.hugepages) continue;
+    split_cells(spec, {}, std::max<int>(1, static_cast<int>(on.nodes.size())), cells);
+    for (std::size_t c = 0; c < cells.size(); ++c) {
+      const std::size_t node = on.nodes.empty() ? 0 : static_cast<std::size_t>(on.nodes[c]);
+      auto it = std::find_if(out.begin(), out.end(), [&](const PagesUsed& u) { return u.node == node && u.page_size == *spec.hugepages; });
+      if (it == out.end()) out.push_back({node, *spec.hugepages, cells[c].pages});
+      else it->pages += cells[c].pages;
+    }
+  }
+  std::sort(out.begin(), out.end(), [](const PagesUsed& a, const PagesUsed& b) {
+    return a.node != b.node ? a.node < b.node : a.page_size < b.page_size;
+  });
+  return out;
+}
+
+std::int64_t pages_used(const std::vector<PagesUsed>& used, std::size_t node, Bytes page_size) {
+  for (const PagesUsed& u : used) {
+    if (u.node == node && u.page_size == page_size) return u.pages;
+  }
+  return 0;
+}
+
 HostFigures size_host(const Scenario& scenario, const Host& host, std::span<const GuestOnHost> guests) {
   const Policy& policy = scenario.policy;
   HostFigures f;
@@ -187,6 +214,25 @@ HostFigures size_host(const Scenario& scenario, const Host& host, std::span<cons
   for (const NodeFigures& n : f.nodes) node_shortfall += max(Bytes{}, Bytes{} - n.headroom);
   if (node_shortfall.value > 0) f.headroom = min(f.headroom, Bytes{} - node_shortfall);
 
+  // Pool pages no guest takes are still the host's pools (the spec's usable memory leaves them
+  // out, so they can cost guest swap and room), while host tuning writes the pools at the pages
+  // the plan takes. Under ha the whole pool is the restarted guests' and tuning keeps it.
+  const bool ha = policy.ha.host_failures > 0 || policy.ha.zone_failures > 0;
+  if (!ha && !guests.empty()) {
+    const std::vector<PagesUsed> used = hugepages_used(scenario, guests);
+    for (std::size_t n = 0; n < host.nodes.size(); ++n) {
+      for (const HugepagePool& pool : host.nodes[n].hugepages) {
+        const std::int64_t use = pages_used(used, n, pool.page_size);
+        if (pool.pages <= use) continue;
+        const Bytes idle{(pool.pages - use) * pool.page_size.value};
+        warn("unused-hugepages", "node " + std::to_string(host.nodes[n].id) + ": " + std::to_string(pool.pages - use) + " of its " +
+                                     std::to_string(pool.pages) + " " + to_human(pool.page_size) + " pages (" + to_human(idle) +
+                                     ") back no guest, yet count as hugepages, not usable memory; host tuning writes the pool at the " +
+                                     std::to_string(use) + " pages the plan takes: on a host that runs it, declare " +
+                                     std::to_string(use) + " and re-plan to give guests the " + to_human(idle));
+      }
+    }
+  }
   if (f.usable.value <= 0) {
     warn("no-memory", "hugepage pools, locked guests and the reserve take all of RAM (" + to_human(f.ram) +
                           "): nothing is left for swappable guests");

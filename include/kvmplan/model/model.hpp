@@ -92,6 +92,16 @@ std::vector<Bytes> reserve_shares(const Host& host);
 // nothing is usable (a guest that commits nothing, hugepage-backed or locked, always fits it).
 std::int64_t memory_budget(const Decimal& ratio, Bytes usable);
 
+// Hugepages the guests on a host take: per node (index in Host::nodes) and page size, the pages
+// of each hugepage cell on its node (a guest bound to no node: node 0). Host tuning writes the
+// pools at these counts; size warns about pool pages beyond them.
+struct PagesUsed {
+  std::size_t node = 0;
+  Bytes page_size;
+  std::int64_t pages = 0;
+};
+std::vector<PagesUsed> hugepages_used(const Scenario& scenario, std::span<const GuestOnHost> guests);
+std::int64_t pages_used(const std::vector<PagesUsed>& used, std::size_t node, Bytes page_size);
 
 HostFigures size_host(const Scenario& scenario, const Host& host, std::span<const GuestOnHost> guests);
 
