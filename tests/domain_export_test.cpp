@@ -12,10 +12,13 @@
 #include "kvmplan/libvirt/capabilities.hpp"
 #include "kvmplan/libvirt/domain_export.hpp"
 #include "kvmplan/libvirt/domain_import.hpp"
+#include "domain_util.hpp"
 #include "placement_util.hpp"
 
 namespace fs = std::filesystem;
 using namespace kvmplan;
+
+using kvmplan::test::domain_of;
 
 namespace {
 
@@ -28,14 +31,6 @@ PlanDocument document(kvmplan::test::Placed& p) {
   PlanDocument doc = read_plan_text("plan.yaml", p.yaml, p.loaded.sources, problems);
   REQUIRE_FALSE(problems.has_errors());
   return doc;
-}
-
-std::string domain_of(const std::vector<DomainXml>& domains, const std::string& guest) {
-  for (const auto& d : domains) {
-    if (d.guest == guest) return d.xml;
-  }
-  FAIL("no domain for " << guest);
-  return {};
 }
 
 // Writes each domain and runs libvirt's validator on it; returns the files it rejected.

@@ -15,10 +15,13 @@
 #include "kvmplan/libvirt/domain_export.hpp"
 #include "kvmplan/libvirt/domain_import.hpp"
 #include "kvmplan/model/cells.hpp"
+#include "domain_util.hpp"
 #include "placement_util.hpp"
 
 namespace fs = std::filesystem;
 using namespace kvmplan;
+
+using kvmplan::test::domain_of;
 
 namespace {
 
@@ -27,14 +30,6 @@ PlanDocument document_of(kvmplan::test::Placed& p, const std::string& yaml) {
   PlanDocument doc = read_plan_text("plan.yaml", yaml, p.loaded.sources, problems);
   REQUIRE_MESSAGE(!problems.has_errors(), format_all(problems, p.loaded.sources));
   return doc;
-}
-
-std::string domain_of(const std::vector<DomainXml>& domains, const std::string& guest) {
-  for (const auto& d : domains) {
-    if (d.guest == guest) return d.xml;
-  }
-  FAIL("no domain for " << guest);
-  return {};
 }
 
 bool have(const char* tool) { return std::system(("command -v " + std::string(tool) + " >/dev/null 2>&1").c_str()) == 0; }
