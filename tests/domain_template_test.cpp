@@ -337,3 +337,31 @@ TEST_CASE("a template guest's MAC address that another exported domain has is sa
   CHECK(w == std::vector<std::string>{"MAC address " + mac + " is also app-1's: change one (<mac address> in a --domains file)"});
   for (const auto& d : first) CHECK(std::none_of(d.warnings.begin(), d.warnings.end(), [](const std::string& s) { return has(s, "MAC address"); }));
 }
+
+TEST_CASE("a template without an OS type gets the fresh domain's, which libvirt requires, with a warning") {
+  // libvirt: "an os <type> must be specified". A minimal template, a disk and a NIC only.
+  const kvmplan::test::TempDir tmp("template-no-os");
+  const std::string bare = (tmp.path() / "bare.xml").string(), typeless = (tmp.path() / "typeless.xml").string();
+  std::ofstream(bare) << "<domain type='kvm'><name>t</name><devices><disk type='file' device='disk'><source file='/img/a.qcow2'/>"
+                         "<target dev='vda'/></disk></devices></domain>\n";
+  std::ofstream(typeless) << "<domain type='kvm'><name>t</name><os><boot dev='hd'/></os></domain>\n";
+  auto p = kvmplan::test::place_text("hosts: [{name: h, cpus: 4, memory: 16GiB}]\n"
+                                     "guests:\n  - {name: a, vcpus: 1, memory: 1GiB, template: '" + bare + "'}\n"
+                                     "  - {name: b, vcpus: 1, memory: 1GiB, template: '" + typeless + "'}\n");
+  const auto domains = export_domains(p.scenario(), document(p));
+  for (const std::string guest : {"a", "b"}) {
+    CAPTURE(guest);
+    const DomainXml& d = domain(domains, guest);
+    pugi::xml_document doc;
+    REQUIRE(doc.load_string(d.xml.c_str()));
+    CHECK(std::string(doc.child("domain").child("os").child_value("type")) == "hvm");
+    CHECK(std::count_if(d.warnings.begin(), d.warnings.end(), [](const std::string& w) { return has(w, "which libvirt requires"); }) == 1);
+    if (have_virsh()) {
+      const std::string file = (tmp.path() / (guest + ".xml")).string();
+      std::ofstream(file) << d.xml;
+      CHECK(std::system((virsh() + " -q -c test:///default define '" + file + "' >/dev/null 2>&1").c_str()) == 0);
+    }
+  }
+  // The operator's own <os> children stay.
+  CHECK(has(domain(domains, "b").xml, "<boot dev='hd'/>"));
+}

@@ -260,6 +260,15 @@ std::string patch_domain(const ExistingDomain& existing, const pugi::xml_node fr
   patch_container(domain, fresh, "cputune", {"vcpupin", "emulatorpin", "period", "quota"}, l);
   repin_iothreads(domain, target.io_cpus, warnings);
   replace_top(domain, fresh, "numatune", l);
+  // libvirt refuses a domain without an OS type ("an os <type> must be specified"): a template
+  // or hand-written file without one gets the fresh domain's (hvm), said.
+  if (!domain.child("os")) {
+    replace_top(domain, fresh, "os", l);
+    warnings.push_back("no <os> in the file, which libvirt requires: <os><type>hvm</type></os> added");
+  } else if (!domain.child("os").child("type")) {
+    insert_copy(domain.child("os"), domain.child("os").first_child(), fresh.child("os").child("type"), 2, l);
+    warnings.push_back("no <os><type> in the file, which libvirt requires: <type>hvm</type> added");
+  }
   if (pugi::xml_node cpu = domain.child("cpu")) {
     // The operator's CPU mode, model and features stay (cpu_mode is for new domains).
     const pugi::xml_node planned = fresh.child("cpu");
