@@ -262,7 +262,7 @@ TEST_CASE("failures: every evacuation the rule claims is a plan check accepts, a
     const PlanDocument doc = read_plan_text("plan.yaml", p.yaml, p.loaded.sources, problems);
     for (const auto& failed : sets) {
       CAPTURE(failed.front());
-      const auto drained = drain_plan(p.scenario(), doc, p.loaded.sources, failed);
+      const auto drained = drain_plan(p.scenario(), doc, failed);
       REQUIRE(drained);
       const Plan after = with_restarts(p.scenario(), p.plan, *drained);
       CHECK_MESSAGE(violations_without_failures(p.scenario(), after).empty(), kvmplan::test::joined(violations_without_failures(p.scenario(), after)));
@@ -354,8 +354,8 @@ guests:
   SourceFiles sources = p.loaded.sources;
   Diagnostics problems;
   const PlanDocument doc = read_plan_text("plan.yaml", p.yaml, sources, problems);
-  const auto once = drain_plan(p.scenario(), doc, sources, {"h-1"});
-  const auto twice = drain_plan(p.scenario(), doc, sources, {"h-1", "h-1"});
+  const auto once = drain_plan(p.scenario(), doc, {"h-1"});
+  const auto twice = drain_plan(p.scenario(), doc, {"h-1", "h-1"});
   REQUIRE(once);
   REQUIRE(twice);
   CHECK(once->restarts.size() == 1);
@@ -390,7 +390,7 @@ TEST_CASE("failures: evacuations with NUMA nodes and groups at every scope are v
     const PlanDocument doc = read_plan_text("plan.yaml", p.yaml, p.loaded.sources, problems);
     for (std::size_t a = 0; a < p.plan.hosts.size(); ++a) {
       for (std::size_t b = a; b < p.plan.hosts.size(); ++b) {
-        const auto drained = drain_plan(p.scenario(), doc, p.loaded.sources, {p.plan.hosts[a].name, p.plan.hosts[b].name});
+        const auto drained = drain_plan(p.scenario(), doc, {p.plan.hosts[a].name, p.plan.hosts[b].name});
         REQUIRE(drained);
         const auto broken = violations_without_failures(p.scenario(), with_restarts(p.scenario(), p.plan, *drained));
         CHECK_MESSAGE(broken.empty(), kvmplan::test::joined(broken) << s.str());

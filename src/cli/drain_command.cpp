@@ -64,7 +64,7 @@ int run_drain(DrainOptions options, std::ostream& out, std::ostream& err) {
     err << "kvmplan: error: check rejects the plan (" << broken << (broken == 1 ? " violation" : " violations") << "): nothing drained\n";
     return 1;
   }
-  const auto drained = drain_plan(loaded.scenario, plan, loaded.sources, hosts);
+  const auto drained = drain_plan(loaded.scenario, plan, hosts);
   if (!drained) return 2;  // names checked above
   std::ostringstream text;
   if (options.format == "json") {

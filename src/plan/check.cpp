@@ -58,8 +58,7 @@ struct HostCheck {
 
 class Checker {
  public:
-  Checker(const Scenario& s, const SourceFiles* sources, const CheckOptions& options)
-      : s_(s), p_(s.policy), sources_(sources), options_(options) {
+  Checker(const Scenario& s, const CheckOptions& options) : s_(s), p_(s.policy), options_(options) {
     for (const auto& spec : s.specs) demands_.push_back(rules::make_demand(p_, spec, -1, slots_.get()));
     seen_.assign(s.guests.size(), 0);
   }
@@ -137,7 +136,6 @@ class Checker {
 
   const Scenario& s_;
   const Policy& p_;
-  const SourceFiles* sources_;
   CheckOptions options_;
   std::unique_ptr<rules::SlotTable> slots_ = std::make_unique<rules::SlotTable>(s_);  // demands_ point to it
   std::vector<rules::Demand> demands_;
@@ -566,7 +564,7 @@ void read_document(Checker& checker, const Scenario& s, const PlanDocument& doc,
 }  // namespace
 
 CheckResult check_plan(const Scenario& s, const PlanDocument& doc, const SourceFiles& sources, const CheckOptions& options) {
-  Checker checker(s, &sources, options);
+  Checker checker(s, options);
   std::deque<Host> opened;
   read_document(checker, s, doc, opened);
   CheckResult result = checker.finish();
@@ -578,9 +576,8 @@ CheckResult check_plan(const Scenario& s, const PlanDocument& doc, const SourceF
   return result;
 }
 
-std::optional<FailureCase> drain_plan(const Scenario& s, const PlanDocument& doc, const SourceFiles& sources,
-                                      const std::vector<std::string>& hosts) {
-  Checker checker(s, &sources, {});
+std::optional<FailureCase> drain_plan(const Scenario& s, const PlanDocument& doc, const std::vector<std::string>& hosts) {
+  Checker checker(s, {});
   std::deque<Host> opened;
   read_document(checker, s, doc, opened);
   for (const auto& name : hosts) {
@@ -590,7 +587,7 @@ std::optional<FailureCase> drain_plan(const Scenario& s, const PlanDocument& doc
 }
 
 CheckResult check_plan(const Scenario& s, const Plan& plan, const CheckOptions& options) {
-  Checker checker(s, nullptr, options);
+  Checker checker(s, options);
   for (const auto& h : plan.hosts) checker.add_host(h);
   // The placements as a document would state them (node ids, pins, cpusets), kept while the
   // checker looks at them.

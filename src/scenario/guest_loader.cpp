@@ -159,7 +159,9 @@ SpecFields read_spec(const yaml::MapReader& map) {
           ok = false;
           continue;
         }
-        const bool both = cell.require("memory") & cell.require("vcpus");
+        const bool has_memory = cell.require("memory");  // both asked, so that both are reported
+        const bool has_vcpus = cell.require("vcpus");
+        const bool both = has_memory && has_vcpus;
         const auto memory = cell.get("memory", values::positive_size);
         const auto vcpus = cell.get("vcpus", [](auto t) { return values::integer(t, 1, limits::max_vcpus); });
         if (!both || !memory || !vcpus) {

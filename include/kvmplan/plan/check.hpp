@@ -82,8 +82,7 @@ CheckResult check_plan(const Scenario& scenario, const PlanDocument& plan, const
 // A maintenance drain: where the guests of `hosts` go now, onto the plan's other hosts, under
 // the same rules (the failure rule's evacuation). None when a host is no host of the plan. For
 // a plan check accepts.
-std::optional<FailureCase> drain_plan(const Scenario& scenario, const PlanDocument& plan, const SourceFiles& sources,
-                                      const std::vector<std::string>& hosts);
+std::optional<FailureCase> drain_plan(const Scenario& scenario, const PlanDocument& plan, const std::vector<std::string>& hosts);
 // A plan in memory: what place and size verify before they call a plan whole.
 CheckResult check_plan(const Scenario& scenario, const Plan& plan, const CheckOptions& options = {});
 
