@@ -200,3 +200,28 @@ TEST_CASE("import domain --host records where the VMs run: each guest fixed on t
   CHECK(bad.code == 2);
   CHECK(bad.err.find("kvmplan: error: --host: ") != std::string::npos);
 }
+
+TEST_CASE("import: hugepage memory that is not whole pages is rounded up to whole pages, with a warning, and loads") {
+  // 10485763KiB on 2MiB pages is 5120 pages and 3KiB: QEMU refuses it, and so does the
+  // scenario loader. Imported as 5121 pages = 10242MiB (found by the domain fuzzer).
+  const kvmplan::test::TempDir tmp("import-pages");
+  const std::string file = (tmp.path() / "odd.xml").string();
+  std::ofstream(file) << "<domain type='kvm'>\n  <name>odd</name>\n  <memory unit='KiB'>10485763</memory>\n  <vcpu>4</vcpu>\n"
+                         "  <memoryBacking>\n    <hugepages/>\n  </memoryBacking>\n</domain>\n";
+  const Read r = read({file});
+  REQUIRE_MESSAGE(r.ok, r.messages);
+  CHECK(r.guests[0].spec.memory == MiB(2) * 5121);
+  CHECK(r.messages.find("odd.xml:3:3: warning: domain.memory: 10485763KiB is not a whole number of 2MiB pages, which QEMU refuses: imported as 10242MiB") !=
+        std::string::npos);
+  std::ostringstream yaml;
+  write_guests_yaml(yaml, r.guests, "test");
+  const Loaded back = kvmplan::test::load_text(yaml.str());
+  CHECK_MESSAGE(back.ok(), kvmplan::test::errors_of(back));
+  // Whole pages already: nothing said, nothing changed.
+  const std::string whole = (tmp.path() / "whole.xml").string();
+  std::ofstream(whole) << "<domain type='kvm'>\n  <name>whole</name>\n  <memory unit='MiB'>10242</memory>\n  <vcpu>4</vcpu>\n"
+                          "  <memoryBacking>\n    <hugepages/>\n  </memoryBacking>\n</domain>\n";
+  const Read w = read({whole});
+  CHECK(w.guests[0].spec.memory == MiB(10242));
+  CHECK(w.messages.find("whole pages") == std::string::npos);
+}

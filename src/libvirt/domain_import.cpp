@@ -133,6 +133,15 @@ std::optional<ImportedGuest> import_one(const libvirt::XmlFile& xml, const std::
       }
     }
   }
+  // QEMU backs hugepage memory in whole pages and refuses the rest (the loader too): a domain
+  // that is not is imported rounded up to whole pages, said.
+  if (g.spec.hugepages && g.spec.memory.value % g.spec.hugepages->value != 0) {
+    const std::int64_t page = g.spec.hugepages->value;
+    const Bytes whole{(g.spec.memory.value / page + 1) * page};
+    warn(d.child("memory"), "domain.memory", to_string(g.spec.memory) + " is not a whole number of " + to_string(*g.spec.hugepages) +
+                                                 " pages, which QEMU refuses: imported as " + to_string(whole));
+    g.spec.memory = whole;
+  }
   // Cells as the domain gives them (numa_cells) when they are not the even split kvmplan makes
   // of numa_nodes: in id order, each its memory and its cpus' count.
   if (cell_memory.size() > 1 && g.spec.memory.value > 0) {
