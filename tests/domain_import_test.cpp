@@ -225,3 +225,24 @@ TEST_CASE("import: hugepage memory that is not whole pages is rounded up to whol
   CHECK(w.guests[0].spec.memory == MiB(10242));
   CHECK(w.messages.find("whole pages") == std::string::npos);
 }
+
+TEST_CASE("import: more cells than the guest has pages or vCPUs are planned as that many, with a warning, and load") {
+  // Two cells of a 2GiB guest on 1GiB pages rounded from 1.5GiB: 2 pages, 2 cells, kept; one of
+  // 1GiB (a page) in two cells: one would be empty, so one cell (found by the domain fuzzer).
+  const kvmplan::test::TempDir tmp("import-cells");
+  const std::string file = (tmp.path() / "few.xml").string();
+  std::ofstream(file) << "<domain type='kvm'>\n  <name>few</name>\n  <memory unit='GiB'>1</memory>\n  <vcpu>4</vcpu>\n"
+                         "  <memoryBacking>\n    <hugepages><page size='1' unit='GiB'/></hugepages>\n  </memoryBacking>\n"
+                         "  <cpu>\n    <numa>\n      <cell id='0' cpus='0-1' memory='512' unit='MiB'/>\n"
+                         "      <cell id='1' cpus='2-3' memory='512' unit='MiB'/>\n    </numa>\n  </cpu>\n</domain>\n";
+  const Read r = read({file});
+  REQUIRE_MESSAGE(r.ok, r.messages);
+  CHECK(r.guests[0].spec.memory == GiB(1));
+  CHECK(r.guests[0].spec.numa_nodes == 0);  // one cell: the whole guest
+  CHECK(r.messages.find("warning: domain.cpu.numa: 2 cells would leave one empty (each needs a vCPU and a page): planned as 1 cell") !=
+        std::string::npos);
+  std::ostringstream yaml;
+  write_guests_yaml(yaml, r.guests, "test");
+  const Loaded back = kvmplan::test::load_text(yaml.str());
+  CHECK_MESSAGE(back.ok(), kvmplan::test::errors_of(back));
+}

@@ -176,6 +176,14 @@ std::optional<ImportedGuest> import_one(const libvirt::XmlFile& xml, const std::
                                          " are planned as kvmplan splits the guest: as evenly as whole units allow");
     }
   }
+  // QEMU refuses an empty cell, and the loader more cells than vCPUs or pages (max_cells): such
+  // a domain is planned with that many cells, said. (Cells kept as given have both already.)
+  if (g.spec.cells.empty() && g.spec.numa_nodes > 1 && g.spec.numa_nodes > max_cells(g.spec)) {
+    const int most = max_cells(g.spec);
+    warn(cells, "domain.cpu.numa", std::to_string(g.spec.numa_nodes) + " cells would leave one empty (each needs a vCPU and a page): planned as " +
+                                       std::to_string(most) + (most == 1 ? " cell" : " cells"));
+    g.spec.numa_nodes = most > 1 ? most : 0;
+  }
   g.spec.locked = static_cast<bool>(backing.child("locked"));
   g.nosharepages = static_cast<bool>(backing.child("nosharepages"));
   // CPU tuning: pinned vCPUs are dedicated; a CFS quota below the period caps each vCPU.
