@@ -256,7 +256,7 @@ TEST_CASE("numa_cells: located errors for cells that disagree with the guest") {
   const auto flavor = kvmplan::test::errors_of(kvmplan::test::load_text(
       host + "flavors: [{name: f, vcpus: 3, memory: 6GiB, numa_cells: [{memory: 4GiB, vcpus: 2}, {memory: 2GiB, vcpus: 1}]}]\n"
              "guests:\n  - {name: g, flavor: f, memory: 8GiB}\n"));
-  CHECK(flavor.find("error: guests[0].flavor: flavor f: numa_cells the cells' memory adds up to 6GiB, not the guest's 8GiB") != std::string::npos);
+  CHECK(flavor.find("error: guests[0].flavor: flavor f: numa_cells: the cells' memory adds up to 6GiB, not the guest's 8GiB") != std::string::npos);
   // Good cells load, and split_cells gives them back, the overhead in proportion.
   const auto good = kvmplan::test::load_text(host + "policy: {guest_overhead: 64MiB}\nguests:\n  - name: g\n    vcpus: 4\n    memory: 8GiB\n"
                                                     "    numa_cells: [{memory: 4GiB, vcpus: 2}, {memory: 2GiB, vcpus: 1}, {memory: 2GiB, vcpus: 1}]\n");

@@ -9,7 +9,8 @@ Shortfall Dedicated::shortfall(const Capacity& c, const Load& l, const Add& a) {
 }
 
 std::string Dedicated::violation(const Capacity& c, const Load& l) {
-  return std::to_string(l.pinned) + " dedicated vCPUs need their own CPUs; " + std::to_string(c.pin_cpus) + " may be pinned to";
+  return "dedicated guests pin " + std::to_string(l.pinned) + " CPUs (vCPUs and isolated emulator threads); " + std::to_string(c.pin_cpus) +
+         " may be pinned to";
 }
 
 std::vector<int> pick_cpus(const Host& host, const CpuSet& free, int count) {

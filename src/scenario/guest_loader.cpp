@@ -190,7 +190,7 @@ void check_cells(const yaml::Context& ctx, const yaml::MapReader& map, const Spe
     if (map.find(key) || !map.find("flavor")) {
       ctx.error(at, map.path(key), message);
     } else {
-      ctx.error(map.find("flavor")->value_at, map.path("flavor"), "flavor " + spec.flavor + ": " + key + " " + message);
+      ctx.error(map.find("flavor")->value_at, map.path("flavor"), "flavor " + spec.flavor + ": " + key + ": " + message);
     }
   };
   if (spec.hugepages && spec.memory.value % spec.hugepages->value != 0) {

@@ -26,7 +26,7 @@ TEST_CASE("rule dedicated CPUs: never overcommitted") {
   CHECK(sf.capacity == 8);
   CHECK(Dedicated::need(Add{}) == rules::no_need);
   check_index_budget<Dedicated>(host, load_of({pinned(6)}), pinned(2));
-  CHECK(Dedicated::violation(host, load_of({pinned(9)})) == "9 dedicated vCPUs need their own CPUs; 8 may be pinned to");
+  CHECK(Dedicated::violation(host, load_of({pinned(9)})) == "dedicated guests pin 9 CPUs (vCPUs and isolated emulator threads); 8 may be pinned to");
   CHECK(Dedicated::offer(host) == 8);
 }
 
