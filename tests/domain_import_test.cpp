@@ -7,6 +7,7 @@
 #include "kvmplan/report/problems.hpp"
 #include "kvmplan/libvirt/domain_export.hpp"
 #include "kvmplan/libvirt/domain_import.hpp"
+#include "domain_util.hpp"
 #include "placement_util.hpp"
 
 using namespace kvmplan;
@@ -99,14 +100,7 @@ TEST_CASE("round trip: exported domains import back to the same guests") {
   for (const ImportedGuest& g : back.guests) {
     CAPTURE(g.name);
     const GuestSpec& was = p.scenario().spec(p.scenario().guests[p.guest(g.name)]);
-    CHECK(g.spec.vcpus == was.vcpus);
-    CHECK(g.spec.memory == was.memory);
-    CHECK(g.spec.current_memory == was.current_memory);
-    CHECK(g.spec.hugepages == was.hugepages);
-    CHECK(g.spec.locked == was.locked);
-    CHECK(g.spec.cpu_policy == was.cpu_policy);
-    CHECK(g.spec.cpu_quota == was.cpu_quota);
-    CHECK(g.spec.numa_nodes == was.numa_nodes);
+    kvmplan::test::check_same_guest(g.spec, was);
   }
   // And the imported guests, written as YAML, load as a scenario again.
   std::ostringstream yaml;
